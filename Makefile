@@ -1,0 +1,58 @@
+# 智慧团建 — the two set-up commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://root@127.0.0.1:5432/test
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime  ## install, migrate, load the demo if empty, serve on http://127.0.0.1:$(PORT)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+browser:  ## Debian's Chromium and a CJK font for the browser tests
+	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+
+postgres:  ## start the loopback PostgreSQL server if it is not running
+	@pg_isready -q -h 127.0.0.1 || $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+
+lint: $(VENV)/.dev  ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-migrations: $(VENV)/.dev
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(VENV)/.dev browser
+	DATABASE_URL= $(VENV)/bin/pytest
+
+test-postgres: $(VENV)/.dev browser postgres
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+
+test: lint check-migrations test-sqlite test-postgres  ## everything CI runs: lint, migrations, the suite on SQLite and PostgreSQL
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,86 @@
+"""Logging in and out, passwords and API tokens: the one place both the pages and the API call."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from core.exceptions import DomainError, Invalid
+from people.models import Person
+
+from .backends import LoginFailed
+from .models import ApiToken
+
+LOGIN_FAILED_MESSAGE = "身份证号码或密码错误。"
+
+
+def login_check(*, request, id_number: str, password: str) -> Person:
+    """The person for this pair, or LoginFailed with one message for every failure."""
+    person = authenticate(request, id_number=id_number, password=password)
+    if person is None:
+        raise LoginFailed(LOGIN_FAILED_MESSAGE)
+    return person
+
+
+def _validate_new_password(person: Person, new_password: str) -> None:
+    try:
+        password_validation.validate_password(new_password, user=person)
+    except ValidationError as e:
+        raise Invalid(
+            "新密码不符合要求：" + "；".join(e.messages),
+            code="weak_password",
+            errors=[{"field": "new_password", "message": m} for m in e.messages],
+        ) from None
+
+
+@transaction.atomic
+def password_change(*, person: Person, old_password: str, new_password: str) -> Person:
+    if person.account_state == "initial":
+        from django.utils.crypto import constant_time_compare
+
+        ok = constant_time_compare(old_password, person.id_number[-8:])
+    else:
+        ok = person.check_password(old_password)
+    if not ok:
+        raise DomainError("原密码不正确。", code="wrong_password",
+                          errors=[{"field": "old_password", "message": "原密码不正确。"}])
+    _validate_new_password(person, new_password)
+    person.activate_account(new_password)
+    person.save(update_fields=["password", "account_state", "must_change_password", "registered_at"])
+    audit_record(actor=person, verb="修改密码", target=person)
+    return person
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_issue(*, person: Person) -> str:
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        person=person,
+        key_hash=_token_hash(raw),
+        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
+    )
+    return raw
+
+
+def api_token_person(raw: str) -> Person | None:
+    token = (
+        ApiToken.objects.select_related("person")
+        .filter(key_hash=_token_hash(raw), expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.person.is_active:
+        return None
+    return token.person
+
+
+def api_token_revoke(*, raw: str) -> None:
+    ApiToken.objects.filter(key_hash=_token_hash(raw)).delete()

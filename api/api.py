@@ -1,0 +1,70 @@
+"""The JSON API of API.md. Endpoints are thin: they call the same services as the pages."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from core.exceptions import DomainError
+
+from .auth import AUTH
+from .routers import accounts, orgs
+
+api = NinjaAPI(
+    title="智慧团建 API",
+    version="1",
+    description="智慧团建 JSON 接口。登录后以 `Authorization: Bearer <token>` 调用。错误返回 {code, message, errors}。",
+    auth=AUTH,
+    urls_namespace="api",
+)
+
+
+def error_body(code: str, message: str, errors: list | None = None) -> dict:
+    return {"code": code, "message": message, "errors": errors or []}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, error_body(exc.code, exc.message, exc.errors), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def not_logged_in(request, exc):
+    return api.create_response(
+        request, error_body("not_authenticated", "未登录或登录已过期，请先调用 POST /api/v1/auth/login。"), status=401
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, error_body("not_found", "未找到，或您无权查看。"), status=404)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request, exc: NinjaValidationError):
+    errors = []
+    for e in exc.errors:
+        loc = [str(p) for p in e.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors.append({"field": ".".join(loc) or None, "message": _pydantic_message(e)})
+    return api.create_response(
+        request, error_body("invalid", "提交的数据格式不正确：" + "；".join(x["message"] for x in errors), errors), status=422
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)
+
+
+def _pydantic_message(e: dict) -> str:
+    loc = ".".join(str(p) for p in e.get("loc", []) if p not in ("body", "query", "path", "payload"))
+    kind = e.get("type", "")
+    if kind == "missing":
+        return f"缺少字段 {loc}"
+    if kind.endswith("parsing") or kind.endswith("type"):
+        return f"字段 {loc} 的类型不正确"
+    return f"字段 {loc} 不正确：{e.get('msg', '')}"
+
+
+api.add_router("/", accounts.router)
+api.add_router("/orgs", orgs.router)

@@ -1,0 +1,39 @@
+"""Who is calling the API: a bearer token, or the browser's session."""
+
+from ninja.security import HttpBearer, SessionAuth
+
+from accounts.services import api_token_person
+from core.exceptions import NotAllowed
+
+# What a person on an initial or reset password may still call (SPEC P7).
+OPEN_WHILE_PASSWORD_MUST_CHANGE = ("/api/v1/auth/", "/api/v1/me")
+
+
+def _check_password_state(request, person):
+    if person.must_change_password and not request.path.startswith(OPEN_WHILE_PASSWORD_MUST_CHANGE):
+        raise NotAllowed(
+            "您正在使用初始密码或重置后的密码，请先调用 POST /api/v1/auth/password 设置新密码。",
+            code="must_change_password",
+        )
+    return person
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request, token):
+        person = api_token_person(token)
+        if person is None:
+            return None
+        request.user = person
+        request.api_token = token
+        return _check_password_state(request, person)
+
+
+class SessionAuthChecked(SessionAuth):
+    def authenticate(self, request, key):
+        person = super().authenticate(request, key)
+        if person is None:
+            return None
+        return _check_password_state(request, person)
+
+
+AUTH = [BearerAuth(), SessionAuthChecked()]

@@ -1,0 +1,93 @@
+import datetime as dt
+
+from django.contrib.auth import user_logged_in
+from ninja import Router, Schema
+
+from accounts import services
+from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
+from orgs import access
+
+router = Router(tags=["账号"])
+
+
+class LoginIn(Schema):
+    id_number: str
+    password: str
+
+
+class LoginOut(Schema):
+    token: str
+    person_id: int
+    must_change_password: bool
+
+
+class PasswordIn(Schema):
+    old_password: str
+    new_password: str
+
+
+class CadrePostOut(Schema):
+    org_id: int
+    position: str
+
+
+class MeOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    gender: str
+    birth_date: dt.date
+    ethnicity: str
+    political_status: str
+    league_join_date: str | None
+    education: str
+    occupation: str
+    mobile: str
+    email: str
+    complete: bool
+    verified: bool
+    registered: bool
+    must_change_password: bool
+    member_of: int | None
+    cadre_of: list[CadrePostOut]
+    admin_of: list[int]
+
+
+@router.post("/auth/login", auth=None, response={200: LoginOut, **error_responses(401, 422, 429)})
+def login(request, payload: LoginIn):
+    person = services.login_check(request=request, id_number=payload.id_number, password=payload.password)
+    user_logged_in.send(sender=person.__class__, request=request, user=person)
+    return {
+        "token": services.api_token_issue(person=person),
+        "person_id": person.id,
+        "must_change_password": person.must_change_password,
+    }
+
+
+@router.post("/auth/logout", response={204: None, **error_responses(401)})
+def logout(request):
+    token = getattr(request, "api_token", None)
+    if token:
+        services.api_token_revoke(raw=token)
+    return 204, None
+
+
+@router.post("/auth/password", response={204: None, **COMMON_ERRORS})
+def change_password(request, payload: PasswordIn):
+    services.password_change(person=request.auth, old_password=payload.old_password, new_password=payload.new_password)
+    return 204, None
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut})
+def me(request):
+    """The caller's own record. Their own ID number is shown in full: it is theirs."""
+    p = request.auth
+    return {
+        **{f: getattr(p, f) for f in ("id", "name", "id_number", "gender", "birth_date", "ethnicity",
+                                      "political_status", "education", "occupation", "mobile", "email",
+                                      "complete", "verified", "registered", "must_change_password")},
+        "league_join_date": p.league_join_date.strftime("%Y-%m") if p.league_join_date else None,
+        "member_of": p.branch_id,
+        "cadre_of": [{"org_id": c.org_id, "position": c.position} for c in p.cadre_posts.order_by("org_id")],
+        "admin_of": sorted(access.admin_org_ids(p)),
+    }

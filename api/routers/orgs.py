@@ -1,0 +1,88 @@
+from ninja import Query, Router, Schema
+
+from api.schemas import COMMON_ERRORS, ErrorOut
+from core import pii
+from orgs import access, completeness, selectors
+from orgs.models import Org
+
+router = Router(tags=["团组织"])
+
+
+class SecretaryOut(Schema):
+    name: str
+    id_number: str
+    mobile: str
+
+
+class OrgOut(Schema):
+    id: int
+    parent_id: int | None
+    level: int
+    category: str
+    short_name: str
+    full_name: str
+    industry: str
+    phone: str
+    email: str
+    admin_quota: int | None
+    admin_staffed: int | None
+    inst_quota: int | None
+    inst_staffed: int | None
+    secretary: SecretaryOut | None
+    sort_order: int
+    info_complete: bool
+    missing: list[str]
+    child_count: int
+
+
+class OrgListOut(Schema):
+    items: list[OrgOut]
+    count: int
+
+
+class PageIn(Schema):
+    page: int = 1
+    page_size: int = 50
+
+
+def org_out(org: Org, viewer) -> dict:
+    secretary = None
+    if org.secretary_id:
+        s = org.secretary
+        # Full personal data only for the organisation's own admins (SPEC §8, P9).
+        own = access.can_manage(viewer, org)
+        secretary = {
+            "name": s.name,
+            "id_number": s.id_number if own else pii.mask_id_number(s.id_number),
+            "mobile": s.mobile if own else pii.mask_mobile(s.mobile),
+        }
+    missing = completeness.missing_fields(org)
+    return {
+        **{f: getattr(org, f) for f in ("id", "parent_id", "level", "category", "short_name", "full_name",
+                                        "industry", "phone", "email", "admin_quota", "admin_staffed",
+                                        "inst_quota", "inst_staffed", "sort_order")},
+        "secretary": secretary,
+        "info_complete": not missing,
+        "missing": missing,
+        "child_count": org.numchild,
+    }
+
+
+def _page_bounds(page: PageIn) -> tuple[int, int]:
+    size = max(1, min(page.page_size, 200))
+    start = (max(page.page, 1) - 1) * size
+    return start, start + size
+
+
+@router.get("/{int:org_id}", response={200: OrgOut, **COMMON_ERRORS, 404: ErrorOut})
+def org_get(request, org_id: int):
+    org = access.get_org_for_viewer(request.auth, org_id)
+    return org_out(org, request.auth)
+
+
+@router.get("/{int:org_id}/children", response={200: OrgListOut, **COMMON_ERRORS, 404: ErrorOut})
+def org_children(request, org_id: int, page: Query[PageIn]):
+    org = access.get_org_for_viewer(request.auth, org_id)
+    start, end = _page_bounds(page)
+    children = list(selectors.org_children(org).select_related("secretary")[start:end])
+    return {"items": [org_out(c, request.auth) for c in children], "count": org.numchild}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from api.api import api
+from orgs.views import root_redirect
+
+urlpatterns = [
+    path("", root_redirect),
+    path("accounts/", include("accounts.urls")),
+    path("manage/", include("orgs.urls")),
+    path("people/", include("people.urls")),
+    path("api/v1/", api.urls),
+    path("operator/", admin.site.urls),
+]

@@ -1,0 +1,18 @@
+"""Cleaning of values as people really type or paste them (SPEC P6)."""
+
+import unicodedata
+
+
+def clean_text(value: object) -> str:
+    """Full-width to half-width (NFKC), trimmed, inner whitespace removed for codes."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    return text.strip()
+
+
+def clean_code(value: object) -> str:
+    """Like clean_text, and drops every space: ID numbers, mobiles, codes."""
+    return "".join(clean_text(value).split())

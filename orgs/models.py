@@ -1,0 +1,111 @@
+"""The organisation tree (SPEC T1–T3) and who administers it (C5).
+
+A materialised path (django-treebeard MP_Node): a subtree is one
+`path__startswith` query, the ancestor chain is the set of path prefixes.
+An explicit `parent` column (kept in step by the services) makes "direct
+subordinates" an indexed equality and carries the sibling-name constraint.
+"""
+
+from django.db import models
+from django.db.models import Q
+from treebeard.mp_tree import MP_Node
+
+from core.models import TimeStampedModel
+
+from .rules import Category
+
+MAX_ADMINS = 3  # SPEC C5
+
+
+class Org(MP_Node, TimeStampedModel):
+    steplen = 4
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children_set"
+    )
+    category = models.CharField("组织类别", max_length=10, choices=Category.choices)
+    short_name = models.CharField("组织简称", max_length=50)
+    full_name = models.CharField("组织全称", max_length=200)
+    sort_order = models.IntegerField("排序", default=0)
+
+    # Organisation information (SPEC O1); blank until its admin fills it in.
+    industry = models.CharField("单位所属行业类别", max_length=10, blank=True)
+    phone = models.CharField("团组织联系电话", max_length=30, blank=True)
+    email = models.EmailField("团组织电子邮箱", blank=True)
+    admin_quota = models.PositiveIntegerField("本级团组织行政编制数", null=True, blank=True)
+    admin_staffed = models.PositiveIntegerField("行政编制实际配备数", null=True, blank=True)
+    inst_quota = models.PositiveIntegerField("本级团组织事业编制数", null=True, blank=True)
+    inst_staffed = models.PositiveIntegerField("事业编制实际配备数", null=True, blank=True)
+    secretary = models.ForeignKey(
+        "people.Person",
+        verbose_name="团组织书记",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "团组织"
+        verbose_name_plural = "团组织"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "short_name"], name="orgs_unique_sibling_name"),
+        ]
+        indexes = [
+            models.Index(fields=["parent", "sort_order"], name="orgs_children_order"),
+            models.Index(fields=["full_name"], name="orgs_full_name"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def level(self) -> int:
+        return self.depth
+
+    @property
+    def is_branch(self) -> bool:
+        return self.category in (Category.BRANCH, Category.PENDING)
+
+    @classmethod
+    def subtree_q(cls, path: str, prefix: str = "") -> Q:
+        """The node at `path` and all below it, as an index range on `path`.
+
+        A range rather than LIKE 'path%': it uses the path index on SQLite and
+        on PostgreSQL whatever the database's collation is.
+        """
+        upper = path + cls.alphabet[-1] * (cls._meta.get_field("path").max_length - len(path))
+        return Q(**{f"{prefix}path__gte": path, f"{prefix}path__lte": upper})
+
+    def subtree(self):
+        return Org.objects.filter(Org.subtree_q(self.path))
+
+    def ancestors(self):
+        return Org.objects.filter(path__in=self.ancestor_paths()).order_by("path")
+
+    def children(self):
+        return Org.objects.filter(parent=self).order_by("sort_order", "path")
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of every ancestor, root first: the chain is one `path__in` query."""
+        return [self.path[: i * self.steplen] for i in range(1, self.depth)]
+
+    def is_descendant_of_path(self, path: str) -> bool:
+        return self.path.startswith(path) and self.path != path
+
+
+class OrgAdmin(TimeStampedModel):
+    """A person who administers an organisation (管理员). At most three (C5)."""
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="admins")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="admin_posts")
+
+    class Meta:
+        verbose_name = "管理员"
+        verbose_name_plural = "管理员"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "person"], name="orgs_admin_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.org} · {self.person}"

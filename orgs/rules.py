@@ -1,0 +1,91 @@
+"""Tree rules of SPEC T2, T3 and T7, in one place.
+
+Every service that places an organisation (creation, batch import,
+migration, loading leading bodies) asks these functions; nothing else
+decides what may sit under what.
+"""
+
+from django.db import models
+
+from core.exceptions import DomainError
+
+
+class Category(models.TextChoices):
+    LEADING = "团的领导机关"
+    PRIMARY = "基层团委"
+    WORKING = "团工委"
+    GENERAL = "团总支"
+    BRANCH = "团支部"
+    PENDING = "待接转团支部"
+
+
+COMMITTEES = {Category.PRIMARY, Category.WORKING, Category.GENERAL}
+BRANCHES = {Category.BRANCH, Category.PENDING}
+
+# T3: what may sit directly under each category.
+ALLOWED_CHILDREN: dict[str, frozenset[str]] = {
+    Category.LEADING: frozenset(Category.values),
+    Category.PRIMARY: frozenset({Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH}),
+    Category.WORKING: frozenset({Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH}),
+    Category.GENERAL: frozenset({Category.BRANCH}),
+    Category.BRANCH: frozenset(),
+    Category.PENDING: frozenset(),
+}
+
+# T4/U2: admins never create these by hand; the operator loads leading
+# bodies and the system creates pending-transfer branches.
+SYSTEM_CATEGORIES = {Category.LEADING, Category.PENDING}
+
+# T7: the suffix a 简称 must end with, by category.
+NAME_SUFFIXES: dict[str, tuple[str, ...]] = {
+    Category.PRIMARY: ("团委",),
+    Category.WORKING: ("团工委",),
+    Category.GENERAL: ("团总支",),
+    Category.BRANCH: ("团支部",),
+}
+
+
+def may_contain(parent_category: str, child_category: str) -> bool:
+    return child_category in ALLOWED_CHILDREN.get(parent_category, frozenset())
+
+
+def check_placement(parent_category: str, child_category: str) -> None:
+    if child_category not in Category.values:
+        raise DomainError(
+            f"组织类别“{child_category}”不存在，可选：{'、'.join(Category.values)}。", code="bad_category"
+        )
+    if not may_contain(parent_category, child_category):
+        allowed = ALLOWED_CHILDREN.get(parent_category, frozenset())
+        hint = (
+            f"{parent_category}下只能设立：{'、'.join(c for c in Category.values if c in allowed)}。"
+            if allowed
+            else f"{parent_category}是最末级组织，不能设立下级组织。"
+        )
+        raise DomainError(f"{parent_category}下不能设立{child_category}。{hint}", code="placement")
+
+
+def creatable_categories(parent_category: str) -> list[str]:
+    """Categories an admin may create under `parent_category` (in display order)."""
+    allowed = ALLOWED_CHILDREN.get(parent_category, frozenset())
+    return [c for c in Category.values if c in allowed and c not in SYSTEM_CATEGORIES]
+
+
+def check_short_name(short_name: str, category: str) -> None:
+    if not short_name:
+        raise DomainError("请填写组织简称。", code="name_required")
+    if len(short_name) > 50:
+        raise DomainError("组织简称不能超过50个字。", code="name_too_long")
+    suffixes = NAME_SUFFIXES.get(category)
+    if suffixes and not short_name.endswith(suffixes):
+        example = {
+            Category.PRIMARY: "建国门街道团委",
+            Category.WORKING: "北控集团团工委",
+            Category.GENERAL: "临床医学院2017级团总支",
+            Category.BRANCH: "五年制临床医学2017级3班团支部",
+        }[category]
+        raise DomainError(
+            f"{category}的简称应以“{suffixes[0]}”结尾（单位或地名＋{suffixes[0]}），例如“{example}”。",
+            code="name_suffix",
+        )
+    if category == Category.PRIMARY and short_name.endswith("团工委"):
+        raise DomainError("简称以“团工委”结尾的应选择类别“团工委”。", code="name_suffix")

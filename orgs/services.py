@@ -1,0 +1,108 @@
+"""Every change to the organisation tree goes through here (SPEC T3–T7)."""
+
+from django.db import IntegrityError, transaction
+
+from audit.services import audit_record
+from core.exceptions import Conflict, DomainError
+from core.normalize import clean_text
+
+from . import access, rules
+from .models import Org, OrgAdmin
+from .rules import Category
+
+
+def proposed_full_name(parent: Org, short_name: str) -> str:
+    """T6: the system proposes parent's 全称 + 简称; the creator may correct it."""
+    return parent.full_name + short_name
+
+
+@transaction.atomic
+def org_create_root(*, short_name: str, full_name: str | None = None, actor=None) -> Org:
+    if Org.objects.filter(depth=1).exists():
+        raise Conflict("根组织已经存在，不能重复创建。", code="root_exists")
+    org = Org.objects.add_root(
+        instance=Org(category=Category.LEADING, short_name=short_name, full_name=full_name or short_name)
+    )
+    audit_record(actor=actor, verb="创建根组织", target=org, org=org)
+    return org
+
+
+@transaction.atomic
+def org_create_child(
+    *,
+    parent: Org,
+    short_name: str,
+    category: str,
+    full_name: str | None = None,
+    sort_order: int | None = None,
+    actor=None,
+    by_operator: bool = False,
+) -> Org:
+    """Create a direct subordinate of `parent`.
+
+    Admins may create only the categories of `rules.creatable_categories`;
+    the operator (loading leading bodies) and the system (pending-transfer
+    branches) pass `by_operator=True`.
+    """
+    if not by_operator:
+        access.require_manage(actor, parent, as_parent=False, action="创建直属下级组织")
+    short_name = clean_text(short_name)
+    full_name = clean_text(full_name) or proposed_full_name(parent, short_name)
+    rules.check_placement(parent.category, category)
+    if not by_operator:
+        if category in rules.SYSTEM_CATEGORIES:
+            raise DomainError(f"{category}不能由管理员创建。", code="placement")
+        rules.check_short_name(short_name, category)
+    if Org.objects.filter(parent=parent, short_name=short_name).exists():
+        raise Conflict(f"{parent.short_name}下已有名为“{short_name}”的组织，同级组织不能重名。", code="duplicate_name")
+    if sort_order is None:
+        sort_order = (parent.numchild or 0) + 1
+    try:
+        with transaction.atomic():
+            org = Org.objects.add_child(
+                parent,
+                instance=Org(
+                    parent=parent,
+                    category=category,
+                    short_name=short_name,
+                    full_name=full_name,
+                    sort_order=sort_order,
+                ),
+            )
+    except IntegrityError:
+        raise Conflict(f"{parent.short_name}下已有名为“{short_name}”的组织，同级组织不能重名。", code="duplicate_name") from None
+    audit_record(
+        actor=actor,
+        verb="创建下级组织",
+        target=org,
+        org=parent,
+        changes={"short_name": short_name, "category": category, "full_name": full_name},
+    )
+    return org
+
+
+@transaction.atomic
+def org_admin_add(*, org: Org, person, actor=None) -> OrgAdmin:
+    """Make `person` an admin of `org` (C5: at most three).
+
+    The organisation row is locked first so two additions racing for the
+    third place cannot both succeed.
+    """
+    from people.models import Cadre
+
+    Org.objects.select_for_update().get(pk=org.pk)
+    if not Cadre.objects.filter(org=org, person=person).exists():
+        raise DomainError(
+            f"管理员必须是本组织的团干部：请先把{person.name}录入为{org.short_name}的团干部。",
+            code="admin_not_cadre",
+        )
+    if OrgAdmin.objects.filter(org=org, person=person).exists():
+        raise Conflict(f"{person.name}已是{org.short_name}的管理员。", code="already_admin")
+    if OrgAdmin.objects.filter(org=org).count() >= 3:
+        raise Conflict(
+            f"{org.short_name}已有3名管理员，达到上限；请先撤销一名管理员再添加。", code="admin_limit"
+        )
+    post = OrgAdmin.objects.create(org=org, person=person)
+    access.forget_admin_orgs(person)
+    audit_record(actor=actor, verb="添加管理员", target=org, org=org, changes={"person": person.name})
+    return post

@@ -1,0 +1,85 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from people.models import Person
+
+from . import access, selectors
+from .models import Org
+
+
+@login_required
+def home(request):
+    """管理中心: the acting organisation's summary; members without admin posts go to 个人中心."""
+    org = selectors.current_admin_org(request)
+    if org is None:
+        return redirect("people:me")
+    children = list(selectors.org_children(org)[:200])
+    stats = {
+        "children": org.numchild,
+        "subtree_orgs": org.subtree().count(),
+        "members": Person.objects.filter(branch__in=org.subtree().values("id")).count(),
+    }
+    return render(request, "orgs/home.html", {"org": org, "children": children, "stats": stats})
+
+
+@login_required
+@require_POST
+def switch_org(request):
+    try:
+        org_id = int(request.POST.get("org_id", ""))
+    except ValueError:
+        raise Http404 from None
+    if org_id not in access.admin_org_ids(request.user):
+        raise Http404
+    request.session["acting_org_id"] = org_id
+    return redirect("orgs:home")
+
+
+@login_required
+def tree(request, pk: int | None = None):
+    """组织树: an organisation, its ancestors for the breadcrumb, and its children (lazy below)."""
+    if pk is None:
+        org = selectors.current_admin_org(request)
+        if org is None:
+            raise Http404("您不是任何团组织的管理员。")
+    else:
+        org = access.get_org_for_viewer_or_404(request.user, pk)
+    context = {
+        "org": org,
+        "ancestors": [a for a in selectors.org_ancestors(org) if access.can_view(request.user, a)],
+        "children": selectors.org_children(org)[:500],
+    }
+    return render(request, "orgs/tree.html", context)
+
+
+@login_required
+def tree_children(request, pk: int):
+    """htmx fragment: the children of one node, loaded when the admin expands it."""
+    org = access.get_org_for_viewer_or_404(request.user, pk)
+    return render(
+        request, "orgs/partials/tree_nodes.html", {"children": selectors.org_children(org)[:500], "parent": org}
+    )
+
+
+@login_required
+def org_detail(request, pk: int):
+    org = access.get_org_for_viewer_or_404(request.user, pk)
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "admins": selectors.org_admin_people(org),
+            "can_manage": access.can_manage(request.user, org),
+            "ancestors": selectors.org_ancestors(org),
+        },
+    )
+
+
+def root_redirect(request):
+    return redirect("orgs:home" if request.user.is_authenticated else "accounts:login")
+
+
+__all__ = ["Org"]
