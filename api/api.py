@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from core.exceptions import DomainError
 
 from .auth import AUTH
+from .renderers import ChineseJSONRenderer
 from .routers import accounts, orgs
 
 api = NinjaAPI(
@@ -15,6 +16,7 @@ api = NinjaAPI(
     version="1",
     description="智慧团建 JSON 接口。登录后以 `Authorization: Bearer <token>` 调用。错误返回 {code, message, errors}。",
     auth=AUTH,
+    renderer=ChineseJSONRenderer(),
     urls_namespace="api",
 )
 
