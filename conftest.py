@@ -1,13 +1,13 @@
 """Shared test set-up: a small league tree with named personas (STYLE: BaseTestCase personas).
 
-    团中央 (root_admin)
-    ├── 团江苏省委 (province_admin)
-    │   ├── 团南京市委 (city_admin)
-    │   └── 南京医科大学团委 (uni_admin)
-    │       └── 第一临床医学院团委 (college_admin)
-    │           └── 临床医学2017级团总支 (general_admin)
-    │               └── 五年制临床医学2017级3班团支部 (branch_admin; member)
-    └── 团浙江省委 (outsider)
+团中央 (root_admin)
+├── 团江苏省委 (province_admin)
+│   ├── 团南京市委 (city_admin)
+│   └── 南京医科大学团委 (uni_admin)
+│       └── 第一临床医学院团委 (college_admin)
+│           └── 临床医学2017级团总支 (general_admin)
+│               └── 五年制临床医学2017级3班团支部 (branch_admin; member)
+└── 团浙江省委 (outsider)
 """
 
 import itertools
@@ -68,15 +68,24 @@ def tree(db, make_person):
     t = Tree()
     t.root = org_services.org_create_root(short_name="团中央", full_name="共青团中央委员会")
     t.province = org_services.org_create_child(
-        parent=t.root, short_name="团江苏省委", full_name="共青团江苏省委员会", category=Category.LEADING,
+        parent=t.root,
+        short_name="团江苏省委",
+        full_name="共青团江苏省委员会",
+        category=Category.LEADING,
         by_operator=True,
     )
     t.other_province = org_services.org_create_child(
-        parent=t.root, short_name="团浙江省委", full_name="共青团浙江省委员会", category=Category.LEADING,
+        parent=t.root,
+        short_name="团浙江省委",
+        full_name="共青团浙江省委员会",
+        category=Category.LEADING,
         by_operator=True,
     )
     t.city = org_services.org_create_child(
-        parent=t.province, short_name="团南京市委", full_name="共青团南京市委员会", category=Category.LEADING,
+        parent=t.province,
+        short_name="团南京市委",
+        full_name="共青团南京市委员会",
+        category=Category.LEADING,
         by_operator=True,
     )
 

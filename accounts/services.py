@@ -48,8 +48,9 @@ def password_change(*, person: Person, old_password: str, new_password: str) -> 
     else:
         ok = person.check_password(old_password)
     if not ok:
-        raise DomainError("原密码不正确。", code="wrong_password",
-                          errors=[{"field": "old_password", "message": "原密码不正确。"}])
+        raise DomainError(
+            "原密码不正确。", code="wrong_password", errors=[{"field": "old_password", "message": "原密码不正确。"}]
+        )
     _validate_new_password(person, new_password)
     person.activate_account(new_password)
     person.save(update_fields=["password", "account_state", "must_change_password", "registered_at"])

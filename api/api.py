@@ -49,7 +49,9 @@ def invalid_input(request, exc: NinjaValidationError):
         loc = [str(p) for p in e.get("loc", []) if p not in ("body", "query", "path", "payload")]
         errors.append({"field": ".".join(loc) or None, "message": _pydantic_message(e)})
     return api.create_response(
-        request, error_body("invalid", "提交的数据格式不正确：" + "；".join(x["message"] for x in errors), errors), status=422
+        request,
+        error_body("invalid", "提交的数据格式不正确：" + "；".join(x["message"] for x in errors), errors),
+        status=422,
     )
 
 

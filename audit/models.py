@@ -20,9 +20,7 @@ class AuditEvent(models.Model):
     target_type = models.CharField("对象类型", max_length=50)
     target_id = models.CharField("对象", max_length=40)
     target_label = models.CharField("对象名称", max_length=200, blank=True)
-    org = models.ForeignKey(
-        "orgs.Org", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     changes = models.JSONField("变更内容", default=dict, blank=True)
 
     class Meta:

@@ -55,9 +55,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 # Personal data (ID numbers, mobiles) is encrypted with the first key of
 # PII_ENCRYPTION_KEYS; older keys after it still decrypt, so keys can be rotated.
 # PII_HASH_KEY keys the look-up hash; changing it requires re-hashing every row.
-PII_ENCRYPTION_KEYS = env_secret(
-    "PII_ENCRYPTION_KEYS", "ZGV2LW9ubHktcGlpLWtleS0wMDAwMDAwMDAwMDAwMDA="
-).split(",")
+PII_ENCRYPTION_KEYS = env_secret("PII_ENCRYPTION_KEYS", "ZGV2LW9ubHktcGlpLWtleS0wMDAwMDAwMDAwMDAwMDA=").split(",")
 PII_HASH_KEY = env_secret("PII_HASH_KEY", "dev-only-pii-hash-key")
 
 INSTALLED_APPS = [

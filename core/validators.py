@@ -46,9 +46,7 @@ def parse_id_number(raw: object, *, today: dt.date | None = None) -> IdNumber:
             code="id_length",
         )
     if not ID_PATTERN.match(value):
-        raise ValidationError(
-            "身份证号码格式错误：前17位必须是数字，最后一位是数字或X。", code="id_format"
-        )
+        raise ValidationError("身份证号码格式错误：前17位必须是数字，最后一位是数字或X。", code="id_format")
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:

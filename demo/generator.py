@@ -135,8 +135,9 @@ class DemoBuilder:
                 self.used_ids.add(value)
                 return value
 
-    def person(self, *, born_year: int, branch: Org | None = None, complete: float = 0.85,
-               account: str = AccountState.INITIAL) -> Person:
+    def person(
+        self, *, born_year: int, branch: Org | None = None, complete: float = 0.85, account: str = AccountState.INITIAL
+    ) -> Person:
         rng = self.rng
         gender = rng.choice("男女")
         birth = dt.date(born_year, rng.randint(1, 12), rng.randint(1, 28))
@@ -151,7 +152,9 @@ class DemoBuilder:
             name=rng.choice(SURNAMES) + given,
             id_number=self.id_number(birth, gender),
             ethnicity="汉族" if rng.random() < 0.9 else rng.choice(ETHNICITIES[1:20]),
-            political_status=PoliticalStatus.LEAGUE_MEMBER if rng.random() < 0.93 else PoliticalStatus.PARTY_PROBATIONARY,
+            political_status=PoliticalStatus.LEAGUE_MEMBER
+            if rng.random() < 0.93
+            else PoliticalStatus.PARTY_PROBATIONARY,
             league_join_date=join,
             education=rng.choice(EDUCATIONS[3:5]) if born_year < 2007 else "高中",
             occupation="学生" if born_year >= 1999 else "在职",
@@ -173,11 +176,21 @@ class DemoBuilder:
         self.plan.people.append(p)
         return p
 
-    def cadre(self, org: Org, position: str, *, person: Person | None = None, admin: bool = False,
-              login_role: str | None = None) -> Person:
+    def cadre(
+        self,
+        org: Org,
+        position: str,
+        *,
+        person: Person | None = None,
+        admin: bool = False,
+        login_role: str | None = None,
+    ) -> Person:
         if person is None:
-            person = self.person(born_year=self.rng.randint(1988, 1999), complete=0.8,
-                                 account=AccountState.ACTIVE if admin else AccountState.INITIAL)
+            person = self.person(
+                born_year=self.rng.randint(1988, 1999),
+                complete=0.8,
+                account=AccountState.ACTIVE if admin else AccountState.INITIAL,
+            )
         self.plan.cadres.append((person, org, position))
         if position == "书记":
             self.plan.secretaries.append((org, person))
@@ -188,8 +201,13 @@ class DemoBuilder:
             person.registered_at = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
             for f in ("mobile", "education", "occupation", "ethnicity"):
                 if not getattr(person, f):
-                    setattr(person, f, {"mobile": "13900000000", "education": "大学本科",
-                                        "occupation": "在职", "ethnicity": "汉族"}[f])
+                    setattr(
+                        person,
+                        f,
+                        {"mobile": "13900000000", "education": "大学本科", "occupation": "在职", "ethnicity": "汉族"}[
+                            f
+                        ],
+                    )
             self.plan.admins.append((person, org))
         if login_role:
             self.plan.logins.append(DemoLogin(login_role, org.full_name, person.name, person.id_number, DEMO_PASSWORD))
@@ -201,12 +219,12 @@ class DemoBuilder:
         for position in self.rng.sample(["副书记", "委员", "常委", "专职团干部"], self.rng.randint(0, 3)):
             self.cadre(org, position)
 
-    def branch(self, parent: Org, short_name: str, *, born_year: int, size: int | None = None,
-               login_role: str | None = None) -> Org:
+    def branch(
+        self, parent: Org, short_name: str, *, born_year: int, size: int | None = None, login_role: str | None = None
+    ) -> Org:
         b = self.org(parent, Category.BRANCH, short_name)
         size = size if size is not None else self.rng.randint(*MEMBERS_PER_BRANCH)
-        members = [self.person(born_year=born_year + self.rng.choice((0, 0, 0, -1, 1)), branch=b)
-                   for _ in range(size)]
+        members = [self.person(born_year=born_year + self.rng.choice((0, 0, 0, -1, 1)), branch=b) for _ in range(size)]
         # A few self-registered members waiting for verification (P5-3).
         for m in members[-2:]:
             if self.rng.random() < 0.1:
@@ -244,14 +262,16 @@ class DemoBuilder:
         # Fixed skeleton first (so the demo logins always exist), then grow until the member target.
         first_uni, (_, colleges) = universities[0], UNIVERSITIES[0]
         college = self.find_or_make(first_uni, Category.PRIMARY, f"{colleges[0][0]}团委", login_role="分团委管理员")
-        general = self.find_or_make(college, Category.GENERAL, f"{colleges[0][1][0]}2017级团总支",
-                                    login_role="团总支管理员")
+        general = self.find_or_make(
+            college, Category.GENERAL, f"{colleges[0][1][0]}2017级团总支", login_role="团总支管理员"
+        )
         self.branch(general, f"{colleges[0][1][0]}2017级3班团支部", born_year=1999, size=32, login_role="团支部管理员")
         plain = self.plan.people[-1]
         plain.account_state = AccountState.INITIAL
         plain.verified, plain.must_change_password, plain.password = True, True, "!"
-        self.plan.logins.append(DemoLogin("团员（初始密码，首次登录须改密码）", "", plain.name, plain.id_number,
-                                          plain.id_number[-8:]))
+        self.plan.logins.append(
+            DemoLogin("团员（初始密码，首次登录须改密码）", "", plain.name, plain.id_number, plain.id_number[-8:])
+        )
         self.org(first_uni, Category.BRANCH, "研究生会团支部")  # an empty direct branch
 
         rounds = 0
@@ -276,16 +296,23 @@ class DemoBuilder:
 
     def grow_city(self, city: Org, rounds: int) -> None:
         if self.rng.random() < 0.5:
-            ent = self.find_or_make(city, Category.PRIMARY,
-                                    f"{city.short_name[1:-2]}{self.rng.choice(ENTERPRISES)}团委")
+            ent = self.find_or_make(
+                city, Category.PRIMARY, f"{city.short_name[1:-2]}{self.rng.choice(ENTERPRISES)}团委"
+            )
             n = self.child_counts.get(ent.path, 0)
-            self.branch(ent, f"{WORKSHOPS[n % len(WORKSHOPS)]}{n // len(WORKSHOPS) or ''}团支部",
-                        born_year=self.rng.randint(1992, 2000))
+            self.branch(
+                ent,
+                f"{WORKSHOPS[n % len(WORKSHOPS)]}{n // len(WORKSHOPS) or ''}团支部",
+                born_year=self.rng.randint(1992, 2000),
+            )
         else:
             street = self.find_or_make(city, Category.WORKING, f"{self.rng.choice(STREETS)}团工委")
             n = self.child_counts.get(street.path, 0)
-            self.branch(street, f"{COMMUNITIES[n % len(COMMUNITIES)]}{n // len(COMMUNITIES) or ''}团支部",
-                        born_year=self.rng.randint(1995, 2005))
+            self.branch(
+                street,
+                f"{COMMUNITIES[n % len(COMMUNITIES)]}{n // len(COMMUNITIES) or ''}团支部",
+                born_year=self.rng.randint(1995, 2005),
+            )
 
     def find_or_make(self, parent: Org, category: str, short_name: str, login_role: str | None = None) -> Org:
         key = (parent.path, short_name)

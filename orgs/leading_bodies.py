@@ -94,8 +94,9 @@ def load(rows: list[Row]) -> tuple[int, int]:
             if org.sort_order != row.sort_order:
                 org.sort_order = row.sort_order
                 org.save(update_fields=["sort_order"])
-                audit_record(actor=None, verb="调整排序", target=org, org=parent,
-                             changes={"sort_order": row.sort_order})
+                audit_record(
+                    actor=None, verb="调整排序", target=org, org=parent, changes={"sort_order": row.sort_order}
+                )
             existing += 1
         by_name[row.full_name] = org
     return created, existing

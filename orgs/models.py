@@ -20,9 +20,7 @@ MAX_ADMINS = 3  # SPEC C5
 class Org(MP_Node, TimeStampedModel):
     steplen = 4
 
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children_set"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children_set")
     category = models.CharField("组织类别", max_length=10, choices=Category.choices)
     short_name = models.CharField("组织简称", max_length=50)
     full_name = models.CharField("组织全称", max_length=200)

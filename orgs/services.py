@@ -70,7 +70,9 @@ def org_create_child(
                 ),
             )
     except IntegrityError:
-        raise Conflict(f"{parent.short_name}下已有名为“{short_name}”的组织，同级组织不能重名。", code="duplicate_name") from None
+        raise Conflict(
+            f"{parent.short_name}下已有名为“{short_name}”的组织，同级组织不能重名。", code="duplicate_name"
+        ) from None
     audit_record(
         actor=actor,
         verb="创建下级组织",
@@ -99,9 +101,7 @@ def org_admin_add(*, org: Org, person, actor=None) -> OrgAdmin:
     if OrgAdmin.objects.filter(org=org, person=person).exists():
         raise Conflict(f"{person.name}已是{org.short_name}的管理员。", code="already_admin")
     if OrgAdmin.objects.filter(org=org).count() >= 3:
-        raise Conflict(
-            f"{org.short_name}已有3名管理员，达到上限；请先撤销一名管理员再添加。", code="admin_limit"
-        )
+        raise Conflict(f"{org.short_name}已有3名管理员，达到上限；请先撤销一名管理员再添加。", code="admin_limit")
     post = OrgAdmin.objects.create(org=org, person=person)
     access.forget_admin_orgs(person)
     audit_record(actor=actor, verb="添加管理员", target=org, org=org, changes={"person": person.name})

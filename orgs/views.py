@@ -6,7 +6,6 @@ from django.views.decorators.http import require_POST
 from people.models import Person
 
 from . import access, selectors
-from .models import Org
 
 
 @login_required
@@ -82,4 +81,3 @@ def root_redirect(request):
     return redirect("orgs:home" if request.user.is_authenticated else "accounts:login")
 
 
-__all__ = ["Org"]

@@ -52,18 +52,14 @@ class Person(AbstractBaseUser, TimeStampedModel):
     birth_date = models.DateField("出生日期")
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=20, blank=True)
-    political_status = models.CharField(
-        "政治面貌", max_length=10, choices=PoliticalStatus.choices, blank=True
-    )
+    political_status = models.CharField("政治面貌", max_length=10, choices=PoliticalStatus.choices, blank=True)
     league_join_date = models.DateField("入团年月", null=True, blank=True)
     education = models.CharField("学历", max_length=20, blank=True)
     occupation = models.CharField("职业", max_length=20, blank=True)
     mobile = pii.EncryptedTextField("手机号码", blank=True)
     mobile_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     email = models.EmailField("电子邮箱", blank=True)
-    development_number = models.CharField(
-        "发展团员编号", max_length=12, null=True, blank=True, unique=True
-    )
+    development_number = models.CharField("发展团员编号", max_length=12, null=True, blank=True, unique=True)
     party_applied_on = models.DateField("递交入党申请书年月", null=True, blank=True)
 
     # Membership of exactly one branch (P2); cadre posts live in Cadre.
@@ -78,9 +74,7 @@ class Person(AbstractBaseUser, TimeStampedModel):
     verified = models.BooleanField("已认证", default=True)
     complete = models.BooleanField("信息完整", default=False, editable=False)
 
-    account_state = models.CharField(
-        "账号状态", max_length=10, choices=AccountState.choices, default=AccountState.NONE
-    )
+    account_state = models.CharField("账号状态", max_length=10, choices=AccountState.choices, default=AccountState.NONE)
     must_change_password = models.BooleanField("需修改密码", default=False)
     registered_at = models.DateTimeField("注册时间", null=True, blank=True)
     is_active = models.BooleanField("可登录", default=True)
@@ -181,4 +175,3 @@ class Cadre(TimeStampedModel):
         return f"{self.person} · {self.position}"
 
 
-__all__ = ["Person", "Cadre", "AccountState", "PoliticalStatus", "REQUIRED_FOR_COMPLETE"]

@@ -35,21 +35,30 @@ def person_create(
         try:
             password_validation.validate_password(password, user=person)
         except ValidationError as e:
-            raise Invalid("密码不符合要求：" + "；".join(e.messages), code="weak_password",
-                          errors=[{"field": "password", "message": m} for m in e.messages]) from None
+            raise Invalid(
+                "密码不符合要求：" + "；".join(e.messages),
+                code="weak_password",
+                errors=[{"field": "password", "message": m} for m in e.messages],
+            ) from None
         person.activate_account(password)
     else:
         person.set_unusable_password()
         person.must_change_password = account_state == AccountState.INITIAL
     person.save()
-    audit_record(actor=actor, verb="录入人员", target=person, org=org or branch,
-                 changes={"id_number": person.id_number})
+    audit_record(
+        actor=actor, verb="录入人员", target=person, org=org or branch, changes={"id_number": person.id_number}
+    )
     return person
 
 
 @transaction.atomic
 def cadre_assign(*, person: Person, org, position: str, actor=None) -> Cadre:
     post, created = Cadre.objects.update_or_create(person=person, org=org, defaults={"position": position})
-    audit_record(actor=actor, verb="任命团干部" if created else "变更团干部职务", target=org, org=org,
-                 changes={"person": person.name, "position": position})
+    audit_record(
+        actor=actor,
+        verb="任命团干部" if created else "变更团干部职务",
+        target=org,
+        org=org,
+        changes={"person": person.name, "position": position},
+    )
     return post

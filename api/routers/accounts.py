@@ -83,9 +83,26 @@ def me(request):
     """The caller's own record. Their own ID number is shown in full: it is theirs."""
     p = request.auth
     return {
-        **{f: getattr(p, f) for f in ("id", "name", "id_number", "gender", "birth_date", "ethnicity",
-                                      "political_status", "education", "occupation", "mobile", "email",
-                                      "complete", "verified", "registered", "must_change_password")},
+        **{
+            f: getattr(p, f)
+            for f in (
+                "id",
+                "name",
+                "id_number",
+                "gender",
+                "birth_date",
+                "ethnicity",
+                "political_status",
+                "education",
+                "occupation",
+                "mobile",
+                "email",
+                "complete",
+                "verified",
+                "registered",
+                "must_change_password",
+            )
+        },
         "league_join_date": p.league_join_date.strftime("%Y-%m") if p.league_join_date else None,
         "member_of": p.branch_id,
         "cadre_of": [{"org_id": c.org_id, "position": c.position} for c in p.cadre_posts.order_by("org_id")],

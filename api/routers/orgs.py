@@ -58,9 +58,25 @@ def org_out(org: Org, viewer) -> dict:
         }
     missing = completeness.missing_fields(org)
     return {
-        **{f: getattr(org, f) for f in ("id", "parent_id", "level", "category", "short_name", "full_name",
-                                        "industry", "phone", "email", "admin_quota", "admin_staffed",
-                                        "inst_quota", "inst_staffed", "sort_order")},
+        **{
+            f: getattr(org, f)
+            for f in (
+                "id",
+                "parent_id",
+                "level",
+                "category",
+                "short_name",
+                "full_name",
+                "industry",
+                "phone",
+                "email",
+                "admin_quota",
+                "admin_staffed",
+                "inst_quota",
+                "inst_staffed",
+                "sort_order",
+            )
+        },
         "secretary": secretary,
         "info_complete": not missing,
         "missing": missing,

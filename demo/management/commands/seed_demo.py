@@ -23,9 +23,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         plan = build_and_write(seed=seed, members=members)
         orgs = sum(len(v) for v in plan.orgs_by_depth.values())
-        self.stdout.write(self.style.SUCCESS(
-            f"已生成 {orgs} 个组织、{len(plan.people)} 名人员，用时 {time.monotonic() - started:.1f} 秒。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已生成 {orgs} 个组织、{len(plan.people)} 名人员，用时 {time.monotonic() - started:.1f} 秒。"
+            )
+        )
         self.stdout.write("演示账号（登录名为身份证号码）：")
         for login in plan.logins:
             self.stdout.write(f"  {login.role:<10} {login.name:<4} {login.id_number}  密码 {login.password}")
