@@ -7,4 +7,6 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change_view, name="password_change"),
+    path("register/admin/", views.register_admin_view, name="register_admin"),
+    path("register/orgs/", views.register_org_search, name="register_org_search"),
 ]

@@ -1,12 +1,18 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.forms import add_domain_errors
+from orgs.forms import RegisterAdminForm
+from orgs.models import Org
+from orgs.selectors import children_progress, current_admin_org
 
-from . import services
+from . import registration, services
 from .forms import LoginForm, PasswordChangeForm
 
 
@@ -28,8 +34,28 @@ def login_view(request):
             if person.must_change_password:
                 messages.warning(request, "您正在使用初始密码或重置后的密码，请先设置新密码。")
                 return redirect("accounts:password_change")
-            return redirect(request.GET.get("next") or "orgs:home")
+            if _subordinates_incomplete(request):
+                return redirect("orgs:progress_prompt")
+            return redirect(_safe_next(request) or "orgs:home")
     return render(request, "accounts/login.html", {"form": form})
+
+
+def _safe_next(request) -> str | None:
+    target = request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None
+
+
+def _subordinates_incomplete(request) -> bool:
+    """S6: while the subordinate-entry phase is on, an admin whose subordinates lag sees their progress first."""
+    if not settings.SUBORDINATE_ENTRY_PHASE:
+        return False
+    org = current_admin_org(request)
+    if org is None or not org.numchild:
+        return False
+    done, total = children_progress(org)
+    return done < total
 
 
 def lockout_response(request, credentials, *args, **kwargs):
@@ -64,3 +90,31 @@ def password_change_view(request):
             messages.success(request, "密码已修改。")
             return redirect("orgs:home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+def register_admin_view(request):
+    """管理员注册 (SPEC C3): choose the organisation and position, enter the code and personal information."""
+    form = RegisterAdminForm(request.POST or None)
+    chosen = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = registration.admin_register(
+                org_id=data["org_id"], position=data["position"], code=data["code"],
+                person_data=data, password=data["password"],
+            )  # fmt: skip
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            login(request, person, backend="accounts.backends.IdNumberBackend")
+            messages.success(request, "注册成功，您已成为该组织的管理员。")
+            return redirect("orgs:home")
+    if form.data.get("org_id"):
+        chosen = Org.objects.filter(pk=form.data.get("org_id") or 0).first()
+    return render(request, "accounts/register_admin.html", {"form": form, "chosen": chosen})
+
+
+def register_org_search(request):
+    """htmx fragment: organisations whose name contains the query (the registration page's picker)."""
+    results = registration.org_search(request.GET.get("q", ""))
+    return render(request, "accounts/partials/org_results.html", {"results": results, "q": request.GET.get("q", "")})

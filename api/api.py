@@ -9,7 +9,7 @@ from core.exceptions import DomainError
 
 from .auth import AUTH
 from .renderers import ChineseJSONRenderer
-from .routers import accounts, orgs
+from .routers import accounts, org_admin, orgs, register
 
 api = NinjaAPI(
     title="智慧团建 API",
@@ -72,3 +72,6 @@ def _pydantic_message(e: dict) -> str:
 
 api.add_router("/", accounts.router)
 api.add_router("/orgs", orgs.router)
+api.add_router("/orgs", org_admin.router)
+api.add_router("/admin-changes", org_admin.changes_router)
+api.add_router("/register", register.router)

@@ -171,6 +171,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # League rules that are settings (SPEC C4, U3, P8).
 JOIN_AGE_CUTOFF = os.environ.get("JOIN_AGE_CUTOFF", "2016-09-01")
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
+# S6: while on, admins whose direct subordinates have not completed their information see a summary at login.
+SUBORDINATE_ENTRY_PHASE = env_bool("SUBORDINATE_ENTRY_PHASE", True)
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

@@ -3,5 +3,9 @@ from . import access
 
 def admin_orgs_context(request):
     """The admin's organisations, for the menu's organisation switcher."""
+    from .selectors import current_admin_org
+
     user = getattr(request, "user", None)
-    return {"my_admin_orgs": access.admin_orgs(user) if user else []}
+    if user is None or not user.is_authenticated:
+        return {"my_admin_orgs": [], "acting_org": None}
+    return {"my_admin_orgs": access.admin_orgs(user), "acting_org": current_admin_org(request)}

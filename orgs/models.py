@@ -107,3 +107,63 @@ class OrgAdmin(TimeStampedModel):
 
     def __str__(self):
         return f"{self.org} · {self.person}"
+
+
+class RegistrationCode(models.Model):
+    """管理员注册码 (SPEC C1, C2). Only a keyed hash of the code is stored."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="registration_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField("有效期至")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    used_by = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    replaced_at = models.DateTimeField("作废时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "管理员注册码"
+        verbose_name_plural = "管理员注册码"
+        indexes = [models.Index(fields=["org", "-created_at"], name="orgs_code_latest")]
+
+    def __str__(self):
+        return f"注册码 {self.pk} · {self.org_id}"
+
+
+class AdminChange(TimeStampedModel):
+    """管理员变更 of an organisation's own admins, waiting for its direct superior (SPEC C6)."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "添加管理员"
+        REVOKE = "revoke", "撤销管理员"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "已驳回"
+
+    ALLOWED = {Status.PENDING: {Status.APPROVED, Status.REJECTED}}
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="admin_changes")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "管理员变更申请"
+        verbose_name_plural = "管理员变更申请"
+        indexes = [models.Index(fields=["status", "org"], name="orgs_adminchange_open")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "person"],
+                condition=models.Q(status="pending"),
+                name="orgs_adminchange_one_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.person} @ {self.org}"

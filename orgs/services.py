@@ -106,3 +106,21 @@ def org_admin_add(*, org: Org, person, actor=None) -> OrgAdmin:
     access.forget_admin_orgs(person)
     audit_record(actor=actor, verb="添加管理员", target=org, org=org, changes={"person": person.name})
     return post
+
+
+@transaction.atomic
+def children_reorder(*, parent: Org, ordered_ids: list[int], actor) -> None:
+    """组织排序: the admin of `parent` sets the order of its direct subordinates."""
+    access.require_manage(actor, parent, as_parent=False, action="调整直属下级组织的排序")
+    children = {c.id: c for c in Org.objects.select_for_update().filter(parent=parent)}
+    if set(ordered_ids) != set(children) or len(ordered_ids) != len(children):
+        raise DomainError("排序列表必须恰好包含全部直属下级组织，各一次。", code="bad_order")
+    changed = []
+    for position, org_id in enumerate(ordered_ids, start=1):
+        child = children[org_id]
+        if child.sort_order != position:
+            child.sort_order = position
+            changed.append(child)
+    Org.objects.bulk_update(changed, ["sort_order"])
+    if changed:
+        audit_record(actor=actor, verb="调整组织排序", target=parent, org=parent, changes={"order": ordered_ids})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import manage_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -10,4 +10,13 @@ urlpatterns = [
     path("orgs/<int:pk>/", views.org_detail, name="detail"),
     path("orgs/<int:pk>/tree/", views.tree, name="tree_at"),
     path("orgs/<int:pk>/tree/children/", views.tree_children, name="tree_children"),
+    path("orgs/<int:pk>/children/", manage_views.children_manage, name="children"),
+    path("orgs/<int:pk>/children/order/", manage_views.children_order, name="children_order"),
+    path("orgs/<int:pk>/children/codes/", manage_views.codes_issue_all, name="codes_all"),
+    path("orgs/<int:pk>/code/", manage_views.code_issue, name="code_issue"),
+    path("orgs/<int:pk>/info/", manage_views.org_info, name="info"),
+    path("orgs/<int:pk>/admins/", manage_views.admins_manage, name="admins"),
+    path("orgs/<int:pk>/admins/<str:action>/", manage_views.admin_change, name="admin_change"),
+    path("admin-changes/<int:pk>/<str:decision>/", manage_views.admin_change_decide, name="admin_change_decide"),
+    path("prompt/", manage_views.progress_prompt, name="progress_prompt"),
 ]

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from people.models import Person
 
-from . import access, selectors
+from . import access, admin_changes, selectors
 
 
 @login_required
@@ -20,7 +20,8 @@ def home(request):
         "subtree_orgs": org.subtree().count(),
         "members": Person.objects.filter(branch__in=org.subtree().values("id")).count(),
     }
-    return render(request, "orgs/home.html", {"org": org, "children": children, "stats": stats})
+    todo = list(admin_changes.admin_changes_todo(request.user)[:50])
+    return render(request, "orgs/home.html", {"org": org, "children": children, "stats": stats, "todo": todo})
 
 
 @login_required
@@ -79,5 +80,3 @@ def org_detail(request, pk: int):
 
 def root_redirect(request):
     return redirect("orgs:home" if request.user.is_authenticated else "accounts:login")
-
-

@@ -2,7 +2,7 @@ from ninja import Query, Router, Schema
 
 from api.schemas import COMMON_ERRORS, ErrorOut
 from core import pii
-from orgs import access, completeness, selectors
+from orgs import access, completeness, info, selectors
 from orgs.models import Org
 
 router = Router(tags=["团组织"])
@@ -38,6 +38,26 @@ class OrgOut(Schema):
 class OrgListOut(Schema):
     items: list[OrgOut]
     count: int
+
+
+class SecretaryIn(Schema):
+    name: str = ""
+    id_number: str = ""
+    mobile: str = ""
+
+
+class OrgPatchIn(Schema):
+    short_name: str | None = None
+    full_name: str | None = None
+    category: str | None = None
+    industry: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    admin_quota: int | str | None = None
+    admin_staffed: int | str | None = None
+    inst_quota: int | str | None = None
+    inst_staffed: int | str | None = None
+    secretary: SecretaryIn | None = None
 
 
 class PageIn(Schema):
@@ -102,3 +122,18 @@ def org_children(request, org_id: int, page: Query[PageIn]):
     start, end = _page_bounds(page)
     children = list(selectors.org_children(org).select_related("secretary")[start:end])
     return {"items": [org_out(c, request.auth) for c in children], "count": org.numchild}
+
+
+@router.patch("/{int:org_id}", response={200: OrgOut, **COMMON_ERRORS, 404: ErrorOut})
+def org_patch(request, org_id: int, payload: OrgPatchIn):
+    """组织信息 (O1–O4). Omitted fields stay as they are; "" clears a field; 0 and empty differ (O3)."""
+    org = access.get_org_for_viewer(request.auth, org_id)
+    data = {k: ("" if v is None else str(v)) for k, v in payload.dict(exclude_unset=True).items() if k != "secretary"}
+    if payload.secretary is not None:
+        data.update(
+            secretary_name=payload.secretary.name,
+            secretary_id_number=payload.secretary.id_number,
+            secretary_mobile=payload.secretary.mobile,
+        )
+    org = info.org_info_update(org=org, actor=request.auth, data=data)
+    return org_out(org, request.auth)

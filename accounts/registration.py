@@ -1,0 +1,151 @@
+"""管理员注册 (SPEC C3–C5): a person with a code from above becomes admin and cadre of an organisation.
+
+Every refusal says why. Two registrations racing for one code: the code is
+claimed with a conditional UPDATE (used_at IS NULL), so exactly one wins on
+SQLite and PostgreSQL alike; a fourth admin is refused under the lock that
+orgs.services.org_admin_add takes on the organisation row.
+"""
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from core.exceptions import Conflict, Invalid, NotFound
+from core.normalize import clean_text
+from orgs import services as org_services
+from orgs.codes import code_hash
+from orgs.models import Org, RegistrationCode
+from orgs.rules import Category
+from people import services as people_services
+from people.choices import BRANCH_POSITIONS, COMMITTEE_POSITIONS
+from people.models import AccountState, Person
+from people.validation import clean_person_fields
+
+REQUIRED = ("name", "id_number", "political_status", "league_join_date", "mobile")
+PERSON_FIELDS = (
+    "name", "id_number", "ethnicity", "political_status", "league_join_date",
+    "education", "occupation", "mobile", "email",
+)  # fmt: skip
+
+
+def positions_for(org: Org) -> list[str]:
+    return BRANCH_POSITIONS if org.category == Category.BRANCH else COMMITTEE_POSITIONS
+
+
+def check_code(org: Org, raw_code: str) -> RegistrationCode:
+    code = (raw_code or "").strip()
+    if not code:
+        raise Invalid(
+            "请填写管理员注册码。", code="code_required", errors=[{"field": "code", "message": "请填写管理员注册码。"}]
+        )
+    rc = RegistrationCode.objects.filter(code_hash=code_hash(code)).first()
+    if rc is None:
+        raise Invalid(
+            "注册码不正确：请核对上级组织提供的8位注册码，注意区分大小写字母。",
+            code="code_invalid",
+            errors=[{"field": "code", "message": "注册码不正确（区分大小写）。"}],
+        )
+    if rc.org_id != org.id:
+        raise Invalid(
+            f"该注册码不是“{org.full_name}”的注册码：请确认选择的组织是否正确，或向上级组织索取本组织的注册码。",
+            code="code_wrong_org",
+            errors=[{"field": "code", "message": "注册码与所选组织不符。"}],
+        )
+    if rc.used_at:
+        raise Conflict("该注册码已被使用，每个注册码只能注册一次；请联系上级组织管理员重新生成。", code="code_used")
+    if rc.replaced_at:
+        raise Conflict(
+            "该注册码已作废（上级组织已为本组织生成了新的注册码），请使用最新的注册码。", code="code_replaced"
+        )
+    if rc.expires_at <= timezone.now():
+        local = timezone.localtime(rc.expires_at)
+        raise Conflict(
+            f"该注册码已于{local:%Y年%m月%d日 %H:%M}过期（有效期20天），请联系上级组织管理员重新生成。",
+            code="code_expired",
+        )
+    return rc
+
+
+def _validate_password(password: str, person: Person) -> None:
+    try:
+        password_validation.validate_password(password, user=person)
+    except ValidationError as e:
+        raise Invalid(
+            "密码不符合要求：" + "；".join(e.messages),
+            code="weak_password",
+            errors=[{"field": "password", "message": m} for m in e.messages],
+        ) from None
+
+
+@transaction.atomic
+def admin_register(*, org_id: int, position: str, code: str, person_data: dict, password: str) -> Person:
+    org = Org.objects.filter(pk=org_id).first()
+    if org is None:
+        raise NotFound("所选组织不存在，请重新搜索并选择组织。", code="org_not_found")
+    if org.category == Category.PENDING:
+        raise Invalid("待接转团支部由上级组织管理，不能注册管理员。", code="org_pending")
+    if position not in positions_for(org):
+        raise Invalid(
+            f"团内职务“{position}”不可选，{org.category}可选：{'、'.join(positions_for(org))}。",
+            code="bad_position",
+            errors=[{"field": "position", "message": "请选择团内职务。"}],
+        )
+    clean, errors = clean_person_fields({k: person_data.get(k) for k in PERSON_FIELDS}, required=REQUIRED)
+    if errors:
+        raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+    rc = check_code(org, code)
+
+    person = people_services.person_find(clean["id_number"])
+    if person is None:
+        person = Person(**clean, account_state=AccountState.ACTIVE)
+        _validate_password(password, person)
+        person.activate_account(password)
+        person.save()
+    else:
+        if person.name != clean["name"]:
+            raise Invalid(
+                "姓名与系统中该身份证号码登记的姓名不一致，请核对；如登记有误，请联系所在组织管理员更正。",
+                code="name_mismatch",
+                errors=[{"field": "name", "message": "姓名与登记信息不一致。"}],
+            )
+        if person.registered:
+            if not person.check_password(password):
+                raise Invalid(
+                    "该身份证号码已注册账号：请填写您现有的登录密码（忘记密码请使用“忘记密码”）。",
+                    code="registered_password",
+                    errors=[{"field": "password", "message": "请填写现有的登录密码。"}],
+                )
+        else:
+            _validate_password(password, person)
+            person.activate_account(password)
+        for field, value in clean.items():
+            if value not in (None, "") and field not in ("name", "id_number"):
+                setattr(person, field, value)
+        person.save()
+
+    claimed = RegistrationCode.objects.filter(pk=rc.pk, used_at__isnull=True, replaced_at__isnull=True).update(
+        used_at=timezone.now(), used_by=person
+    )
+    if not claimed:
+        raise Conflict("该注册码已被使用，每个注册码只能注册一次；请联系上级组织管理员重新生成。", code="code_used")
+    people_services.cadre_assign(person=person, org=org, position=position, actor=person)
+    org_services.org_admin_add(org=org, person=person, actor=person)
+    audit_record(
+        actor=person, verb="管理员注册", target=org, org=org, changes={"person": person.name, "position": position}
+    )
+    return person
+
+
+def org_search(query: str, limit: int = 20) -> list[Org]:
+    """Organisations whose 全称 contains the query, for the registration picker (public, names only)."""
+    query = clean_text(query)
+    if len(query) < 2:
+        return []
+    return list(
+        Org.objects.filter(full_name__contains=query)
+        .exclude(category=Category.PENDING)
+        .only("id", "full_name", "category")
+        .order_by("depth", "path")[:limit]
+    )

@@ -1,0 +1,56 @@
+from ninja import Router, Schema
+
+from accounts import registration
+from api.schemas import ErrorOut, error_responses
+
+router = Router(tags=["注册"])
+
+
+class PersonIn(Schema):
+    name: str = ""
+    id_number: str = ""
+    ethnicity: str = ""
+    political_status: str = ""
+    league_join_date: str = ""
+    education: str = ""
+    occupation: str = ""
+    mobile: str = ""
+    email: str = ""
+
+
+class RegisterAdminIn(Schema):
+    org_id: int
+    position: str
+    code: str
+    person: PersonIn
+    password: str
+
+
+class RegisteredOut(Schema):
+    person_id: int
+
+
+class OrgHitOut(Schema):
+    id: int
+    full_name: str
+    category: str
+
+
+@router.post("/admin", auth=None, response={201: RegisteredOut, 404: ErrorOut, **error_responses(400, 409, 422)})
+def register_admin(request, payload: RegisterAdminIn):
+    """管理员注册 (C3–C5). Refusals: code_invalid (wrong or wrong case), code_wrong_org, code_used,
+    code_replaced, code_expired, admin_limit (409, a 4th admin), invalid_person (field errors, C4 join age)."""
+    person = registration.admin_register(
+        org_id=payload.org_id,
+        position=payload.position,
+        code=payload.code,
+        person_data=payload.person.dict(),
+        password=payload.password,
+    )
+    return 201, {"person_id": person.id}
+
+
+@router.get("/orgs", auth=None, response=list[OrgHitOut])
+def register_org_search(request, q: str = ""):
+    """The registration picker: organisations whose 全称 contains `q` (at least 2 characters, 20 at most)."""
+    return [{"id": o.id, "full_name": o.full_name, "category": o.category} for o in registration.org_search(q)]

@@ -1,0 +1,69 @@
+from django import forms
+
+from people.choices import ALL_POSITIONS
+
+from .industries import INDUSTRIES
+from .rules import Category
+
+TEXT = {"class": "text"}
+
+
+class OrgInfoForm(forms.Form):
+    """Every field is text: the service parses it, so "" (not filled) and "0" stay different (O3)."""
+
+    short_name = forms.CharField(label="组织简称", required=False, max_length=50)
+    full_name = forms.CharField(label="组织全称", required=False, max_length=200)
+    category = forms.ChoiceField(label="组织类别", required=False, choices=Category.choices)
+    industry = forms.ChoiceField(
+        label="单位所属行业类别", required=False, choices=[("", "请选择")] + [(c, f"{c} {n}") for c, n in INDUSTRIES]
+    )
+    phone = forms.CharField(label="团组织联系电话", required=False, max_length=30)
+    email = forms.CharField(label="团组织电子邮箱", required=False, max_length=100)
+    admin_quota = forms.CharField(label="本级团组织行政编制数", required=False, max_length=6)
+    admin_staffed = forms.CharField(label="行政编制实际配备数", required=False, max_length=6)
+    inst_quota = forms.CharField(label="本级团组织事业编制数", required=False, max_length=6)
+    inst_staffed = forms.CharField(label="事业编制实际配备数", required=False, max_length=6)
+    secretary_name = forms.CharField(label="团组织书记姓名", required=False, max_length=50)
+    secretary_id_number = forms.CharField(label="书记身份证号码", required=False, max_length=30)
+    secretary_mobile = forms.CharField(label="书记手机号码", required=False, max_length=20)
+
+    def __init__(self, *args, editable: set[str], required: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in editable:
+                field.disabled = True
+        self.required_names = [name for name in self.fields if self._is_required(name, required)]
+
+    @staticmethod
+    def _is_required(name: str, required: set[str]) -> bool:
+        if name.startswith("secretary_"):
+            return "secretary" in required
+        return name in required
+
+
+class AdminAddForm(forms.Form):
+    person_id = forms.IntegerField(label="团干部")
+
+
+class RegisterAdminForm(forms.Form):
+    org_id = forms.IntegerField(label="注册的团组织", widget=forms.HiddenInput)
+    position = forms.ChoiceField(label="团内职务", choices=[(p, p) for p in ALL_POSITIONS])
+    code = forms.CharField(label="管理员注册码", max_length=20, help_text="上级组织管理员提供的8位注册码，区分大小写。")
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号码", max_length=30)
+    political_status = forms.ChoiceField(
+        label="政治面貌", choices=[("团员", "团员"), ("中共预备党员", "中共预备党员"), ("中共党员", "中共党员")]
+    )
+    league_join_date = forms.CharField(label="入团年月", max_length=10, help_text="如 2012-09")
+    mobile = forms.CharField(label="手机号码", max_length=20)
+    email = forms.CharField(label="电子邮箱", max_length=100, required=False)
+    password = forms.CharField(label="登录密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致。")
+        return data

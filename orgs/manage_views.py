@@ -1,0 +1,178 @@
+"""组织管理 pages of one's own organisation: subordinates, codes, order, information, admins."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError
+from core.forms import add_domain_errors
+
+from . import access, admin_changes, codes, completeness, info, selectors, services
+from .forms import OrgInfoForm
+from .models import AdminChange
+
+
+def _managed_org_or_404(request, pk: int, *, as_parent: bool = False):
+    """An organisation the user may act on (as its admin, or as its superior's admin); 404 otherwise."""
+    org = access.get_org_for_viewer_or_404(request.user, pk)
+    if access.acting_org(request.user, org, as_parent=as_parent) is None:
+        raise Http404("您无权管理该组织。")
+    return org
+
+
+@login_required
+def children_manage(request, pk: int):
+    """管理下级组织: each direct subordinate with its code and information status."""
+    org = _managed_org_or_404(request, pk)
+    incomplete = request.GET.get("filter") == "incomplete"
+    children = selectors.children_with_status(org, incomplete_only=incomplete)
+    return render(request, "orgs/children_manage.html", {"org": org, "children": children, "incomplete": incomplete})
+
+
+@login_required
+@require_POST
+def code_issue(request, pk: int):
+    child = access.get_org_for_viewer_or_404(request.user, pk)
+    try:
+        issued = codes.registration_code_issue(org=child, actor=request.user)
+    except DomainError as e:
+        raise Http404(e.message) from None
+    return render(request, "orgs/partials/code_issued.html", {"issued": issued})
+
+
+@login_required
+@require_POST
+def codes_issue_all(request, pk: int):
+    org = _managed_org_or_404(request, pk)
+    issued = codes.registration_codes_issue_all(parent=org, actor=request.user)
+    response = HttpResponse(
+        codes.codes_workbook(issued),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"管理员注册码_{org.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+def children_order(request, pk: int):
+    org = _managed_org_or_404(request, pk)
+    if request.method == "POST":
+        try:
+            ids = [int(x) for x in request.POST.getlist("order")]
+            services.children_reorder(parent=org, ordered_ids=ids, actor=request.user)
+        except (ValueError, DomainError) as e:
+            messages.error(request, getattr(e, "message", "排序数据有误，请刷新页面后重试。"))
+        else:
+            messages.success(request, "排序已保存。")
+        return redirect("orgs:children_order", pk=org.pk)
+    return render(request, "orgs/children_order.html", {"org": org, "children": selectors.org_children(org)})
+
+
+@login_required
+def org_info(request, pk: int):
+    """组织信息: the own admin fills it in; the direct superior's admin may also correct locked fields."""
+    org = _managed_org_or_404(request, pk, as_parent=True)
+    editable = info.editable_fields(request.user, org)
+    required = set(completeness.required_fields(org))
+    initial = _info_initial(org)
+    form = OrgInfoForm(request.POST or None, initial=initial, editable=editable, required=required)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in editable}
+        try:
+            info.org_info_update(org=org, actor=request.user, data=data)
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(request, "组织信息已保存。")
+            return redirect("orgs:info", pk=org.pk)
+    missing = [completeness.FIELD_LABELS[f] for f in completeness.missing_fields(org)]
+    return render(request, "orgs/info.html", {"org": org, "form": form, "missing": missing})
+
+
+def _info_initial(org) -> dict:
+    data = {f: getattr(org, f) for f in (*info.OWN_FIELDS, *info.LOCKED_FIELDS)}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    if org.secretary_id:
+        s = org.secretary
+        data.update(secretary_name=s.name, secretary_id_number=s.id_number, secretary_mobile=s.mobile)
+    return data
+
+
+@login_required
+def admins_manage(request, pk: int):
+    """管理员变更 for one organisation (own: needs approval; direct subordinate: immediate)."""
+    from people.models import Cadre
+
+    org = _managed_org_or_404(request, pk, as_parent=True)
+    admins = selectors.org_admin_people(org)
+    admin_ids = {p.id for p in admins}
+    candidates = [
+        c
+        for c in Cadre.objects.filter(org=org).select_related("person").order_by("person__name")
+        if c.person_id not in admin_ids
+    ]
+    pending = AdminChange.objects.filter(org=org, status=AdminChange.Status.PENDING).select_related("person")
+    return render(request, "orgs/admins.html", {
+        "org": org, "admins": admins, "candidates": candidates, "pending": pending,
+        "immediate": access.is_admin_of_parent(request.user, org),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def admin_change(request, pk: int, action: str):
+    from people.models import Person
+
+    org = _managed_org_or_404(request, pk, as_parent=True)
+    person = Person.objects.filter(pk=request.POST.get("person_id") or 0).first()
+    if person is None or action not in AdminChange.Action.values:
+        raise Http404
+    try:
+        change = admin_changes.admin_change_request(org=org, person=person, action=action, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        verb = AdminChange.Action(action).label
+        if change is None:
+            messages.success(request, f"已{verb}：{person.name}。")
+        else:
+            messages.info(request, f"{verb}（{person.name}）的申请已提交，待直属上级组织管理员审批。")
+    return redirect("orgs:admins", pk=org.pk)
+
+
+@login_required
+@require_POST
+def admin_change_decide(request, pk: int, decision: str):
+    change = admin_changes.get_change_for_approver_or_none(request.user, pk)
+    if change is None or decision not in ("approve", "reject"):
+        raise Http404
+    try:
+        if decision == "approve":
+            admin_changes.admin_change_approve(change=change, actor=request.user)
+            messages.success(request, f"已批准：{change}。")
+        else:
+            admin_changes.admin_change_reject(change=change, actor=request.user, note=request.POST.get("note", ""))
+            messages.info(request, f"已驳回：{change}。")
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("orgs:home")
+
+
+@login_required
+def progress_prompt(request):
+    """S6: on login, how many direct subordinates have completed their information."""
+    org = selectors.current_admin_org(request)
+    if org is None:
+        return redirect("people:me")
+    done, total = selectors.children_progress(org)
+    return render(request, "orgs/progress_prompt.html", {"org": org, "done": done, "total": total})
