@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.contrib.auth import user_logged_in
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from accounts import services
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
@@ -69,13 +69,13 @@ def logout(request):
     token = getattr(request, "api_token", None)
     if token:
         services.api_token_revoke(raw=token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/auth/password", response={204: None, **COMMON_ERRORS})
 def change_password(request, payload: PasswordIn):
     services.password_change(person=request.auth, old_password=payload.old_password, new_password=payload.new_password)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut})

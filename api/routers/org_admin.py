@@ -1,7 +1,7 @@
 """Organisation information, registration codes, order and admins (SPEC O1–O4, C1–C6)."""
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
 from core.exceptions import NotFound
@@ -86,7 +86,7 @@ def children_order(request, org_id: int, payload: OrderIn):
     """组织排序: the ids of all direct subordinates in their new order."""
     org = access.get_org_for_viewer(request.auth, org_id)
     services.children_reorder(parent=org, ordered_ids=payload.ids, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{int:org_id}/admins", response={200: list[AdminOut], **ERRORS})
@@ -97,8 +97,8 @@ def admins_list(request, org_id: int):
 
 def _result(change: AdminChange | None):
     if change is None:
-        return 200, {"status": "已生效", "change": None}
-    return 202, {"status": "待审批", "change": _change_out(change)}
+        return Status(200, {"status": "已生效", "change": None})
+    return Status(202, {"status": "待审批", "change": _change_out(change)})
 
 
 @router.post("/{int:org_id}/admins", response={200: AdminResultOut, 202: AdminResultOut, **ERRORS})

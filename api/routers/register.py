@@ -1,4 +1,4 @@
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from accounts import registration
 from api.schemas import ErrorOut, error_responses
@@ -47,7 +47,7 @@ def register_admin(request, payload: RegisterAdminIn):
         person_data=payload.person.dict(),
         password=payload.password,
     )
-    return 201, {"person_id": person.id}
+    return Status(201, {"person_id": person.id})
 
 
 @router.get("/orgs", auth=None, response=list[OrgHitOut])
