@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "orgs",
+    "imports",
     "accounts",
     "api",
     "demo",
@@ -128,6 +129,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not the shared in-memory database, so race tests see real SQLite locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.Person"

@@ -341,7 +341,12 @@ def write(plan: Plan) -> None:
     Cadre.objects.bulk_create(
         [Cadre(person_id=p.id, org_id=o.id, position=pos) for p, o, pos in plan.cadres], batch_size=BATCH
     )
-    OrgAdmin.objects.bulk_create([OrgAdmin(person_id=p.id, org_id=o.id) for p, o in plan.admins], batch_size=BATCH)
+    slots: dict[int, int] = {}
+    posts = []
+    for p, o in plan.admins:
+        slots[o.id] = slots.get(o.id, 0) + 1
+        posts.append(OrgAdmin(person_id=p.id, org_id=o.id, slot=slots[o.id]))
+    OrgAdmin.objects.bulk_create(posts, batch_size=BATCH)
     secretaries = []
     for org, person in plan.secretaries:
         if org.phone:  # orgs that filled in their information name their secretary too

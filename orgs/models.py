@@ -97,12 +97,19 @@ class OrgAdmin(TimeStampedModel):
 
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="admins")
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="admin_posts")
+    # One of MAX_ADMINS numbered places: the database itself refuses a fourth admin,
+    # whatever happens to the service's row lock.
+    slot = models.PositiveSmallIntegerField("管理员席位")
 
     class Meta:
         verbose_name = "管理员"
         verbose_name_plural = "管理员"
         constraints = [
             models.UniqueConstraint(fields=["org", "person"], name="orgs_admin_unique"),
+            models.UniqueConstraint(fields=["org", "slot"], name="orgs_admin_unique_slot"),
+            models.CheckConstraint(
+                condition=models.Q(slot__gte=1, slot__lte=MAX_ADMINS), name="orgs_admin_at_most_three"
+            ),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ from core.exceptions import Conflict, DomainError
 from core.normalize import clean_text
 
 from . import access, rules
-from .models import Org, OrgAdmin
+from .models import MAX_ADMINS, Org, OrgAdmin
 from .rules import Category
 
 
@@ -100,9 +100,17 @@ def org_admin_add(*, org: Org, person, actor=None) -> OrgAdmin:
         )
     if OrgAdmin.objects.filter(org=org, person=person).exists():
         raise Conflict(f"{person.name}已是{org.short_name}的管理员。", code="already_admin")
-    if OrgAdmin.objects.filter(org=org).count() >= 3:
+    taken = set(OrgAdmin.objects.filter(org=org).values_list("slot", flat=True))
+    free = [s for s in range(1, MAX_ADMINS + 1) if s not in taken]
+    if not free:
         raise Conflict(f"{org.short_name}已有3名管理员，达到上限；请先撤销一名管理员再添加。", code="admin_limit")
-    post = OrgAdmin.objects.create(org=org, person=person)
+    try:
+        with transaction.atomic():
+            post = OrgAdmin.objects.create(org=org, person=person, slot=free[0])
+    except IntegrityError:
+        raise Conflict(
+            f"{org.short_name}的管理员刚刚发生变化，请刷新后重试（每个组织最多3名管理员）。", code="admin_limit"
+        ) from None
     access.forget_admin_orgs(person)
     audit_record(actor=actor, verb="添加管理员", target=org, org=org, changes={"person": person.name})
     return post
