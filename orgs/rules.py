@@ -11,12 +11,12 @@ from core.exceptions import DomainError
 
 
 class Category(models.TextChoices):
-    LEADING = "团的领导机关"
-    PRIMARY = "基层团委"
-    WORKING = "团工委"
-    GENERAL = "团总支"
-    BRANCH = "团支部"
-    PENDING = "待接转团支部"
+    LEADING = "团的领导机关", "团的领导机关"
+    PRIMARY = "基层团委", "基层团委"
+    WORKING = "团工委", "团工委"
+    GENERAL = "团总支", "团总支"
+    BRANCH = "团支部", "团支部"
+    PENDING = "待接转团支部", "待接转团支部"
 
 
 COMMITTEES = {Category.PRIMARY, Category.WORKING, Category.GENERAL}

@@ -7,14 +7,14 @@ from django.db import models
 
 
 class PoliticalStatus(models.TextChoices):
-    LEAGUE_MEMBER = "团员"
-    PARTY_PROBATIONARY = "中共预备党员"
-    PARTY_MEMBER = "中共党员"
+    LEAGUE_MEMBER = "团员", "团员"
+    PARTY_PROBATIONARY = "中共预备党员", "中共预备党员"
+    PARTY_MEMBER = "中共党员", "中共党员"
 
 
 class Gender(models.TextChoices):
-    MALE = "男"
-    FEMALE = "女"
+    MALE = "男", "男"
+    FEMALE = "女", "女"
 
 
 ETHNICITIES = [
