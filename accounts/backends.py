@@ -36,7 +36,7 @@ class IdNumberBackend(BaseBackend):
         if not person.is_active:
             return None
         if person.account_state == AccountState.INITIAL:
-            ok = constant_time_compare(password, person.id_number[-8:])
+            ok = constant_time_compare(password.upper(), person.id_number[-8:])
         elif person.account_state == AccountState.ACTIVE:
             ok = person.check_password(password)
         else:

@@ -6,8 +6,6 @@ SQLite and PostgreSQL alike; a fourth admin is refused under the lock that
 orgs.services.org_admin_add takes on the organisation row.
 """
 
-from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from orgs.rules import Category
 from people import services as people_services
 from people.choices import BRANCH_POSITIONS, COMMITTEE_POSITIONS
 from people.models import AccountState, Person
+from people.services import validate_new_password
 from people.validation import clean_person_fields
 
 REQUIRED = ("name", "id_number", "political_status", "league_join_date", "mobile")
@@ -68,17 +67,6 @@ def check_code(org: Org, raw_code: str) -> RegistrationCode:
     return rc
 
 
-def _validate_password(password: str, person: Person) -> None:
-    try:
-        password_validation.validate_password(password, user=person)
-    except ValidationError as e:
-        raise Invalid(
-            "密码不符合要求：" + "；".join(e.messages),
-            code="weak_password",
-            errors=[{"field": "password", "message": m} for m in e.messages],
-        ) from None
-
-
 @transaction.atomic
 def admin_register(*, org_id: int, position: str, code: str, person_data: dict, password: str) -> Person:
     org = Org.objects.filter(pk=org_id).first()
@@ -100,7 +88,7 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
     person = people_services.person_find(clean["id_number"])
     if person is None:
         person = Person(**clean, account_state=AccountState.ACTIVE)
-        _validate_password(password, person)
+        validate_new_password(password, person)
         person.activate_account(password)
         person.save()
     else:
@@ -118,7 +106,7 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
                     errors=[{"field": "password", "message": "请填写现有的登录密码。"}],
                 )
         else:
-            _validate_password(password, person)
+            validate_new_password(password, person)
             person.activate_account(password)
         for field, value in clean.items():
             if value not in (None, "") and field not in ("name", "id_number"):

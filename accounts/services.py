@@ -5,14 +5,14 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate, password_validation
-from django.core.exceptions import ValidationError
+from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from core.exceptions import DomainError, Invalid
+from core.exceptions import DomainError
 from people.models import Person
+from people.services import validate_new_password
 
 from .backends import LoginFailed
 from .models import ApiToken
@@ -28,30 +28,19 @@ def login_check(*, request, id_number: str, password: str) -> Person:
     return person
 
 
-def _validate_new_password(person: Person, new_password: str) -> None:
-    try:
-        password_validation.validate_password(new_password, user=person)
-    except ValidationError as e:
-        raise Invalid(
-            "新密码不符合要求：" + "；".join(e.messages),
-            code="weak_password",
-            errors=[{"field": "new_password", "message": m} for m in e.messages],
-        ) from None
-
-
 @transaction.atomic
 def password_change(*, person: Person, old_password: str, new_password: str) -> Person:
     if person.account_state == "initial":
         from django.utils.crypto import constant_time_compare
 
-        ok = constant_time_compare(old_password, person.id_number[-8:])
+        ok = constant_time_compare(old_password.upper(), person.id_number[-8:])
     else:
         ok = person.check_password(old_password)
     if not ok:
         raise DomainError(
             "原密码不正确。", code="wrong_password", errors=[{"field": "old_password", "message": "原密码不正确。"}]
         )
-    _validate_new_password(person, new_password)
+    validate_new_password(new_password, person, field="new_password")
     person.activate_account(new_password)
     person.save(update_fields=["password", "account_state", "must_change_password", "registered_at"])
     audit_record(actor=person, verb="修改密码", target=person)

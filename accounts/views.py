@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -59,7 +60,17 @@ def _subordinates_incomplete(request) -> bool:
 
 
 def lockout_response(request, credentials, *args, **kwargs):
-    form = LoginForm(request.POST or None)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "locked_out",
+                "message": "登录失败次数过多，账号或地址已被暂时锁定，请15分钟后再试。",
+                "errors": [],
+            },
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    form = LoginForm(data=request.POST)
     form.is_valid()
     form.add_error(None, "登录失败次数过多，账号或地址已被暂时锁定，请15分钟后再试。")
     return render(request, "accounts/login.html", {"form": form}, status=429)

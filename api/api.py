@@ -9,7 +9,13 @@ from core.exceptions import DomainError
 
 from .auth import AUTH
 from .renderers import ChineseJSONRenderer
-from .routers import accounts, org_admin, orgs, register
+from .routers import (
+    accounts,
+    org_admin,
+    org_children,  # noqa: F401  registers its operations on orgs.router
+    orgs,
+    register,
+)
 
 api = NinjaAPI(
     title="智慧团建 API",

@@ -10,19 +10,22 @@ SECRET_KEYS = {"password", "code", "reset_code", "token"}
 
 
 def redact(changes: dict) -> dict:
-    out = {}
-    for key, value in changes.items():
-        if key in SECRET_KEYS:
-            out[key] = "***"
-        elif key in PII_KEYS and isinstance(value, str):
-            out[key] = PII_KEYS[key](value)
-        elif isinstance(value, (list, tuple)) and len(value) == 2 and key in PII_KEYS:
-            out[key] = [PII_KEYS[key](v or "") for v in value]
-        elif isinstance(value, dict):
-            out[key] = redact(value)
-        else:
-            out[key] = value if isinstance(value, (str, int, float, bool, type(None), list)) else str(value)
-    return out
+    """Mask personal data and hide secrets at any depth of a change record."""
+    return {key: _redact_value(key, value) for key, value in changes.items()}
+
+
+def _redact_value(key: str, value):
+    if key in SECRET_KEYS:
+        return "***"
+    if isinstance(value, dict):
+        return redact(value)
+    if isinstance(value, (list, tuple)):
+        return [_redact_value(key, v) for v in value]
+    if key in PII_KEYS and isinstance(value, str):
+        return PII_KEYS[key](value)
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    return str(value)
 
 
 def audit_record(

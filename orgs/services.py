@@ -87,6 +87,9 @@ def org_create_child(
 def org_admin_add(*, org: Org, person, actor=None) -> OrgAdmin:
     """Make `person` an admin of `org` (C5: at most three).
 
+    Callers authorise: admin_changes (C6) checks the actor, registration
+    (C3) is authorised by the code, init_root by the operator.
+
     The organisation row is locked first so two additions racing for the
     third place cannot both succeed.
     """

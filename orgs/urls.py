@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import children_views, manage_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -12,6 +12,18 @@ urlpatterns = [
     path("orgs/<int:pk>/tree/children/", views.tree_children, name="tree_children"),
     path("orgs/<int:pk>/children/", manage_views.children_manage, name="children"),
     path("orgs/<int:pk>/children/order/", manage_views.children_order, name="children_order"),
+    path("orgs/<int:pk>/children/new/", children_views.children_create, name="children_create"),
+    path("orgs/<int:pk>/children/new/proposal/", children_views.children_proposal, name="children_proposal"),
+    path("orgs/<int:pk>/children/template/", children_views.children_template, name="children_template"),
+    path("orgs/<int:pk>/children/import/", children_views.children_import_preview, name="children_import_preview"),
+    path(
+        "orgs/<int:pk>/children/import/confirm/", children_views.children_import_confirm, name="children_import_confirm"
+    ),
+    path(
+        "orgs/<int:pk>/children/import/<str:token>/result/",
+        children_views.children_import_result,
+        name="children_import_result",
+    ),
     path("orgs/<int:pk>/children/codes/", manage_views.codes_issue_all, name="codes_all"),
     path("orgs/<int:pk>/code/", manage_views.code_issue, name="code_issue"),
     path("orgs/<int:pk>/info/", manage_views.org_info, name="info"),

@@ -173,5 +173,3 @@ class Cadre(TimeStampedModel):
 
     def __str__(self):
         return f"{self.person} · {self.position}"
-
-

@@ -11,6 +11,19 @@ from .models import AccountState, Cadre, Person
 from .validation import clean_person_fields
 
 
+def validate_new_password(password: str, person: Person, field: str = "password") -> None:
+    """The password policy (settings.AUTH_PASSWORD_VALIDATORS), as a DomainError with field messages."""
+    try:
+        password_validation.validate_password(password, user=person)
+    except ValidationError as e:
+        label = "新密码" if field == "new_password" else "密码"
+        raise Invalid(
+            f"{label}不符合要求：" + "；".join(e.messages),
+            code="weak_password",
+            errors=[{"field": field, "message": m} for m in e.messages],
+        ) from None
+
+
 def person_find(id_number: str) -> Person | None:
     return Person.objects.by_id_number(id_number).first()
 
@@ -32,14 +45,7 @@ def person_create(
         raise Conflict("该身份证号码已在系统中登记，不能重复录入。", code="person_exists")
     person = Person(**clean, branch=branch, account_state=account_state)
     if password:
-        try:
-            password_validation.validate_password(password, user=person)
-        except ValidationError as e:
-            raise Invalid(
-                "密码不符合要求：" + "；".join(e.messages),
-                code="weak_password",
-                errors=[{"field": "password", "message": m} for m in e.messages],
-            ) from None
+        validate_new_password(password, person)
         person.activate_account(password)
     else:
         person.set_unusable_password()

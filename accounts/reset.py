@@ -1,0 +1,119 @@
+"""重置密码验证码 and 忘记密码 (SPEC P8).
+
+The right admin (people.access.can_reset_password) issues a code and hands
+it over; the person uses it with their ID number to set a new password.
+One live code per person (a new one replaces the old), single use, valid
+two days, stored only as a keyed hash. Every failure of the reset itself
+gets the same answer, so the form reveals nothing about who exists.
+"""
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from core import pii
+from core.exceptions import DomainError
+from people import access
+from people.models import Person
+from people.services import person_find, validate_new_password
+
+from .models import PasswordResetCode
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or copied by hand
+LENGTH = 8
+VALID = timedelta(days=2)
+RESET_FAILED = "身份证号码或验证码不正确，或验证码已过期、已使用。请核对后重试，或请管理员重新生成验证码。"
+
+
+@dataclass
+class IssuedResetCode:
+    person: Person
+    code: str
+    expires_at: datetime
+
+
+def _hash(code: str) -> str:
+    return pii.keyed_hash("reset:" + code.strip().upper())
+
+
+def _issue(person: Person, actor) -> IssuedResetCode:
+    now = timezone.now()
+    PasswordResetCode.objects.filter(person=person, used_at__isnull=True, replaced_at__isnull=True).update(
+        replaced_at=now
+    )
+    code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    PasswordResetCode.objects.create(person=person, code_hash=_hash(code), expires_at=now + VALID, created_by=actor)
+    return IssuedResetCode(person=person, code=code, expires_at=now + VALID)
+
+
+@transaction.atomic
+def reset_code_issue(*, person: Person, actor) -> IssuedResetCode:
+    access.require(
+        access.can_reset_password(actor, person),
+        "只有该团员所在团支部的管理员（团干部：其所在组织或直属上级组织的管理员）可以生成重置密码验证码。",
+    )
+    issued = _issue(person, actor)
+    audit_record(actor=actor, verb="生成重置密码验证码", target=person, org=person.branch)
+    return issued
+
+
+@transaction.atomic
+def reset_codes_issue_branch(*, branch, actor) -> list[IssuedResetCode]:
+    """§7: codes for every member of a branch at once, for its admin."""
+    from orgs import access as org_access
+
+    access.require(
+        org_access.is_admin_of(actor, branch) and branch.is_branch, "只有本支部管理员可以批量生成重置密码验证码。"
+    )
+    issued = [_issue(p, actor) for p in Person.objects.filter(branch=branch).order_by("name", "id")]
+    audit_record(actor=actor, verb="批量生成重置密码验证码", target=branch, org=branch, changes={"count": len(issued)})
+    return issued
+
+
+def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "重置密码验证码"
+    ws.append(["姓名", "身份证号码", "重置密码验证码", "有效期至"])
+    for item in issued:
+        local = timezone.localtime(item.expires_at)
+        ws.append([item.person.name, item.person.id_number_masked, item.code, f"{local:%Y-%m-%d %H:%M}"])
+    for col, width in zip("ABCD", (12, 22, 18, 20), strict=True):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@transaction.atomic
+def password_reset(*, id_number: str, code: str, new_password: str) -> Person:
+    person = person_find(id_number) if id_number else None
+    live = None
+    if person is not None:
+        live = (
+            PasswordResetCode.objects.filter(
+                person=person,
+                code_hash=_hash(code or ""),
+                used_at__isnull=True,
+                replaced_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-created_at")
+            .first()
+        )
+    if live is None:
+        raise DomainError(RESET_FAILED, code="reset_failed")
+    validate_new_password(new_password, person, field="new_password")
+    if not PasswordResetCode.objects.filter(pk=live.pk, used_at__isnull=True).update(used_at=timezone.now()):
+        raise DomainError(RESET_FAILED, code="reset_failed")
+    person.activate_account(new_password)
+    person.save(update_fields=["password", "account_state", "must_change_password", "registered_at"])
+    audit_record(actor=person, verb="重置密码", target=person, org=person.branch)
+    return person

@@ -1,0 +1,68 @@
+"""Login throttling (django-axes, AXES_FAILURE_LIMIT = 10 in the test settings' defaults)."""
+
+from django.conf import settings
+
+from conftest import PASSWORD
+
+WRONG = "Wrong#Pass2026"
+
+
+def browser_login(client, person, password):
+    return client.post("/accounts/login/", {"id_number": person.id_number, "password": password})
+
+
+def api_login_raw(client, person, password):
+    return client.post(
+        "/api/v1/auth/login", {"id_number": person.id_number, "password": password}, content_type="application/json"
+    )
+
+
+def test_the_limit_is_ten_failures():
+    assert settings.AXES_FAILURE_LIMIT == 10
+
+
+def test_nine_failures_still_allow_the_right_password(client, make_person):
+    person = make_person("张三")
+    for _ in range(9):
+        assert browser_login(client, person, WRONG).status_code == 200
+    response = browser_login(client, person, PASSWORD)
+    assert response.status_code == 302
+
+
+def test_the_tenth_failure_locks_the_login_page_in_chinese(client, make_person):
+    person = make_person("张三")
+    for _ in range(9):
+        browser_login(client, person, WRONG)
+    response = browser_login(client, person, WRONG)
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_a_locked_account_refuses_even_the_right_password(client, make_person):
+    person = make_person("张三")
+    for _ in range(10):
+        browser_login(client, person, WRONG)
+    response = browser_login(client, person, PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_success_resets_the_failure_count(client, make_person):
+    person = make_person("张三")
+    for _ in range(9):
+        browser_login(client, person, WRONG)
+    assert browser_login(client, person, PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+    for _ in range(9):
+        assert browser_login(client, person, WRONG).status_code == 200
+
+
+def test_the_api_answers_a_lockout_with_429_and_the_error_body(client, make_person):
+    client.raise_request_exception = False
+    person = make_person("张三")
+    for _ in range(9):
+        assert api_login_raw(client, person, WRONG).status_code == 401
+    response = api_login_raw(client, person, WRONG)
+    assert response.status_code == 429
+    assert set(response.json()) == {"code", "message", "errors"}
+    assert "登录失败次数过多" in response.json()["message"]

@@ -1,0 +1,135 @@
+"""GB 11643 ID numbers (SPEC P1): core.validators.parse_id_number."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.validators import id_check_char, parse_id_number
+
+# The standard's own worked example: check character X.
+EXAMPLE_X = "11010519491231002X"
+# A valid number with a digit check character (17th digit 3: male).
+VALID = "440304199912311237"
+
+
+def rejection(raw, **kwargs) -> str:
+    with pytest.raises(ValidationError) as exc:
+        parse_id_number(raw, **kwargs)
+    return exc.value.messages[0]
+
+
+def test_it_accepts_a_valid_number_with_a_digit_check_character():
+    parsed = parse_id_number(VALID)
+    assert parsed.value == VALID
+
+
+def test_it_accepts_a_check_character_x():
+    assert parse_id_number(EXAMPLE_X).value == EXAMPLE_X
+
+
+def test_it_accepts_a_lowercase_x_and_returns_it_uppercase():
+    assert parse_id_number("11010519491231002x").value == EXAMPLE_X
+
+
+def test_it_normalises_full_width_digits_and_spaces():
+    raw = " １１０１０５ １９４９１２３１ ００２ｘ "
+    assert parse_id_number(raw).value == EXAMPLE_X
+
+
+def test_it_accepts_a_number_excel_turned_into_text_with_inner_spaces():
+    assert parse_id_number("440304 19991231 1237").value == VALID
+
+
+def test_it_derives_the_birth_date():
+    assert parse_id_number(EXAMPLE_X).birth_date == dt.date(1949, 12, 31)
+    assert parse_id_number(VALID).birth_date == dt.date(1999, 12, 31)
+
+
+def test_it_derives_male_from_an_odd_17th_digit():
+    assert parse_id_number(VALID).gender == "男"
+
+
+def test_it_derives_female_from_an_even_17th_digit():
+    assert parse_id_number(EXAMPLE_X).gender == "女"  # 17th digit 2
+
+
+def test_the_initial_password_is_the_last_8_characters():
+    assert parse_id_number(EXAMPLE_X).initial_password == "1231002X"
+
+
+def test_it_rejects_an_empty_value():
+    assert "请填写身份证号码" in rejection("  ")
+
+
+def test_it_rejects_a_number_that_is_too_short():
+    message = rejection(VALID[:17])
+    assert "应为18位" in message
+    assert "当前为17位" in message
+
+
+def test_it_rejects_a_number_that_is_too_long():
+    assert "当前为19位" in rejection(VALID + "1")
+
+
+def test_it_points_a_15_digit_old_number_to_the_18_digit_one():
+    assert "15位旧号码" in rejection("440304991231123")
+
+
+def test_it_rejects_letters_among_the_first_17_characters():
+    assert "格式错误" in rejection("4403041999123112A7")
+
+
+def test_it_rejects_a_check_character_other_than_a_digit_or_x():
+    assert "格式错误" in rejection("44030419991231123Y")
+
+
+def test_it_rejects_an_impossible_date():
+    first17 = "32010219990230001"  # 30 February
+    message = rejection(first17 + id_check_char(first17))
+    assert "19990230" in message
+    assert "不是有效日期" in message
+
+
+def test_it_rejects_month_13():
+    first17 = "32010219991301001"
+    assert "不是有效日期" in rejection(first17 + id_check_char(first17))
+
+
+def test_it_rejects_a_birth_date_in_the_future():
+    first17 = "32010220300101001"
+    message = rejection(first17 + id_check_char(first17), today=dt.date(2026, 11, 1))
+    assert "不合理" in message
+
+
+def test_it_accepts_a_birth_date_of_today():
+    first17 = "32010220261101001"
+    parsed = parse_id_number(first17 + id_check_char(first17), today=dt.date(2026, 11, 1))
+    assert parsed.birth_date == dt.date(2026, 11, 1)
+
+
+def test_it_rejects_a_birth_year_before_1900():
+    first17 = "32010218991231001"
+    assert "不合理" in rejection(first17 + id_check_char(first17))
+
+
+def test_it_rejects_a_wrong_check_digit():
+    assert "校验位不正确" in rejection(VALID[:17] + "8")
+
+
+def test_it_rejects_two_swapped_digits():
+    swapped = VALID[:14] + VALID[15] + VALID[14] + VALID[16:]
+    assert swapped != VALID
+    assert "校验位不正确" in rejection(swapped)
+
+
+def test_it_rejects_x_where_the_check_digit_is_a_number():
+    assert "校验位不正确" in rejection(VALID[:17] + "X")
+
+
+@pytest.mark.parametrize(
+    ("first17", "check"),
+    [("11010519491231002", "X"), ("44030419991231123", "7"), ("32010220000101001", "6")],
+)
+def test_the_check_character_follows_the_iso_7064_weights(first17, check):
+    assert id_check_char(first17) == check

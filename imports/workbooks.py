@@ -1,0 +1,156 @@
+"""Workbooks the system writes: import templates and result workbooks (SPEC T6, P6).
+
+Every value written passes through `safe_value`: openpyxl writes any string
+beginning with "=" as a live formula, and spreadsheet programs also run
+cells beginning with + - @ (STACK-NOTES), so an uploaded "=HYPERLINK(...)"
+must come back as text.
+"""
+
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .readers import Column
+from .report import ImportReport, Status
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+INSTRUCTIONS_SHEET = "填写说明"
+CHOICES_SHEET = "选项"
+INLINE_LIST_LIMIT = 255  # Excel's limit on an inline list validation
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="C8161D")
+STATUS_FILLS = {
+    Status.FAILED: PatternFill("solid", fgColor="FDECEB"),
+    Status.SKIPPED: PatternFill("solid", fgColor="FFF7E6"),
+    Status.CREATED: PatternFill("solid", fgColor="E8F4EA"),
+    Status.WILL_CREATE: PatternFill("solid", fgColor="E8F4EA"),
+}
+
+
+def safe_value(value):
+    """A cell value that can never become a formula: text starting with = + - @ tab or CR gets a leading '."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_TRIGGERS):
+            return "'" + value
+    return value
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class TemplateSpec:
+    title: str  # the template's name, as messages cite it
+    sheet: str  # name of the data sheet
+    columns: tuple[Column, ...]
+    instructions: list[str]  # lines of the 填写说明 sheet
+    choices: dict  # column key -> allowed values (a drop-down list)
+    max_rows: int
+    example: list | None = None  # an example row shown in the 填写说明 sheet
+
+
+def template_workbook(spec: TemplateSpec) -> bytes:
+    """The data sheet (header, text-formatted columns, drop-downs) and a 填写说明 sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec.sheet
+    last_row = spec.max_rows + 1
+    for index, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        cell = ws.cell(row=1, column=index, value=safe_value(column.header))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.column_dimensions[letter].width = column.width
+        # Text format, so long numbers and leading zeros survive as typed.
+        ws.column_dimensions[letter].number_format = "@"
+        values = spec.choices.get(column.key)
+        if values:
+            ws.add_data_validation(_list_validation(wb, column, values, f"{letter}2:{letter}{last_row}"))
+    ws.freeze_panes = "A2"
+
+    notes = wb.create_sheet(INSTRUCTIONS_SHEET)
+    notes.column_dimensions["A"].width = 100
+    notes.append([safe_value(f"{spec.title} · 填写说明")])
+    notes["A1"].font = Font(bold=True, size=14)
+    for line in spec.instructions:
+        notes.append([safe_value(line)])
+    if spec.example:
+        notes.append([])
+        notes.append(["填写示例（请在“" + spec.sheet + "”工作表中填写，不要在本页填写）："])
+        notes.append([safe_value(c.header) for c in spec.columns])
+        notes.append([safe_value(v) for v in spec.example])
+    for row in notes.iter_rows(min_row=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    wb.active = 0
+    return to_bytes(wb)
+
+
+def _list_validation(wb: Workbook, column: Column, values: list[str], cells: str) -> DataValidation:
+    inline = ",".join(values)
+    if len(inline) + 2 <= INLINE_LIST_LIMIT and not any("," in v or '"' in v for v in values):
+        formula = f'"{inline}"'
+    else:
+        # Too long for an inline list: the values go to a hidden sheet, one column per list.
+        sheet = wb[CHOICES_SHEET] if CHOICES_SHEET in wb.sheetnames else wb.create_sheet(CHOICES_SHEET)
+        sheet.sheet_state = "hidden"
+        col = get_column_letter(sheet.max_column + (1 if sheet["A1"].value is not None else 0))
+        for i, v in enumerate(values, start=1):
+            sheet[f"{col}{i}"] = safe_value(v)
+        formula = f"{quote_sheetname(CHOICES_SHEET)}!${col}$1:${col}${len(values)}"
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle=f"{column.header}不正确",
+        error=f"请从下拉列表中选择{column.header}。",
+        promptTitle=column.header,
+        prompt="请从下拉列表中选择。",
+    )
+    dv.add(cells)
+    return dv
+
+
+def result_workbook(report: ImportReport, *, sheet: str = "导入结果") -> bytes:
+    """The uploaded rows at their own row numbers, with 结果 and 说明 beside each.
+
+    It keeps the template's header, so the admin can correct the failed rows
+    in it and upload it again (created rows are then skipped).
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    width = max([len(report.headers)] + [len(r.cells) for r in report.rows])
+    headers = list(report.headers) + [""] * (width - len(report.headers)) + ["结果", "说明"]
+    for index, text in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=index, value=safe_value(_text(text)))
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        ws.column_dimensions[get_column_letter(index)].width = 24
+    ws.column_dimensions[get_column_letter(width + 2)].width = 70
+    for result in report.rows:
+        for index, value in enumerate(result.cells, start=1):
+            if value is not None and value != "":
+                ws.cell(row=result.row, column=index, value=safe_value(value))
+        status = ws.cell(row=result.row, column=width + 1, value=result.status)
+        ws.cell(row=result.row, column=width + 2, value=safe_value(result.message))
+        fill = STATUS_FILLS.get(result.status)
+        if fill:
+            status.fill = fill
+    ws.freeze_panes = "A2"
+    return to_bytes(wb)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)

@@ -1,0 +1,129 @@
+"""Members of branches (SPEC P2, P5, P6, P9): one at a time, verification, deletion.
+
+Excel imports build on the same checks (`check_new_member`), so a row and a
+form are refused for the same reasons with the same words.
+"""
+
+from django.db import transaction
+
+from audit.services import audit_record
+from core.exceptions import Conflict, Invalid
+from orgs.models import Org
+from orgs.rules import Category
+
+from . import access
+from .choices import BRANCH_POSITIONS
+from .models import AccountState, Cadre, Person
+from .services import person_create, person_find, validate_new_password
+from .validation import clean_person_fields
+
+MEMBER_REQUIRED = ("name", "id_number", "political_status", "league_join_date")  # P10 import-mandatory
+MEMBER_FIELDS = (
+    "name", "id_number", "ethnicity", "political_status", "league_join_date",
+    "education", "occupation", "mobile", "email",
+)  # fmt: skip
+
+
+def held_elsewhere_message(person: Person, branch: Org) -> str:
+    holder = person.branch.full_name if person.branch_id else "（无所在团支部）"
+    if person.branch_id == branch.id:
+        return f"{person.name}已是本支部成员。"
+    return (
+        f"该身份证号码已登记为“{holder}”的团员，不能重复录入。"
+        f"如该团员已转入本支部，请通过“组织关系转接 → 办理转入”申请转接。"
+    )
+
+
+def check_new_member(branch: Org, data: dict, position: str = "") -> tuple[dict, list[dict]]:
+    """Clean one member's fields and refuse what cannot be entered; touches the DB only to look the ID up."""
+    clean, errors = clean_person_fields({k: data.get(k) for k in MEMBER_FIELDS}, required=MEMBER_REQUIRED)
+    if position and position not in BRANCH_POSITIONS:
+        errors.append(
+            {"field": "position", "message": f"团内职务“{position}”不可选，可选：{'、'.join(BRANCH_POSITIONS)}。"}
+        )
+    return clean, errors
+
+
+@transaction.atomic
+def member_add(*, branch: Org, data: dict, position: str = "", actor) -> Person:
+    """P5 (1)(2): the branch admin, or the direct superior's admin, enters one member."""
+    if branch.category not in (Category.BRANCH, Category.PENDING):
+        raise Invalid("团员只能录入到团支部。", code="not_a_branch")
+    access.require(access.can_enter_members(actor, branch), "只有本支部管理员或直属上级组织管理员可以录入团员。")
+    clean, errors = check_new_member(branch, data, position)
+    if errors:
+        raise Invalid("团员信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+    existing = person_find(clean["id_number"])
+    if existing is not None:
+        if existing.branch_id is None and existing.name == clean["name"]:
+            # A cadre or secretary already on record joins a branch: link, do not duplicate.
+            existing.branch = branch
+            for field, value in clean.items():
+                if value not in (None, "") and not getattr(existing, field):
+                    setattr(existing, field, value)
+            existing.save()
+            person = existing
+        else:
+            raise Conflict(held_elsewhere_message(existing, branch), code="person_held_elsewhere")
+    else:
+        person = person_create(data=clean, actor=actor, branch=branch, account_state=AccountState.INITIAL)
+    if position:
+        Cadre.objects.update_or_create(person=person, org=branch, defaults={"position": position})
+    audit_record(actor=actor, verb="录入团员", target=person, org=branch, changes={"id_number": person.id_number})
+    return person
+
+
+@transaction.atomic
+def member_delete(*, person: Person, actor) -> None:
+    """P9: the branch admin alone deletes a member; their posts elsewhere end with the record."""
+    access.require(access.can_manage_member(actor, person), "只有该团员所在团支部的管理员可以删除团员。")
+    from orgs.models import OrgAdmin
+
+    if OrgAdmin.objects.filter(person=person).exists():
+        raise Conflict(f"{person.name}是组织管理员，请先撤销其管理员身份再删除。", code="person_is_admin")
+    if Org.objects.filter(secretary=person).exists():
+        raise Conflict(f"{person.name}被登记为组织书记，请先在组织信息中更换书记再删除。", code="person_is_secretary")
+    branch = person.branch
+    audit_record(actor=actor, verb="删除团员", target=person, org=branch, changes={"id_number": person.id_number})
+    person.delete()
+
+
+@transaction.atomic
+def member_verify(*, person: Person, approve: bool, actor) -> Person | None:
+    """P5 (3): the branch admin verifies a self-registered member (认证) or rejects them."""
+    access.require(access.can_manage_member(actor, person), "只有该团员所在团支部的管理员可以认证。")
+    if person.verified:
+        raise Conflict(f"{person.name}已经认证过了。", code="already_verified")
+    branch = person.branch
+    if approve:
+        person.verified = True
+        person.save(update_fields=["verified"])
+        audit_record(actor=actor, verb="认证团员", target=person, org=branch)
+        return person
+    audit_record(actor=actor, verb="驳回团员注册", target=person, org=branch, changes={"id_number": person.id_number})
+    person.delete()
+    return None
+
+
+@transaction.atomic
+def member_self_register(*, branch_id: int, data: dict, password: str) -> Person:
+    """P5 (3) 团员团干部注册: the person chooses their branch and waits (待认证) for its admin."""
+    branch = Org.objects.filter(pk=branch_id, category=Category.BRANCH).first()
+    if branch is None:
+        raise Invalid("请选择要加入的团支部（只能选择团支部）。", code="not_a_branch",
+                      errors=[{"field": "branch_id", "message": "请选择团支部。"}])  # fmt: skip
+    clean, errors = clean_person_fields({k: data.get(k) for k in MEMBER_FIELDS}, required=(*MEMBER_REQUIRED, "mobile"))
+    if errors:
+        raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+    if person_find(clean["id_number"]) is not None:
+        raise Conflict(
+            "该身份证号码已在系统中登记。已由组织录入的，请用身份证号码登录（初始密码为身份证号码后8位）或使用“忘记密码”；"
+            "需要更换团支部的，请申请组织关系转接。",
+            code="person_exists",
+        )
+    person = Person(**clean, branch=branch, verified=False)
+    validate_new_password(password, person)
+    person.activate_account(password)
+    person.save()
+    audit_record(actor=person, verb="团员自行注册", target=person, org=branch)
+    return person
