@@ -1,5 +1,7 @@
 from django import forms
 
+from people.choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
+
 
 class LoginForm(forms.Form):
     id_number = forms.CharField(
@@ -27,4 +29,27 @@ class PasswordChangeForm(forms.Form):
         data = super().clean()
         if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
             self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class RegisterMemberForm(forms.Form):
+    branch_id = forms.IntegerField(label="所在团支部", widget=forms.HiddenInput)
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号码", max_length=30)
+    political_status = forms.ChoiceField(label="政治面貌", choices=PoliticalStatus.choices)
+    league_join_date = forms.CharField(label="入团年月", max_length=10, help_text="如 2015-09")
+    ethnicity = forms.ChoiceField(label="民族", choices=[(e, e) for e in ETHNICITIES])
+    education = forms.ChoiceField(label="学历", choices=[(e, e) for e in EDUCATIONS])
+    occupation = forms.ChoiceField(label="职业", choices=[(e, e) for e in OCCUPATIONS])
+    mobile = forms.CharField(label="手机号码", max_length=20)
+    email = forms.CharField(label="电子邮箱", max_length=100, required=False)
+    password = forms.CharField(label="登录密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致。")
         return data

@@ -126,13 +126,14 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
     return person
 
 
-def org_search(query: str, limit: int = 20) -> list[Org]:
-    """Organisations whose 全称 contains the query, for the registration picker (public, names only)."""
+def org_search(query: str, limit: int = 20, *, branches_only: bool = False) -> list[Org]:
+    """Organisations whose 全称 contains the query, for the registration pickers (public, names only)."""
     query = clean_text(query)
     if len(query) < 2:
         return []
+    qs = Org.objects.filter(category=Category.BRANCH) if branches_only else Org.objects.all()
     return list(
-        Org.objects.filter(full_name__contains=query)
+        qs.filter(full_name__contains=query)
         .exclude(category=Category.PENDING)
         .only("id", "full_name", "category")
         .order_by("depth", "path")[:limit]

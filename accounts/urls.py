@@ -9,4 +9,7 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("register/admin/", views.register_admin_view, name="register_admin"),
     path("register/orgs/", views.register_org_search, name="register_org_search"),
+    path("register/member/", views.register_member_view, name="register_member"),
+    path("register/branches/", views.register_branch_search, name="register_branch_search"),
+    path("reset/", views.password_reset_view, name="password_reset"),
 ]

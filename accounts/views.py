@@ -12,9 +12,11 @@ from core.forms import add_domain_errors
 from orgs.forms import RegisterAdminForm
 from orgs.models import Org
 from orgs.selectors import children_progress, current_admin_org
+from people import members
 
-from . import registration, services
-from .forms import LoginForm, PasswordChangeForm
+from . import registration, reset, services
+from .forms import LoginForm, PasswordChangeForm, RegisterMemberForm
+from .reset_forms import PasswordResetForm
 
 
 def login_view(request):
@@ -129,3 +131,51 @@ def register_org_search(request):
     """htmx fragment: organisations whose name contains the query (the registration page's picker)."""
     results = registration.org_search(request.GET.get("q", ""))
     return render(request, "accounts/partials/org_results.html", {"results": results, "q": request.GET.get("q", "")})
+
+
+def password_reset_view(request):
+    """忘记密码 (SPEC P8): ID number + the code an admin handed over + a new password."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reset.password_reset(
+                id_number=form.cleaned_data["id_number"],
+                code=form.cleaned_data["reset_code"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(request, "密码已重置，请用新密码登录。")
+            return redirect("accounts:login")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def register_member_view(request):
+    """团员团干部注册 (SPEC P5-3): choose one's branch; 待认证 until its admin verifies."""
+    form = RegisterMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = members.member_self_register(
+                branch_id=form.cleaned_data["branch_id"], data=form.cleaned_data, password=form.cleaned_data["password"]
+            )
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            login(request, person, backend="accounts.backends.IdNumberBackend")
+            messages.success(
+                request, f"注册成功。请等待{person.branch.short_name}管理员认证；认证前您可以先完善个人信息。"
+            )
+            return redirect("people:me")
+    chosen = Org.objects.filter(pk=form.data.get("branch_id") or 0, category="团支部").first() if form.data else None
+    return render(request, "accounts/register_member.html", {"form": form, "chosen": chosen})
+
+
+def register_branch_search(request):
+    """htmx fragment: branches whose name contains the query (the member registration picker)."""
+    results = registration.org_search(request.GET.get("q", ""), branches_only=True)
+    return render(
+        request,
+        "accounts/partials/org_results.html",
+        {"results": results, "q": request.GET.get("q", ""), "field": "branch_id"},
+    )

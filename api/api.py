@@ -11,6 +11,7 @@ from .auth import AUTH
 from .renderers import ChineseJSONRenderer
 from .routers import (
     accounts,
+    members,
     org_admin,
     org_children,  # noqa: F401  registers its operations on orgs.router
     orgs,
@@ -79,5 +80,6 @@ def _pydantic_message(e: dict) -> str:
 api.add_router("/", accounts.router)
 api.add_router("/orgs", orgs.router)
 api.add_router("/orgs", org_admin.router)
+api.add_router("/orgs", members.router)
 api.add_router("/admin-changes", org_admin.changes_router)
 api.add_router("/register", register.router)

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from people.models import Person
+from people.selectors import unverified_members_todo
 
 from . import access, admin_changes, selectors
 
@@ -21,7 +22,10 @@ def home(request):
         "members": Person.objects.filter(branch__in=org.subtree().values("id")).count(),
     }
     todo = list(admin_changes.admin_changes_todo(request.user)[:50])
-    return render(request, "orgs/home.html", {"org": org, "children": children, "stats": stats, "todo": todo})
+    unverified = list(unverified_members_todo(request.user)[:50])
+    return render(request, "orgs/home.html", {
+        "org": org, "children": children, "stats": stats, "todo": todo, "unverified": unverified,
+    })  # fmt: skip
 
 
 @login_required

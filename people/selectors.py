@@ -1,10 +1,11 @@
 """Reading people lists. Selectors own select_related and filters; callers paginate."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from orgs.models import Org
 
-from .models import Person
+from .choices import ALL_POSITIONS
+from .models import Cadre, Person
 
 
 def member_list(branch: Org, *, complete: bool | None = None, verified: bool | None = None) -> QuerySet[Person]:
@@ -27,3 +28,41 @@ def member_positions(branch: Org, people: list[Person]) -> dict[int, str]:
 def subtree_members(org: Org) -> QuerySet[Person]:
     """Every member of every branch in the organisation's subtree; one indexed range on the branch path."""
     return Person.objects.filter(Org.subtree_q(org.path, prefix="branch__")).select_related("branch")
+
+
+# 团干部列表 (S7): committees' own cadres, 书记 first, then 副书记 … in the order of the position lists.
+POSITION_RANK = Case(
+    *[When(position=p, then=Value(i)) for i, p in enumerate(ALL_POSITIONS)],
+    default=Value(len(ALL_POSITIONS)),
+    output_field=IntegerField(),
+)
+
+
+def cadre_list(org: Org, *, complete: bool | None = None) -> QuerySet[Cadre]:
+    """团干部列表 of one organisation, by position then name; `complete` filters on S4 (S7). The caller pages it."""
+    posts = Cadre.objects.filter(org=org).select_related("person")
+    if complete is not None:
+        posts = posts.filter(person__complete=complete)
+    return posts.annotate(position_rank=POSITION_RANK).order_by("position_rank", "person__name", "id")
+
+
+def member_counts(branch: Org) -> dict:
+    """Totals for the list header: members, complete, waiting for verification; one query."""
+    from django.db.models import Count, Q
+
+    return Person.objects.filter(branch=branch).aggregate(
+        total=Count("id"),
+        complete=Count("id", filter=Q(complete=True)),
+        unverified=Count("id", filter=Q(verified=False)),
+    )
+
+
+def unverified_members_todo(person) -> QuerySet[Person]:
+    """Self-registered members (待认证) in branches the person administers: their to-do list."""
+    from orgs import access as org_access
+
+    return (
+        Person.objects.filter(branch_id__in=org_access.admin_org_ids(person), verified=False)
+        .select_related("branch")
+        .order_by("created_at")
+    )

@@ -3,7 +3,7 @@ import datetime as dt
 from django.contrib.auth import user_logged_in
 from ninja import Router, Schema, Status
 
-from accounts import services
+from accounts import reset, services
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
 from orgs import access
 
@@ -75,6 +75,19 @@ def logout(request):
 @router.post("/auth/password", response={204: None, **COMMON_ERRORS})
 def change_password(request, payload: PasswordIn):
     services.password_change(person=request.auth, old_password=payload.old_password, new_password=payload.new_password)
+    return Status(204, None)
+
+
+class ResetIn(Schema):
+    id_number: str
+    reset_code: str
+    new_password: str
+
+
+@router.post("/auth/reset", auth=None, response={204: None, **error_responses(400, 422)})
+def password_reset(request, payload: ResetIn):
+    """忘记密码 (P8) with a code from the right admin. Every failure of the code gets one answer."""
+    reset.password_reset(id_number=payload.id_number, code=payload.reset_code, new_password=payload.new_password)
     return Status(204, None)
 
 

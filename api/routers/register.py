@@ -2,6 +2,7 @@ from ninja import Router, Schema, Status
 
 from accounts import registration
 from api.schemas import ErrorOut, error_responses
+from people import members
 
 router = Router(tags=["注册"])
 
@@ -46,6 +47,21 @@ def register_admin(request, payload: RegisterAdminIn):
         code=payload.code,
         person_data=payload.person.dict(),
         password=payload.password,
+    )
+    return Status(201, {"person_id": person.id})
+
+
+class RegisterMemberIn(Schema):
+    branch_id: int
+    person: PersonIn
+    password: str
+
+
+@router.post("/member", auth=None, response={201: RegisteredOut, **error_responses(400, 409, 422)})
+def register_member(request, payload: RegisterMemberIn):
+    """团员团干部注册 (P5-3): the person is 待认证 until the branch admin verifies them."""
+    person = members.member_self_register(
+        branch_id=payload.branch_id, data=payload.person.dict(), password=payload.password
     )
     return Status(201, {"person_id": person.id})
 

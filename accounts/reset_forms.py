@@ -1,0 +1,20 @@
+from django import forms
+
+
+class PasswordResetForm(forms.Form):
+    id_number = forms.CharField(label="身份证号码", max_length=30)
+    reset_code = forms.CharField(
+        label="重置密码验证码",
+        max_length=20,
+        help_text="由团支部（或团干部所在组织）管理员提供，2天内有效，只能使用一次。",
+    )
+    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data

@@ -1,0 +1,107 @@
+"""Members of a branch (SPEC P5, P8, P9) and their password reset codes."""
+
+from ninja import Query, Router, Schema, Status
+
+from accounts import reset
+from api.routers.orgs import PageIn, _page_bounds
+from api.routers.register import PersonIn
+from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
+from core.exceptions import Invalid, NotFound
+from orgs import access as org_access
+from people import members, selectors
+from people.models import Person
+
+router = Router(tags=["团员"])
+ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
+
+
+class MemberOut(Schema):
+    person: PersonOut
+    position: str
+
+
+class MemberListOut(Schema):
+    items: list[MemberOut]
+    count: int
+
+
+class MemberIn(Schema):
+    person: PersonIn
+    position: str = ""
+
+
+class VerifyIn(Schema):
+    approve: bool
+
+
+class ResetCodeOut(Schema):
+    reset_code: str
+    expires_at: str
+
+
+def _branch(request, org_id: int):
+    branch = org_access.get_org_for_viewer(request.auth, org_id)
+    if not branch.is_branch:
+        raise Invalid("只有团支部有团员；团干部请使用 /orgs/{id}/cadres。", code="not_a_branch")
+    return branch
+
+
+def _member(request, org_id: int, person_id: int) -> Person:
+    branch = _branch(request, org_id)
+    person = Person.objects.filter(pk=person_id, branch=branch).first()
+    if person is None:
+        raise NotFound("该团支部没有这名团员。", code="person_not_found")
+    return person
+
+
+@router.get("/{int:org_id}/members", response={200: MemberListOut, **ERRORS})
+def member_list(request, org_id: int, page: Query[PageIn], complete: bool | None = None):
+    """团员列表 (S7). Superiors read it with ID numbers and mobiles masked (P9)."""
+    branch = _branch(request, org_id)
+    full = org_access.is_admin_of(request.auth, branch)
+    start, end = _page_bounds(page)
+    qs = selectors.member_list(branch, complete=complete)
+    people = list(qs[start:end])
+    positions = selectors.member_positions(branch, people)
+    items = [{"person": person_out(p, full=full), "position": positions.get(p.id, "")} for p in people]
+    return {"items": items, "count": qs.count()}
+
+
+@router.post("/{int:org_id}/members", response={201: MemberOut, **ERRORS})
+def member_add(request, org_id: int, payload: MemberIn):
+    """P5 (1)(2): by the branch admin or its direct superior's admin."""
+    branch = _branch(request, org_id)
+    person = members.member_add(
+        branch=branch, data=payload.person.dict(), position=payload.position, actor=request.auth
+    )
+    return Status(201, {"person": person_out(person, full=True), "position": payload.position})
+
+
+@router.delete("/{int:org_id}/members/{int:person_id}", response={204: None, **ERRORS})
+def member_delete(request, org_id: int, person_id: int):
+    """P9: the branch admin alone."""
+    members.member_delete(person=_member(request, org_id, person_id), actor=request.auth)
+    return Status(204, None)
+
+
+@router.post("/{int:org_id}/members/{int:person_id}/verify", response={200: MemberOut, 204: None, **ERRORS})
+def member_verify(request, org_id: int, person_id: int, payload: VerifyIn):
+    """P5 (3): approve → 200 with the member; reject → 204 (the registration is removed)."""
+    person = members.member_verify(
+        person=_member(request, org_id, person_id), approve=payload.approve, actor=request.auth
+    )
+    if person is None:
+        return Status(204, None)
+    return {"person": person_out(person, full=True), "position": ""}
+
+
+@router.post("/{int:org_id}/people/{int:person_id}/reset-code", response={200: ResetCodeOut, **ERRORS})
+def reset_code(request, org_id: int, person_id: int):
+    """P8: a member's branch admin; a cadre's organisation's admin or its direct superior's admin."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    person = Person.objects.filter(pk=person_id).first()
+    in_org = person is not None and (person.branch_id == org.id or person.cadre_posts.filter(org=org).exists())
+    if not in_org:
+        raise NotFound("该组织没有这名人员。", code="person_not_found")
+    issued = reset.reset_code_issue(person=person, actor=request.auth)
+    return {"reset_code": issued.code, "expires_at": issued.expires_at.isoformat()}

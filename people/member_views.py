@@ -1,0 +1,107 @@
+"""团员列表 of a branch (S7, P9) and what the branch admin does from it: verify, delete, reset codes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import reset
+from core.exceptions import DomainError
+from orgs import access as org_access
+from orgs.models import Org
+
+from . import access, members, selectors
+from .models import Person
+from .validation import FIELD_LABELS
+
+PAGE_SIZE = 50
+
+
+def _branch_for_viewer_or_404(request, pk: int) -> Org:
+    branch = org_access.get_org_for_viewer_or_404(request.user, pk)
+    if not branch.is_branch:
+        raise Http404("只有团支部有团员列表。")
+    return branch
+
+
+@login_required
+def member_list(request, pk: int):
+    """团员列表: everyone sees who is incomplete; only the branch admin sees full data and acts."""
+    branch = _branch_for_viewer_or_404(request, pk)
+    manages = org_access.is_admin_of(request.user, branch)
+    complete = {"true": True, "false": False}.get(request.GET.get("complete", ""))
+    page = Paginator(selectors.member_list(branch, complete=complete), PAGE_SIZE).get_page(request.GET.get("page"))
+    positions = selectors.member_positions(branch, list(page))
+    for person in page:
+        person.position = positions.get(person.id, "")
+        person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]
+    return render(request, "people/members.html", {
+        "branch": branch, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
+        "counts": selectors.member_counts(branch),
+    })  # fmt: skip
+
+
+def _member_for_branch_admin_or_404(request, person_id: int) -> Person:
+    person = Person.objects.select_related("branch").filter(pk=person_id).first()
+    if person is None or not access.can_manage_member(request.user, person):
+        raise Http404("未找到该团员，或您不是其所在团支部的管理员。")
+    return person
+
+
+@login_required
+@require_POST
+def member_delete(request, person_id: int):
+    person = _member_for_branch_admin_or_404(request, person_id)
+    branch_id = person.branch_id
+    try:
+        members.member_delete(person=person, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已删除团员：{person.name}。")
+    return redirect("people:members", pk=branch_id)
+
+
+@login_required
+@require_POST
+def member_verify(request, person_id: int, decision: str):
+    person = _member_for_branch_admin_or_404(request, person_id)
+    branch_id = person.branch_id
+    try:
+        members.member_verify(person=person, approve=decision == "approve", actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已{'认证' if decision == 'approve' else '驳回'}：{person.name}。")
+    return redirect("people:members", pk=branch_id)
+
+
+@login_required
+@require_POST
+def reset_code_issue(request, person_id: int):
+    """htmx: one 重置密码验证码, shown once to the admin who hands it over."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None or not access.can_reset_password(request.user, person):
+        raise Http404("未找到该人员，或您无权为其生成验证码。")
+    issued = reset.reset_code_issue(person=person, actor=request.user)
+    return render(request, "people/partials/reset_code.html", {"issued": issued})
+
+
+@login_required
+@require_POST
+def reset_codes_branch(request, pk: int):
+    branch = _branch_for_viewer_or_404(request, pk)
+    if not org_access.is_admin_of(request.user, branch):
+        raise Http404
+    issued = reset.reset_codes_issue_branch(branch=branch, actor=request.user)
+    response = HttpResponse(
+        reset.reset_codes_workbook(issued),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''reset-codes-{branch.id}-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+    return response
