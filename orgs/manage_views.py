@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
 
-from . import access, admin_changes, codes, completeness, info, selectors, services
+from . import access, admin_changes, codes, completeness, deletion, info, selectors, services
 from .forms import OrgInfoForm
 from .models import AdminChange
 
@@ -176,3 +176,20 @@ def progress_prompt(request):
         return redirect("people:me")
     done, total = selectors.children_progress(org)
     return render(request, "orgs/progress_prompt.html", {"org": org, "done": done, "total": total})
+
+
+@login_required
+@require_POST
+def child_delete(request, pk: int):
+    """U2 from 管理下级组织: the direct superior's admin deletes a subordinate."""
+    child = access.get_org_for_viewer_or_404(request.user, pk)
+    if not access.is_admin_of_parent(request.user, child):
+        raise Http404("只有直属上级组织管理员可以删除该组织。")
+    try:
+        result = deletion.org_delete(org=child, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        moved = f"，{result['moved']}名团员已移入待接转团支部" if result["moved"] else ""
+        messages.success(request, f"已删除{child.short_name}{moved}。")
+    return redirect("orgs:children", pk=child.parent_id)

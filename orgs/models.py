@@ -48,6 +48,10 @@ class Org(MP_Node, TimeStampedModel):
         verbose_name_plural = "团组织"
         constraints = [
             models.UniqueConstraint(fields=["parent", "short_name"], name="orgs_unique_sibling_name"),
+            # U2: one 待接转团支部 per organisation.
+            models.UniqueConstraint(
+                fields=["parent"], condition=Q(category="待接转团支部"), name="orgs_one_pending_branch"
+            ),
         ]
         indexes = [
             models.Index(fields=["parent", "sort_order"], name="orgs_children_order"),

@@ -22,12 +22,18 @@ class Category(models.TextChoices):
 COMMITTEES = {Category.PRIMARY, Category.WORKING, Category.GENERAL}
 BRANCHES = {Category.BRANCH, Category.PENDING}
 
-# T3: what may sit directly under each category.
+# T3: what may sit directly under each category. U2 adds one exception: any
+# organisation that deletes a branch keeps its members in its own 待接转团支部,
+# so every non-branch category may hold that system branch (admins never create it).
 ALLOWED_CHILDREN: dict[str, frozenset[str]] = {
     Category.LEADING: frozenset(Category.values),
-    Category.PRIMARY: frozenset({Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH}),
-    Category.WORKING: frozenset({Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH}),
-    Category.GENERAL: frozenset({Category.BRANCH}),
+    Category.PRIMARY: frozenset(
+        {Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH, Category.PENDING}
+    ),
+    Category.WORKING: frozenset(
+        {Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH, Category.PENDING}
+    ),
+    Category.GENERAL: frozenset({Category.BRANCH, Category.PENDING}),
     Category.BRANCH: frozenset(),
     Category.PENDING: frozenset(),
 }

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("orgs/<int:pk>/children/codes/", manage_views.codes_issue_all, name="codes_all"),
     path("orgs/<int:pk>/code/", manage_views.code_issue, name="code_issue"),
+    path("orgs/<int:pk>/delete/", manage_views.child_delete, name="delete"),
     path("orgs/<int:pk>/info/", manage_views.org_info, name="info"),
     path("orgs/<int:pk>/admins/", manage_views.admins_manage, name="admins"),
     path("orgs/<int:pk>/admins/<str:action>/", manage_views.admin_change, name="admin_change"),

@@ -1,8 +1,8 @@
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
 from core import pii
-from orgs import access, completeness, info, selectors
+from orgs import access, completeness, deletion, info, selectors
 from orgs.models import Org
 
 router = Router(tags=["团组织"])
@@ -137,3 +137,12 @@ def org_patch(request, org_id: int, payload: OrgPatchIn):
         )
     org = info.org_info_update(org=org, actor=request.auth, data=data)
     return org_out(org, request.auth)
+
+
+@router.delete("/{int:org_id}", response={204: None, **COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut})
+def org_delete(request, org_id: int):
+    """U2: by the parent's admin. 409 names what must go first (subordinates, admins, cadres); a
+    branch's members move to the parent's 待接转团支部."""
+    org = access.get_org_for_viewer(request.auth, org_id)
+    deletion.org_delete(org=org, actor=request.auth)
+    return Status(204, None)

@@ -10,12 +10,14 @@ from orgs import rules
 # SPEC T2: the six categories, verbatim.
 CATEGORIES = ["团的领导机关", "基层团委", "团工委", "团总支", "团支部", "待接转团支部"]
 
-# SPEC T3, restated here independently of the code.
+# SPEC T3, restated here independently of the code, with the one exception U2 makes:
+# every organisation that can delete a branch (any non-branch) holds its own
+# 待接转团支部, created by the system, never by an admin.
 T3 = {
     "团的领导机关": set(CATEGORIES),
-    "基层团委": {"基层团委", "团工委", "团总支", "团支部"},
-    "团工委": {"基层团委", "团工委", "团总支", "团支部"},
-    "团总支": {"团支部"},
+    "基层团委": {"基层团委", "团工委", "团总支", "团支部", "待接转团支部"},
+    "团工委": {"基层团委", "团工委", "团总支", "团支部", "待接转团支部"},
+    "团总支": {"团支部", "待接转团支部"},
     "团支部": set(),
     "待接转团支部": set(),
 }
