@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "accounts",
     "api",
     "demo",
+    "transfers",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.scheduler.DueJobsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,8 +178,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 # League rules that are settings (SPEC C4, U3, P8).
 JOIN_AGE_CUTOFF = os.environ.get("JOIN_AGE_CUTOFF", "2016-09-01")
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
+# U3: a transfer request nobody has acted on for this many days returns to its maker.
+TRANSFER_AUTO_RETURN_DAYS = env_int("TRANSFER_AUTO_RETURN_DAYS", 10)
 # S6: while on, admins whose direct subordinates have not completed their information see a summary at login.
 SUBORDINATE_ENTRY_PHASE = env_bool("SUBORDINATE_ENTRY_PHASE", True)
+
+# Background imports (API.md): files above IMPORT_BACKGROUND_ROWS rows run in a worker
+# (`manage.py db_worker`, started by `make run`); tests run tasks immediately.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING or env_bool("TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
