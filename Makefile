@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://root@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench clean
+.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-move clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -53,6 +53,10 @@ test-postgres: $(VENV)/.dev browser postgres
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
 
 test: lint check-migrations test-sqlite test-postgres  ## everything CI runs: lint, migrations, the suite on SQLite and PostgreSQL
+
+bench: bench-move
+bench-move: $(VENV)/.runtime  ## U4: time moving a 10,000-organisation subtree (SQLite; PostgreSQL with DATABASE_URL)
+	$(PY) bench/org_move.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

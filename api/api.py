@@ -11,11 +11,16 @@ from .auth import AUTH
 from .renderers import ChineseJSONRenderer
 from .routers import (
     accounts,
+    cadres,
+    imports,
     members,
+    migrations,
     org_admin,
     org_children,  # noqa: F401  registers its operations on orgs.router
     orgs,
+    people,
     register,
+    transfers,
 )
 
 api = NinjaAPI(
@@ -80,6 +85,12 @@ def _pydantic_message(e: dict) -> str:
 api.add_router("/", accounts.router)
 api.add_router("/orgs", orgs.router)
 api.add_router("/orgs", org_admin.router)
+api.add_router("/orgs", cadres.router)
 api.add_router("/orgs", members.router)
+api.add_router("/orgs", people.router)
 api.add_router("/admin-changes", org_admin.changes_router)
 api.add_router("/register", register.router)
+api.add_router("/imports", imports.router)
+api.add_router("/transfers", transfers.router)
+api.add_router("/orgs", transfers.orgs_router)
+api.add_router("/migrations", migrations.router)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("manage/", include("orgs.urls")),
     path("people/", include("people.urls")),
+    path("imports/", include("imports.urls")),
+    path("transfers/", include("transfers.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

@@ -58,6 +58,7 @@ class TemplateSpec:
     choices: dict  # column key -> allowed values (a drop-down list)
     max_rows: int
     example: list | None = None  # an example row shown in the 填写说明 sheet
+    extra_sheets: dict | None = None  # further instruction sheets: name -> lines
 
 
 def template_workbook(spec: TemplateSpec) -> bytes:
@@ -92,6 +93,14 @@ def template_workbook(spec: TemplateSpec) -> bytes:
         notes.append([safe_value(v) for v in spec.example])
     for row in notes.iter_rows(min_row=2):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    for name, lines in (spec.extra_sheets or {}).items():
+        extra = wb.create_sheet(name)
+        extra.column_dimensions["A"].width = 100
+        extra.append([safe_value(name)])
+        extra["A1"].font = Font(bold=True, size=14)
+        for line in lines:
+            extra.append([safe_value(line)])
+            extra.cell(row=extra.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     wb.active = 0
     return to_bytes(wb)
 

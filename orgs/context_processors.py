@@ -8,4 +8,12 @@ def admin_orgs_context(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"my_admin_orgs": [], "acting_org": None}
-    return {"my_admin_orgs": access.admin_orgs(user), "acting_org": current_admin_org(request)}
+    from .todo import todo_counts
+
+    counts = todo_counts(user)
+    return {
+        "my_admin_orgs": access.admin_orgs(user),
+        "acting_org": current_admin_org(request),
+        "todo_counts": counts,
+        "todo_count": counts.get("total", 0),
+    }

@@ -76,6 +76,10 @@ def org_delete(*, org: Org, actor) -> dict:
             )
         pending = pending_branch_for(parent)
         moved = members.update(branch=pending)
+        # Open transfers follow their members, so the pending branch's superior can still act on them.
+        from transfers.models import OPEN, TransferRequest
+
+        TransferRequest.objects.filter(from_branch=org, status__in=OPEN).update(from_branch=pending)
     # A branch's posts and admins end with the branch; the people stay.
     Cadre.objects.filter(org=org).delete()
     OrgAdmin.objects.filter(org=org).delete()

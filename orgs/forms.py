@@ -67,3 +67,10 @@ class RegisterAdminForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password2"):
             self.add_error("password2", "两次输入的密码不一致。")
         return data
+
+
+class MigrationApplyForm(forms.Form):
+    """申请组织迁移: the new superior (picked by name search) and the reason."""
+
+    to_parent_id = forms.IntegerField(label="新上级组织", error_messages={"required": "请搜索并选择新上级组织。"})
+    reason = forms.CharField(label="迁移原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))

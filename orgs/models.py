@@ -178,3 +178,78 @@ class AdminChange(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.person} @ {self.org}"
+
+
+class OrgMigration(TimeStampedModel):
+    """组织迁移 (SPEC U4): an organisation and its whole subtree move under a new superior.
+
+    Applied for by the migrating organisation; its current superior releases it,
+    then the new superior accepts it, and the subtree moves.
+    """
+
+    class Status(models.TextChoices):
+        RELEASE = "待原上级审批", "待原上级审批"
+        ACCEPT = "待新上级审批", "待新上级审批"
+        DONE = "已完成", "已完成"
+        REJECTED = "已驳回", "已驳回"
+        WITHDRAWN = "已撤回", "已撤回"
+
+    OPEN = (Status.RELEASE, Status.ACCEPT)
+    # The one map of legal moves; every migration service checks it.
+    ALLOWED = {
+        Status.RELEASE: {Status.ACCEPT, Status.REJECTED, Status.WITHDRAWN},
+        Status.ACCEPT: {Status.DONE, Status.REJECTED, Status.WITHDRAWN},
+    }
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="migrations")
+    # Superiors may be deleted later (U2); the names stay as they were at application time.
+    from_parent = models.ForeignKey(
+        Org, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="原上级组织"
+    )
+    from_name = models.CharField("原上级组织全称", max_length=200)
+    to_parent = models.ForeignKey(
+        Org, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="新上级组织"
+    )
+    to_name = models.CharField("新上级组织全称", max_length=200)
+    reason = models.CharField("迁移原因", max_length=200)
+    status = models.CharField("处理状态", max_length=10, choices=Status.choices, default=Status.RELEASE)
+    requested_by = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "组织迁移申请"
+        verbose_name_plural = "组织迁移申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org"], condition=Q(status__in=["待原上级审批", "待新上级审批"]), name="orgs_migration_one_open"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "from_parent"], name="orgs_migration_release"),
+            models.Index(fields=["status", "to_parent"], name="orgs_migration_accept"),
+        ]
+
+    def __str__(self):
+        return f"{self.org} → {self.to_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class OrgMigrationEvent(models.Model):
+    """One recorded step of an OrgMigration (application, approvals, rejection, withdrawal)."""
+
+    migration = models.ForeignKey(OrgMigration, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField("操作", max_length=20)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.action} {self.from_status}→{self.to_status}"

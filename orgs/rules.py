@@ -61,10 +61,10 @@ def check_placement(parent_category: str, child_category: str) -> None:
             f"组织类别“{child_category}”不存在，可选：{'、'.join(Category.values)}。", code="bad_category"
         )
     if not may_contain(parent_category, child_category):
-        allowed = ALLOWED_CHILDREN.get(parent_category, frozenset())
+        creatable = creatable_categories(parent_category)
         hint = (
-            f"{parent_category}下只能设立：{'、'.join(c for c in Category.values if c in allowed)}。"
-            if allowed
+            f"{parent_category}下只能设立：{'、'.join(creatable)}。"
+            if creatable
             else f"{parent_category}是最末级组织，不能设立下级组织。"
         )
         raise DomainError(f"{parent_category}下不能设立{child_category}。{hint}", code="placement")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import children_views, manage_views, views
+from . import children_views, manage_views, migration_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -32,4 +32,8 @@ urlpatterns = [
     path("orgs/<int:pk>/admins/<str:action>/", manage_views.admin_change, name="admin_change"),
     path("admin-changes/<int:pk>/<str:decision>/", manage_views.admin_change_decide, name="admin_change_decide"),
     path("prompt/", manage_views.progress_prompt, name="progress_prompt"),
+    path("orgs/<int:pk>/migrations/", migration_views.migration_page, name="migrations"),
+    path("orgs/<int:pk>/migrations/targets/", migration_views.migration_targets, name="migration_targets"),
+    path("migrations/<int:pk>/", migration_views.migration_detail, name="migration_detail"),
+    path("migrations/<int:pk>/<str:action>/", migration_views.migration_action, name="migration_action"),
 ]

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from people.models import Person
 from people.selectors import unverified_members_todo
 
-from . import access, admin_changes, selectors
+from . import access, admin_changes, migration, selectors
 
 
 @login_required
@@ -23,8 +23,10 @@ def home(request):
     }
     todo = list(admin_changes.admin_changes_todo(request.user)[:50])
     unverified = list(unverified_members_todo(request.user)[:50])
+    migration_todo = list(migration.migrations_todo(request.user)[:50])
     return render(request, "orgs/home.html", {
         "org": org, "children": children, "stats": stats, "todo": todo, "unverified": unverified,
+        "migration_todo": migration_todo,
     })  # fmt: skip
 
 

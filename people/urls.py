@@ -1,21 +1,36 @@
 from django.urls import path
 
-from . import cadre_views, member_views, views
+from . import bulk_views, cadre_views, member_import_views, member_views, record_views, views
 
 app_name = "people"
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("search/", bulk_views.people_search, name="search"),
+    path("orgs/<int:pk>/members/export/", bulk_views.members_export, name="members_export"),
+    path("members/<int:person_id>/edit/", record_views.member_edit, name="member_edit"),
     path("orgs/<int:pk>/members/", member_views.member_list, name="members"),
     path("orgs/<int:pk>/reset-codes/", member_views.reset_codes_branch, name="reset_codes_branch"),
     path("members/<int:person_id>/delete/", member_views.member_delete, name="member_delete"),
     path("members/<int:person_id>/verify/<str:decision>/", member_views.member_verify, name="member_verify"),
     path("<int:person_id>/reset-code/", member_views.reset_code_issue, name="reset_code"),
+    path("orgs/<int:pk>/members/import/", member_import_views.member_import_page, name="member_import"),
+    path("orgs/<int:pk>/members/template/", member_import_views.member_template, name="member_template"),
+    path("orgs/<int:pk>/members/import/check/", member_import_views.member_import_preview, name="member_import_preview"),
+    path("orgs/<int:pk>/members/import/confirm/", member_import_views.member_import_confirm, name="member_import_confirm"),
+    path(
+        "orgs/<int:pk>/members/import/<str:token>/result/",
+        member_import_views.member_import_result,
+        name="member_import_result",
+    ),
+    path("orgs/<int:pk>/subordinate-members/", member_import_views.subordinate_branches, name="subordinate_members"),
     path("orgs/<int:pk>/cadres/", cadre_views.cadre_list, name="cadres"),
     path("orgs/<int:pk>/cadres/new/", cadre_views.cadre_new, name="cadre_new"),
     path("orgs/<int:pk>/cadres/template/", cadre_views.cadre_template, name="cadre_template"),
     path("orgs/<int:pk>/cadres/import/", cadre_views.cadre_import_preview, name="cadre_import_preview"),
     path("orgs/<int:pk>/cadres/import/confirm/", cadre_views.cadre_import_confirm, name="cadre_import_confirm"),
-    path("orgs/<int:pk>/cadres/import/<str:token>/result/", cadre_views.cadre_import_result, name="cadre_import_result"),
+    path(
+        "orgs/<int:pk>/cadres/import/<str:token>/result/", cadre_views.cadre_import_result, name="cadre_import_result"
+    ),
     path("orgs/<int:pk>/cadres/<int:person_id>/delete/", cadre_views.cadre_delete, name="cadre_delete"),
     path("orgs/<int:pk>/cadres/<int:person_id>/position/", cadre_views.cadre_position, name="cadre_position"),
 ]

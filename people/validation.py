@@ -27,6 +27,8 @@ FIELD_LABELS = {
     "occupation": "职业",
     "mobile": "手机号码",
     "email": "电子邮箱",
+    "development_number": "发展团员编号",
+    "party_applied_on": "递交入党申请书年月",
 }
 MONTH_PATTERNS = [
     re.compile(r"^(\d{4})[-./年](\d{1,2})月?(?:[-./]\d{1,2}日?)?$"),
@@ -68,6 +70,46 @@ def check_join_date(join: dt.date, birth: dt.date, *, today: dt.date | None = No
             f"入团时年龄不足{min_age}周岁（出生于{birth:%Y年%m月}，入团年月{join:%Y年%m月}）："
             f"{cutoff:%Y年%m月%d日}以后入团须年满13周岁，之前须年满12周岁。请核对入团年月或身份证号码。"
         )
+
+
+DEVELOPMENT_NUMBER_FROM = dt.date(2017, 1, 1)
+DEVELOPMENT_NUMBER_LENGTH = 12
+DEVELOPMENT_NUMBER_PATTERN = re.compile(r"^[0-9A-Z]+$")
+# The live system accepts a 2017 number for a 2018 join and the other way round (P11).
+DEVELOPMENT_YEAR_TWINS = {2017: {2017, 2018}, 2018: {2017, 2018}}
+
+
+def check_development_number(number: object, join_date: dt.date | None) -> str | None:
+    """P11: the 发展团员编号 that goes with a 入团年月, cleaned; None when there is none.
+
+    Joined on or after 2017-01-01: required, exactly 12 characters, the first
+    4 digits the join year (2017 and 2018 stand for each other). Joined
+    before: optional, and if given it starts with the join year. Uniqueness
+    is nationwide and needs the database: the caller checks it.
+    """
+    value = clean_code(number).upper() or None
+    if join_date is None:
+        if value:
+            raise ValidationError("请先填写入团年月，发展团员编号须与入团年份对应。")
+        return None
+    if join_date >= DEVELOPMENT_NUMBER_FROM and not value:
+        raise ValidationError(f"{join_date:%Y年%m月}入团的团员须填写发展团员编号（2017年1月起入团的均须填写）。")
+    if value is None:
+        return None
+    if not DEVELOPMENT_NUMBER_PATTERN.match(value):
+        raise ValidationError(f"发展团员编号“{value}”只能由数字和字母组成，请核对。")
+    if len(value) > DEVELOPMENT_NUMBER_LENGTH or (
+        join_date >= DEVELOPMENT_NUMBER_FROM and len(value) != DEVELOPMENT_NUMBER_LENGTH
+    ):
+        raise ValidationError(f"发展团员编号应为{DEVELOPMENT_NUMBER_LENGTH}位，当前为{len(value)}位，请核对。")
+    years = DEVELOPMENT_YEAR_TWINS.get(join_date.year, {join_date.year})
+    prefix = value[:4]
+    if not (prefix.isdigit() and int(prefix) in years):  # ASCII only, by the pattern above
+        expected = "或".join(str(y) for y in sorted(years))
+        raise ValidationError(
+            f"发展团员编号“{value}”的前4位应为入团年份{expected}（入团年月{join_date:%Y年%m月}），请核对编号或入团年月。"
+        )
+    return value
 
 
 def clean_person_fields(data: dict, *, required: tuple[str, ...] = ("name", "id_number")) -> tuple[dict, list[dict]]:

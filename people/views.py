@@ -1,23 +1,34 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
+from core.exceptions import DomainError
+from core.forms import add_domain_errors
 from orgs.models import Org
 
+from . import profile
+from .profile_forms import ProfileForm
 from .validation import FIELD_LABELS
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def me(request):
-    """个人中心: a person's own record, with their branch and posts."""
+    """个人中心: a person's own record; they complete their own fields, the P11 ones stay read-only."""
     person = request.user
-    posts = person.cadre_posts.select_related("org").order_by("org__path")
-    return render(
-        request,
-        "people/me.html",
-        {
-            "person": person,
-            "branch": Org.objects.filter(pk=person.branch_id).first(),
-            "posts": posts,
-            "missing": [FIELD_LABELS[f] for f in person.missing_fields()],
-        },
-    )
+    form = ProfileForm.for_person(person, data=request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            profile.profile_update(person=person, actor=request.user, data=form.cleaned_data)
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(request, "个人信息已保存。")
+            return redirect("people:me")
+    return render(request, "people/me.html", {
+        "person": person, "form": form, "reserved_note": profile.RESERVED_NOTE,
+        "branch": Org.objects.filter(pk=person.branch_id).first(),
+        "posts": person.cadre_posts.select_related("org").order_by("org__path"),
+        "missing": [FIELD_LABELS[f] for f in person.missing_fields()],
+    })  # fmt: skip

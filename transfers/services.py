@@ -86,6 +86,15 @@ def _move(t: TransferRequest, to_status: str, actor, action: str, note: str = ""
     return t
 
 
+def _fresh(transfer: TransferRequest) -> TransferRequest:
+    """Re-read the request under a row lock: what the caller holds may predate a concurrent change."""
+    return (
+        TransferRequest.objects.select_for_update(of=("self",))
+        .select_related("from_branch", "to_org")
+        .get(pk=transfer.pk)
+    )
+
+
 def _check_reason(reason: str) -> None:
     if reason not in Reason.values:
         raise Invalid(f"请选择转接原因：{'、'.join(Reason.values)}。", code="bad_reason",
@@ -139,7 +148,7 @@ def find_member(*, name: str, id_number: str) -> Person:
 def transfer_submit(*, actor, person: Person, to_org: Org, reason: str) -> TransferRequest:
     """办理转入 (by the receiver), 办理转出 (by the sender) or the member's own application."""
     _check_reason(reason)
-    person = Person.objects.select_for_update().select_related("branch").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
     from_branch = person.branch
     if from_branch is None:
         raise Invalid(f"{person.name}目前不在任何团支部，无法办理转接。", code="no_branch")
@@ -175,7 +184,7 @@ def transfer_submit(*, actor, person: Person, to_org: Org, reason: str) -> Trans
 
 @transaction.atomic
 def transfer_approve(*, transfer: TransferRequest, actor) -> TransferRequest:
-    t = transfer
+    t = _fresh(transfer)
     if not may_act(actor, t) or t.status == Status.ASSIGN:
         raise NotAllowed("现在不是由您审批这条转接申请。", code="not_your_turn")
     if t.status == Status.SENDER:
@@ -187,7 +196,7 @@ def transfer_approve(*, transfer: TransferRequest, actor) -> TransferRequest:
 
 @transaction.atomic
 def transfer_assign(*, transfer: TransferRequest, actor, branch: Org) -> TransferRequest:
-    t = transfer
+    t = _fresh(transfer)
     if t.status != Status.ASSIGN or not may_act(actor, t):
         raise NotAllowed("只有接收的团委管理员可以在“待分配团支部”时分配团支部。", code="not_your_turn")
     if branch.category != Category.BRANCH or not branch.path.startswith(t.to_org.path):
@@ -199,6 +208,7 @@ def transfer_assign(*, transfer: TransferRequest, actor, branch: Org) -> Transfe
 
 @transaction.atomic
 def transfer_reject(*, transfer: TransferRequest, actor, reason: str) -> TransferRequest:
+    transfer = _fresh(transfer)
     if not may_act(actor, transfer):
         raise NotAllowed("现在不是由您审批这条转接申请。", code="not_your_turn")
     if not (reason or "").strip():
@@ -210,6 +220,7 @@ def transfer_reject(*, transfer: TransferRequest, actor, reason: str) -> Transfe
 
 @transaction.atomic
 def transfer_withdraw(*, transfer: TransferRequest, actor) -> TransferRequest:
+    transfer = _fresh(transfer)
     if transfer.created_by_id != actor.pk:
         raise NotAllowed("只有提交人可以撤回转接申请。", code="forbidden")
     if transfer.reviewed:

@@ -6,6 +6,7 @@ from ninja import Router, Schema, Status
 from accounts import reset, services
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
 from orgs import access
+from people import profile
 
 router = Router(tags=["账号"])
 
@@ -44,6 +45,9 @@ class MeOut(Schema):
     occupation: str
     mobile: str
     email: str
+    development_number: str | None
+    party_applied_on: str | None
+    missing: list[str]
     complete: bool
     verified: bool
     registered: bool
@@ -91,10 +95,39 @@ def password_reset(request, payload: ResetIn):
     return Status(204, None)
 
 
+class MePatchIn(Schema):
+    """Own personal fields (P10, P11). name, id_number, league_join_date and development_number are accepted
+    only unchanged (so a client may send back what GET returned); changing them is the branch admin's."""
+
+    ethnicity: str | None = None
+    political_status: str | None = None
+    education: str | None = None
+    occupation: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    party_applied: bool | None = None
+    party_applied_on: str | None = None
+    name: str | None = None
+    id_number: str | None = None
+    league_join_date: str | None = None
+    development_number: str | None = None
+
+
 @router.get("/me", response={200: MeOut, 401: ErrorOut})
 def me(request):
     """The caller's own record. Their own ID number is shown in full: it is theirs."""
-    p = request.auth
+    return _me_out(request.auth)
+
+
+@router.patch("/me", response={200: MeOut, **error_responses(400, 401, 403, 409, 422)})
+def me_update(request, payload: MePatchIn):
+    """个人中心 (P10, P11): only the fields sent change; 422 with one message per bad field, nothing saved."""
+    data = {k: ("" if v is None and k != "party_applied" else v) for k, v in payload.dict(exclude_unset=True).items()}
+    person = profile.profile_update(person=request.auth, actor=request.auth, data=data)
+    return _me_out(person)
+
+
+def _me_out(p) -> dict:
     return {
         **{
             f: getattr(p, f)
@@ -110,6 +143,7 @@ def me(request):
                 "occupation",
                 "mobile",
                 "email",
+                "development_number",
                 "complete",
                 "verified",
                 "registered",
@@ -117,6 +151,8 @@ def me(request):
             )
         },
         "league_join_date": p.league_join_date.strftime("%Y-%m") if p.league_join_date else None,
+        "party_applied_on": p.party_applied_on.strftime("%Y-%m") if p.party_applied_on else None,
+        "missing": p.missing_fields(),
         "member_of": p.branch_id,
         "cadre_of": [{"org_id": c.org_id, "position": c.position} for c in p.cadre_posts.order_by("org_id")],
         "admin_of": sorted(access.admin_org_ids(p)),

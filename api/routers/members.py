@@ -8,7 +8,7 @@ from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
 from core.exceptions import Invalid, NotFound
 from orgs import access as org_access
-from people import members, selectors
+from people import members, profile, selectors
 from people.models import Person
 
 router = Router(tags=["团员"])
@@ -82,6 +82,40 @@ def member_delete(request, org_id: int, person_id: int):
     """P9: the branch admin alone."""
     members.member_delete(person=_member(request, org_id, person_id), actor=request.auth)
     return Status(204, None)
+
+
+class MemberRecordIn(Schema):
+    """The member's own fields plus the ones P11 reserves for the branch admin; name and id_number never change (P1)."""
+
+    ethnicity: str | None = None
+    political_status: str | None = None
+    education: str | None = None
+    occupation: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    party_applied: bool | None = None
+    party_applied_on: str | None = None
+    league_join_date: str | None = None
+    development_number: str | None = None
+    name: str | None = None
+    id_number: str | None = None
+
+
+class MemberRecordOut(PersonOut):
+    development_number: str | None
+    party_applied_on: str | None
+
+
+@router.patch("/{int:org_id}/members/{int:person_id}", response={200: MemberRecordOut, **ERRORS})
+def member_record_update(request, org_id: int, person_id: int, payload: MemberRecordIn):
+    """The branch admin edits a member's record, 入团年月 (C4) and 发展团员编号 (P11, unique: 409) included."""
+    data = {k: ("" if v is None and k != "party_applied" else v) for k, v in payload.dict(exclude_unset=True).items()}
+    person = profile.member_record_update(person=_member(request, org_id, person_id), actor=request.auth, data=data)
+    return {
+        **person_out(person, full=True),
+        "development_number": person.development_number,
+        "party_applied_on": person.party_applied_on.strftime("%Y-%m") if person.party_applied_on else None,
+    }
 
 
 @router.post("/{int:org_id}/members/{int:person_id}/verify", response={200: MemberOut, 204: None, **ERRORS})

@@ -1,0 +1,171 @@
+"""本级团干部 of committees (SPEC P3, P4, S7) and the 录入 template/import of an organisation (P6)."""
+
+from typing import Literal
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from api.routers.imports import JobAcceptedOut, member_people_import
+from api.routers.orgs import PageIn, _page_bounds
+from api.routers.register import PersonIn
+from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
+from core.exceptions import NotFound
+from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook
+from orgs import access as org_access
+from people import access, cadres, entry, selectors
+from people.models import Cadre, Person
+from people.validation import FIELD_LABELS
+
+router = Router(tags=["团干部"])
+ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
+XLSX = {
+    "description": "Excel 工作簿（.xlsx）",
+    "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+class CadreOut(Schema):
+    person: PersonOut
+    position: str
+    missing: list[str]  # labels of the required fields (P10) still empty; [] when complete
+
+
+class CadreListOut(Schema):
+    items: list[CadreOut]
+    count: int
+
+
+class CadreIn(Schema):
+    person: PersonIn
+    position: str
+
+
+class PositionIn(Schema):
+    position: str
+
+
+class ImportFailureOut(Schema):
+    row: int
+    message: str
+
+
+class ImportRowOut(Schema):
+    row: int
+    status: Literal["创建", "跳过", "失败", "将创建"]
+    message: str
+    name: str = ""
+    id_number: str = ""
+    position: str = ""
+
+
+class PeopleImportOut(Schema):
+    dry_run: bool
+    created: int
+    would_create: int
+    skipped: int
+    failed: list[ImportFailureOut]
+    rows: list[ImportRowOut]
+
+
+def cadre_out(post: Cadre, *, full: bool) -> dict:
+    person = post.person
+    return {
+        "person": person_out(person, full=full),
+        "position": post.position,
+        "missing": [FIELD_LABELS[f] for f in person.missing_fields()],
+    }
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _person(person_id: int) -> Person:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("未找到该人员。", code="person_not_found")
+    return person
+
+
+@router.get("/{int:org_id}/cadres", response={200: CadreListOut, **ERRORS}, summary="团干部列表")
+def cadre_list(request, org_id: int, page: Query[PageIn], complete: bool | None = None):
+    """团干部列表 (S7), 书记 first; `?complete=false` lists those still incomplete. ID numbers and
+    mobiles are masked unless the caller manages these cadres (the organisation's or its direct
+    superior's admin); deeper superiors read it masked (§8)."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    manages = access.can_manage_cadres(request.auth, org)
+    start, end = _page_bounds(page)
+    posts = selectors.cadre_list(org, complete=complete)
+    items = [cadre_out(p, full=manages or p.person_id == request.auth.pk) for p in posts[start:end]]
+    return {"items": items, "count": posts.count()}
+
+
+@router.post("/{int:org_id}/cadres", response={201: CadreOut, **ERRORS}, summary="录入本级团干部")
+def cadre_add(request, org_id: int, payload: CadreIn):
+    """录入本级团干部 (P3): committees only. A person already in the system (same ID number) is linked,
+    and the name must match the record (`name_mismatch`); otherwise the person is created on the
+    initial password (last 8 characters of the ID number, P7). 409 `cadre_exists` if already a cadre here."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    post = cadres.cadre_add(org=org, person_data=payload.person.dict(), position=payload.position, actor=request.auth)
+    return Status(201, cadre_out(post, full=True))
+
+
+@router.patch("/{int:org_id}/cadres/{int:person_id}", response={200: CadreOut, **ERRORS}, summary="团干部职务变更")
+def cadre_change_position(request, org_id: int, person_id: int, payload: PositionIn):
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    post = cadres.cadre_change_position(
+        org=org, person=_person(person_id), position=payload.position, actor=request.auth
+    )
+    return cadre_out(post, full=True)
+
+
+@router.delete("/{int:org_id}/cadres/{int:person_id}", response={204: None, **ERRORS}, summary="删除团干部")
+def cadre_remove(request, org_id: int, person_id: int):
+    """P4: deletes the post, not the person. 409 `cadre_is_admin` (revoke the admin first, C6) or
+    `cadre_is_secretary` (enter the new secretary in the organisation information first, O4)."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    cadres.cadre_remove(org=org, person=_person(person_id), actor=request.auth)
+    return Status(204, None)
+
+
+@router.get(
+    "/{int:org_id}/people/template",
+    response={**ERRORS},
+    openapi_extra={"responses": {"200": XLSX}},
+    summary="下载录入模板（团委：本级团干部模板）",
+)
+def people_template(request, org_id: int):
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    content, filename = entry.people_template(org, actor=request.auth)
+    return _xlsx(content, filename)
+
+
+@router.post(
+    "/{int:org_id}/people/import",
+    response={200: PeopleImportOut, 202: JobAcceptedOut, **ERRORS, 413: ErrorOut},
+    openapi_extra={
+        "responses": {"200": {**XLSX, "description": "逐行结果；`?format=xlsx` 时返回结果工作簿（每行旁附结果和说明）"}}
+    },
+    summary="模板批量录入（团委：本级团干部）",
+)
+def people_import(
+    request,
+    org_id: int,
+    file: File[UploadedFile],
+    dry_run: bool = False,
+    format: Literal["json", "xlsx"] = "json",
+    branch_id: int | None = None,
+):
+    """P6: each valid row is entered, an invalid row writes nothing, people already entered here are
+    skipped; a wrong template is refused whole (400 `bad_file`). `dry_run=true` checks and writes nothing."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    if org.is_branch or branch_id is not None:  # members: large files answer 202 {job_id}
+        return member_people_import(request, org, file, dry_run=dry_run, branch_id=branch_id, format=format)
+    report = entry.people_import(org=org, file=file, actor=request.auth, dry_run=dry_run, branch_id=branch_id)
+    if format == "xlsx":
+        return _xlsx(result_workbook(report), "导入结果.xlsx")
+    return report.as_dict()

@@ -1,0 +1,60 @@
+"""Bulk work of SPEC §7: 查找人员 by a pasted list, 导出团员名单 of a whole subtree."""
+
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from ninja import Router, Schema
+
+from api.schemas import COMMON_ERRORS, ErrorOut
+from imports.workbooks import XLSX_CONTENT_TYPE
+from orgs import access as org_access
+from people import export, search
+
+router = Router(tags=["查找与导出"])
+ERRORS = {**COMMON_ERRORS, 404: ErrorOut}
+XLSX = {
+    "description": "Excel 工作簿（.xlsx）",
+    "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+class SearchIn(Schema):
+    query: str
+
+
+class SearchHitOut(Schema):
+    person_id: int
+    name: str
+    id_number: str
+    branch_name: str
+    complete: bool
+    positions: list[str]
+    matched: str
+
+
+class SearchOut(Schema):
+    items: list[SearchHitOut]
+    not_found: list[str]
+
+
+@router.post("/{int:org_id}/people/search", response={200: SearchOut, **ERRORS})
+def people_search(request, org_id: int, payload: SearchIn):
+    """Names or ID numbers separated by newlines, commas, 、, spaces or tabs; only the organisation's subtree.
+    ID numbers come back masked unless the caller manages that person's record (P9)."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    result = search.people_search(actor=request.auth, org=org, names_or_ids=payload.query)
+    return {"items": [vars(hit) for hit in result.items], "not_found": result.not_found}
+
+
+@router.get(
+    "/{int:org_id}/members.xlsx",
+    response={**ERRORS},
+    openapi_extra={"responses": {"200": XLSX}},
+    summary="导出团员名单",
+)
+def members_export(request, org_id: int):
+    """Every member of every branch in the subtree, one sheet; masked except the caller's own branches (P9)."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    response = HttpResponse(export.members_workbook(actor=request.auth, org=org), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.export_filename(org))}"
+    return response

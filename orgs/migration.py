@@ -1,0 +1,323 @@
+"""组织迁移 (SPEC U4): an organisation moves, with its whole subtree, under another superior.
+
+The migrating organisation's own admin applies; an admin of its current
+superior releases it (待原上级审批 → 待新上级审批); an admin of the new superior
+accepts it (→ 已完成), and in that same transaction the subtree moves. Each
+step is checked against `OrgMigration.ALLOWED`, made by a conditional UPDATE
+(two approvers racing give one outcome) and recorded as an OrgMigrationEvent
+and an audit row. The tree rules (T3, sibling names, no move under one's own
+descendant) are checked at application and again, under row locks, at each
+approval: the tree may have changed in between.
+
+The move itself is one UPDATE of the subtree's paths and depths over the
+path index range (`Org.subtree_q`), so 10,000 descendants cost one statement.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q, QuerySet, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
+
+from audit.services import audit_record
+from core.exceptions import Conflict, DomainError, NotAllowed, NotFound
+from core.normalize import clean_text
+
+from . import access, rules
+from .models import Org, OrgMigration, OrgMigrationEvent
+from .rules import Category
+
+Status = OrgMigration.Status
+
+
+# --- tree rules -------------------------------------------------------------
+
+
+def check_move(org: Org, to_parent: Org | None) -> None:
+    """Raise DomainError unless `org` with its subtree may sit directly under `to_parent`."""
+    if org.parent_id is None:
+        raise DomainError("根组织不能迁移。", code="migration_root")
+    if org.category == Category.PENDING:
+        raise DomainError("待接转团支部由系统管理，不能迁移。", code="migration_pending_branch")
+    if to_parent is None:
+        raise NotFound("新上级组织不存在，可能已被删除。", code="target_not_found")
+    if to_parent.pk == org.pk:
+        raise DomainError("不能迁移到本组织之下。", code="move_under_self")
+    if to_parent.is_descendant_of_path(org.path):
+        raise DomainError("不能迁移到本组织的下级组织之下。", code="move_under_descendant")
+    if to_parent.pk == org.parent_id:
+        raise DomainError(f"本组织已经是{to_parent.short_name}的直属下级组织，无需迁移。", code="same_parent")
+    rules.check_placement(to_parent.category, org.category)
+    if Org.objects.filter(parent=to_parent, short_name=org.short_name).exclude(pk=org.pk).exists():
+        raise Conflict(
+            f"{to_parent.short_name}下已有名为“{org.short_name}”的组织，同级组织不能重名；请先修改本组织简称，再申请迁移。",
+            code="duplicate_name",
+        )
+    deepest = Org.objects.filter(Org.subtree_q(org.path)).aggregate(d=Max("depth"))["d"] or org.depth
+    new_deepest = deepest - org.depth + to_parent.depth + 1
+    if new_deepest * Org.steplen > Org._meta.get_field("path").max_length:
+        raise DomainError("迁移后组织层级过深，无法迁移。", code="too_deep")
+
+
+def _recheck(org: Org, to_parent: Org | None, migration: OrgMigration) -> None:
+    """At approval time a broken rule is a conflict with the tree's current state (409)."""
+    if org.parent_id != migration.from_parent_id:
+        raise Conflict("该组织的上级组织已发生变化，本申请已失效；请驳回或撤回后重新申请。", code="parent_changed")
+    try:
+        check_move(org, to_parent)
+    except Conflict:
+        raise
+    except DomainError as e:
+        raise Conflict(e.message, code=e.code) from None
+
+
+def allowed_parent_categories(category: str) -> list[str]:
+    return [c for c in Category.values if rules.may_contain(c, category)]
+
+
+def migration_target_search(*, org: Org, query: str, limit: int = 20) -> list[Org]:
+    """Possible new superiors by name, from the whole tree (names and categories only, like registration)."""
+    query = clean_text(query)
+    if len(query) < 2:
+        return []
+    return list(
+        Org.objects.filter(full_name__contains=query, category__in=allowed_parent_categories(org.category))
+        .exclude(Org.subtree_q(org.path))
+        .exclude(pk=org.parent_id or 0)
+        .only("id", "full_name", "category", "path")
+        .order_by("depth", "path")[:limit]
+    )
+
+
+# --- steps ------------------------------------------------------------------
+
+
+def _event(migration: OrgMigration, actor, action: str, from_status: str, note: str = "") -> None:
+    OrgMigrationEvent.objects.create(
+        migration=migration,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=migration.status,
+        note=note[:200],
+    )
+
+
+def _check_state(migration: OrgMigration, to: str) -> None:
+    if to not in OrgMigration.ALLOWED.get(migration.status, set()):
+        raise Conflict(f"该迁移申请{migration.status}，不能再办理。", code="migration_closed")
+
+
+def _transition(migration: OrgMigration, actor, to: str, action: str, note: str = "", **fields) -> OrgMigration:
+    """Move `migration` from its current status to `to`; only one of two racing callers succeeds."""
+    _check_state(migration, to)
+    current = migration.status
+    changed = OrgMigration.objects.filter(pk=migration.pk, status=current).update(
+        status=to, updated_at=timezone.now(), **fields
+    )
+    if not changed:
+        raise Conflict("该迁移申请刚刚已被他人处理，请刷新后查看。", code="migration_closed")
+    # A new instance: if a later step fails and the transaction rolls back, the caller's copy is still true.
+    migration = OrgMigration.objects.select_related("org", "from_parent", "to_parent").get(pk=migration.pk)
+    _event(migration, actor, action, current, note)
+    return migration
+
+
+def waiting_org(migration: OrgMigration) -> Org | None:
+    """Whose turn it is: the current superior, then the new superior; None once closed."""
+    if migration.status == Status.RELEASE:
+        return migration.from_parent
+    if migration.status == Status.ACCEPT:
+        return migration.to_parent
+    return None
+
+
+def _require_turn(migration: OrgMigration, actor) -> Org:
+    org = waiting_org(migration)
+    if org is None or not access.is_admin_of(actor, org):
+        who = "原上级组织" if migration.status == Status.RELEASE else "新上级组织"
+        name = org.short_name if org else (migration.to_name if migration.status == Status.ACCEPT else "")
+        raise NotAllowed(f"该申请现由{who}（{name}）的管理员审批。", code="forbidden")
+    return org
+
+
+@transaction.atomic
+def migration_apply(*, org: Org, to_parent: Org | None, reason: str, actor) -> OrgMigration:
+    access.require_manage(actor, org, as_parent=False, action="申请组织迁移")
+    reason = clean_text(reason)
+    if not reason:
+        raise DomainError("请填写迁移原因。", code="reason_required")
+    if len(reason) > 200:
+        raise DomainError("迁移原因不能超过200个字。", code="reason_too_long")
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    check_move(org, to_parent)
+    open_msg = "本组织已有一条未办结的组织迁移申请；请等待审批，或撤回后重新申请。"
+    if OrgMigration.objects.filter(org=org, status__in=OrgMigration.OPEN).exists():
+        raise Conflict(open_msg, code="migration_open")
+    from_parent = Org.objects.get(pk=org.parent_id)
+    try:
+        with transaction.atomic():
+            migration = OrgMigration.objects.create(
+                org=org,
+                from_parent=from_parent,
+                from_name=from_parent.full_name,
+                to_parent=to_parent,
+                to_name=to_parent.full_name,
+                reason=reason,
+                requested_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(open_msg, code="migration_open") from None
+    _event(migration, actor, "提交申请", "", reason)
+    audit_record(
+        actor=actor, verb="申请组织迁移", target=org, org=org,
+        changes={"from": from_parent.full_name, "to": to_parent.full_name, "reason": reason},
+    )  # fmt: skip
+    return migration
+
+
+@transaction.atomic
+def migration_approve(*, migration: OrgMigration, actor, note: str = "") -> OrgMigration:
+    """Release (the current superior) or accept (the new superior); acceptance moves the subtree."""
+    _check_state(migration, Status.ACCEPT if migration.status == Status.RELEASE else Status.DONE)
+    acting = _require_turn(migration, actor)
+    note = clean_text(note)
+    if migration.status == Status.RELEASE:
+        org = Org.objects.get(pk=migration.org_id)
+        _recheck(org, Org.objects.filter(pk=migration.to_parent_id or 0).first(), migration)
+        migration = _transition(migration, actor, Status.ACCEPT, "原上级组织同意迁出", note)
+        audit_record(actor=actor, verb="同意组织迁出", target=org, org=acting, changes={"to": migration.to_name})
+        return migration
+    migration = _transition(migration, actor, Status.DONE, "新上级组织同意接收", note, completed_at=timezone.now())
+    moved = _move(migration)
+    audit_record(
+        actor=actor, verb="组织迁移完成", target=moved, org=acting,
+        changes={"from": migration.from_name, "to": migration.to_name, "path": moved.path},
+    )  # fmt: skip
+    return migration
+
+
+@transaction.atomic
+def migration_reject(*, migration: OrgMigration, actor, reason: str) -> OrgMigration:
+    _check_state(migration, Status.REJECTED)
+    acting = _require_turn(migration, actor)
+    reason = clean_text(reason)
+    if not reason:
+        raise DomainError("请填写驳回理由。", code="reason_required")
+    migration = _transition(migration, actor, Status.REJECTED, "驳回", reason)
+    audit_record(actor=actor, verb="驳回组织迁移", target=migration.org, org=acting, changes={"reason": reason})
+    return migration
+
+
+@transaction.atomic
+def migration_withdraw(*, migration: OrgMigration, actor) -> OrgMigration:
+    """The applying organisation (any of its admins) takes back an open request."""
+    _check_state(migration, Status.WITHDRAWN)
+    if not access.is_admin_of(actor, migration.org):
+        raise NotAllowed("只有申请迁移的组织的管理员可以撤回申请。", code="forbidden")
+    migration = _transition(migration, actor, Status.WITHDRAWN, "撤回申请")
+    audit_record(actor=actor, verb="撤回组织迁移申请", target=migration.org, org=migration.org)
+    return migration
+
+
+# --- the move -----------------------------------------------------------------
+
+
+def _next_child_path(parent: Org) -> str:
+    last = (
+        Org.objects.filter(depth=parent.depth + 1, path__range=Org._get_children_path_interval(parent.path))
+        .order_by("-path")
+        .only("path", "depth")
+        .first()
+    )
+    return last._inc_path() if last else Org._get_path(parent.path, parent.depth + 1, 1)
+
+
+def subtree_move(*, org: Org, to_parent: Org) -> Org:
+    """Move `org` and everything below it to be the last child of `to_parent`.
+
+    Callers hold the transaction and have checked the rules. The three rows
+    (the organisation, its old and its new superior) are locked in id order,
+    which also serialises this with add_child under either superior.
+    """
+    ids = sorted({org.pk, org.parent_id, to_parent.pk})
+    locked = {o.pk: o for o in Org.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    org, old_parent, to_parent = locked[org.pk], locked[org.parent_id], locked[to_parent.pk]
+    old_path, new_path = org.path, _next_child_path(to_parent)
+    new_value = Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    update = {"path": new_value}
+    if len(old_path) != len(new_path):
+        update["depth"] = Length(new_value) / Org.steplen
+    Org.objects.filter(Org.subtree_q(old_path)).update(**update)
+    last_order = (
+        Org.objects.filter(parent=to_parent).exclude(category=Category.PENDING).aggregate(m=Max("sort_order"))["m"]
+    )
+    try:
+        with transaction.atomic():
+            Org.objects.filter(pk=org.pk).update(parent=to_parent, sort_order=(last_order or 0) + 1)
+    except IntegrityError:
+        raise Conflict(
+            f"{to_parent.short_name}下已有名为“{org.short_name}”的组织，同级组织不能重名。", code="duplicate_name"
+        ) from None
+    Org.objects.filter(pk=old_parent.pk).update(numchild=F("numchild") - 1)
+    Org.objects.filter(pk=to_parent.pk).update(numchild=F("numchild") + 1)
+    return Org.objects.get(pk=org.pk)
+
+
+def _move(migration: OrgMigration) -> Org:
+    ids = sorted(i for i in {migration.org_id, migration.from_parent_id, migration.to_parent_id} if i)
+    locked = {o.pk: o for o in Org.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    org, to_parent = locked[migration.org_id], locked.get(migration.to_parent_id)
+    _recheck(org, to_parent, migration)
+    return subtree_move(org=org, to_parent=to_parent)
+
+
+# --- selectors ----------------------------------------------------------------
+
+
+def _with_related(qs: QuerySet[OrgMigration]) -> QuerySet[OrgMigration]:
+    return qs.select_related("org", "from_parent", "to_parent", "requested_by")
+
+
+def migrations_todo(person) -> QuerySet[OrgMigration]:
+    """Migrations waiting for this person's approval (counted by the menu's to-do total)."""
+    ids = access.admin_org_ids(person)
+    if not ids:
+        return OrgMigration.objects.none()
+    qs = OrgMigration.objects.filter(
+        Q(status=Status.RELEASE, from_parent_id__in=ids) | Q(status=Status.ACCEPT, to_parent_id__in=ids)
+    )
+    return _with_related(qs).order_by("created_at", "id")
+
+
+def migrations_of_org(org: Org) -> QuerySet[OrgMigration]:
+    return _with_related(OrgMigration.objects.filter(org=org)).prefetch_related("events__actor").order_by("-id")
+
+
+def migrations_for(person, *, role: str = "") -> QuerySet[OrgMigration]:
+    """'mine' (my organisations' requests), 'todo' (waiting for me), or both."""
+    if role == "todo":
+        return migrations_todo(person)
+    ids = access.admin_org_ids(person)
+    mine = Q(org_id__in=ids)
+    if role != "mine":
+        mine |= Q(from_parent_id__in=ids) | Q(to_parent_id__in=ids)
+    return _with_related(OrgMigration.objects.filter(mine)).prefetch_related("events__actor").order_by("-id")
+
+
+def can_view_migration(person, migration: OrgMigration) -> bool:
+    """The migrating organisation and everyone above it, the new superior and everyone above it."""
+    if access.can_view(person, migration.org):
+        return True
+    return any(o is not None and access.can_view(person, o) for o in (migration.from_parent, migration.to_parent))
+
+
+def get_migration_for_viewer(person, pk: int) -> OrgMigration:
+    migration = _with_related(OrgMigration.objects.filter(pk=pk)).prefetch_related("events__actor").first()
+    if migration is None or not can_view_migration(person, migration):
+        raise NotFound("未找到该迁移申请，或您无权查看。", code="migration_not_found")
+    return migration
+
+
+def is_my_turn(person, migration: OrgMigration) -> bool:
+    org = waiting_org(migration)
+    return org is not None and access.is_admin_of(person, org)

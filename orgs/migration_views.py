@@ -1,0 +1,90 @@
+"""组织迁移 pages (SPEC U4): apply, follow the steps, approve or reject."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError, NotFound
+from core.forms import add_domain_errors
+
+from . import access, migration
+from .forms import MigrationApplyForm
+from .models import Org
+
+
+def _own_org_or_404(request, pk: int) -> Org:
+    org = access.get_org_for_viewer_or_404(request.user, pk)
+    if not access.can_manage(request.user, org):
+        raise Http404("只有本组织管理员可以申请组织迁移。")
+    return org
+
+
+def _migration_or_404(request, pk: int):
+    try:
+        return migration.get_migration_for_viewer(request.user, pk)
+    except NotFound as e:
+        raise Http404(e.message) from None
+
+
+@login_required
+def migration_page(request, pk: int):
+    """申请组织迁移: the form and this organisation's requests with their steps."""
+    org = _own_org_or_404(request, pk)
+    form = MigrationApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        to_parent = Org.objects.filter(pk=form.cleaned_data["to_parent_id"]).first()
+        try:
+            migration.migration_apply(
+                org=org, to_parent=to_parent, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except DomainError as e:
+            add_domain_errors(form, e)
+        else:
+            messages.success(request, "迁移申请已提交，待原上级组织管理员审批。")
+            return redirect("orgs:migrations", pk=org.pk)
+    chosen = Org.objects.filter(pk=form.data.get("to_parent_id") or 0).only("id", "full_name").first()
+    return render(request, "orgs/migrations.html", {
+        "org": org, "form": form, "chosen": chosen, "migrations": migration.migrations_of_org(org)[:50],
+        "parent_categories": migration.allowed_parent_categories(org.category),
+    })  # fmt: skip
+
+
+@login_required
+def migration_targets(request, pk: int):
+    """htmx fragment: organisations the applicant may choose as the new superior (names only)."""
+    org = _own_org_or_404(request, pk)
+    q = request.GET.get("q", "")
+    results = migration.migration_target_search(org=org, query=q)
+    return render(request, "orgs/partials/migration_targets.html", {"results": results, "q": q})
+
+
+@login_required
+def migration_detail(request, pk: int):
+    m = _migration_or_404(request, pk)
+    return render(request, "orgs/migration_detail.html", {
+        "m": m, "my_turn": migration.is_my_turn(request.user, m), "waiting": migration.waiting_org(m),
+        "can_withdraw": m.is_open and access.is_admin_of(request.user, m.org),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def migration_action(request, pk: int, action: str):
+    """approve / reject / withdraw, each a service call; refusals come back as messages."""
+    m = _migration_or_404(request, pk)
+    services = {
+        "approve": lambda: migration.migration_approve(migration=m, actor=request.user, note=request.POST.get("note", "")),
+        "reject": lambda: migration.migration_reject(migration=m, actor=request.user, reason=request.POST.get("reason", "")),
+        "withdraw": lambda: migration.migration_withdraw(migration=m, actor=request.user),
+    }  # fmt: skip
+    if action not in services:
+        raise Http404
+    try:
+        done = services[action]()
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{done.org.short_name}的迁移申请：{done.status}。")
+    return redirect("orgs:migration_detail", pk=m.pk)

@@ -1,0 +1,57 @@
+"""Bulk work of SPEC §7: 查找人员 by a pasted list, 导出团员名单 of a whole subtree."""
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.exceptions import DomainError
+from core.forms import add_domain_errors
+from imports.workbooks import XLSX_CONTENT_TYPE
+from orgs import access as org_access
+from orgs.selectors import current_admin_org
+
+from . import export, search
+
+
+class SearchForm(forms.Form):
+    query = forms.CharField(
+        label="姓名或身份证号码",
+        max_length=40000,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "张三\n李四\n320102200001010011"}),
+        help_text=f"每行一个，也可用逗号、顿号、空格分隔；一次最多{search.MAX_TOKENS}个。18位身份证号码按号码查找，其余按姓名精确查找。",
+        error_messages={"required": "请粘贴要查找的姓名或身份证号码。"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_search(request):
+    """查找人员 within the acting organisation's subtree; POST keeps ID numbers out of URLs and logs."""
+    org = current_admin_org(request)
+    if org is None:
+        raise Http404("只有团组织管理员可以查找人员。")
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    result = None
+    if form.is_valid():
+        try:
+            result = search.people_search(actor=request.user, org=org, names_or_ids=form.cleaned_data["query"])
+        except DomainError as e:
+            add_domain_errors(form, e)
+    context = {"org": org, "form": form, "result": result}
+    if request.htmx:
+        return render(request, "people/partials/search_results.html", context)
+    return render(request, "people/search.html", context)
+
+
+@login_required
+@require_GET
+def members_export(request, pk: int):
+    """导出团员名单: one workbook for the whole subtree; 404 for an organisation the user cannot see."""
+    org = org_access.get_org_for_viewer_or_404(request.user, pk)
+    response = HttpResponse(export.members_workbook(actor=request.user, org=org), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.export_filename(org))}"
+    return response
