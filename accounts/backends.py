@@ -6,7 +6,11 @@ the initial password (P7) logs in with the last 8 characters of their ID
 number, checked against the decrypted number, and must then change it.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from core import pii
@@ -36,7 +40,10 @@ class IdNumberBackend(BaseBackend):
         if not person.is_active:
             return None
         if person.account_state == AccountState.INITIAL:
-            ok = constant_time_compare(password.upper(), person.id_number[-8:])
+            # The initial password is no secret (the last 8 of the ID number): it works only for a
+            # limited time after the record was entered; after that the admin issues a reset code.
+            fresh = person.created_at >= timezone.now() - timedelta(days=settings.INITIAL_PASSWORD_DAYS)
+            ok = fresh and constant_time_compare(password.upper(), person.id_number[-8:])
         elif person.account_state == AccountState.ACTIVE:
             ok = person.check_password(password)
         else:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
+from core.ratelimits import check_code_attempt
 from orgs.forms import RegisterAdminForm
 from orgs.models import Org
 from orgs.selectors import children_progress, current_admin_org
@@ -112,6 +113,7 @@ def register_admin_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            check_code_attempt(request, "registration-code")
             person = registration.admin_register(
                 org_id=data["org_id"], position=data["position"], code=data["code"],
                 person_data=data, password=data["password"],
@@ -138,6 +140,7 @@ def password_reset_view(request):
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            check_code_attempt(request, "reset-code")
             reset.password_reset(
                 id_number=form.cleaned_data["id_number"],
                 code=form.cleaned_data["reset_code"],

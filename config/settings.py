@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "treebeard",
     "ninja",
     "axes",
@@ -78,12 +79,14 @@ INSTALLED_APPS = [
     "api",
     "demo",
     "transfers",
+    "progress",
     "django_tasks",
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,10 +177,41 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS in production: redirect, HSTS; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if (DEBUG or TESTING) else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files;
+# templates carry no inline script (static/js/app.js wires behaviour by data attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # progress bars set their width inline
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Rate limits (django-ratelimit) on guessable codes, per address and for the whole site.
+RATELIMIT_CODES_PER_IP = os.environ.get("RATELIMIT_CODES_PER_IP", "20/h")
+RATELIMIT_CODES_GLOBAL = os.environ.get("RATELIMIT_CODES_GLOBAL", "2000/h")
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", not TESTING)  # tests switch it on where they test it
 
 # League rules that are settings (SPEC C4, U3, P8).
 JOIN_AGE_CUTOFF = os.environ.get("JOIN_AGE_CUTOFF", "2016-09-01")
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
+# P7: the initial password (last 8 of the ID number) stops working this many days after entry.
+INITIAL_PASSWORD_DAYS = env_int("INITIAL_PASSWORD_DAYS", 30)
 # U3: a transfer request nobody has acted on for this many days returns to its maker.
 TRANSFER_AUTO_RETURN_DAYS = env_int("TRANSFER_AUTO_RETURN_DAYS", 10)
 # S6: while on, admins whose direct subordinates have not completed their information see a summary at login.

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from audit.services import audit_record
 from core.exceptions import Conflict
+from progress.aggregates import stats_mark_dirty
 
 from . import access
 from .models import Org, OrgAdmin
@@ -76,6 +77,7 @@ def org_delete(*, org: Org, actor) -> dict:
             )
         pending = pending_branch_for(parent)
         moved = members.update(branch=pending)
+        stats_mark_dirty(org_ids=[pending.pk])  # progress: the update above sends no signal
         # Open transfers follow their members, so the pending branch's superior can still act on them.
         from transfers.models import OPEN, TransferRequest
 

@@ -15,8 +15,12 @@ urlpatterns = [
     path("<int:person_id>/reset-code/", member_views.reset_code_issue, name="reset_code"),
     path("orgs/<int:pk>/members/import/", member_import_views.member_import_page, name="member_import"),
     path("orgs/<int:pk>/members/template/", member_import_views.member_template, name="member_template"),
-    path("orgs/<int:pk>/members/import/check/", member_import_views.member_import_preview, name="member_import_preview"),
-    path("orgs/<int:pk>/members/import/confirm/", member_import_views.member_import_confirm, name="member_import_confirm"),
+    path(
+        "orgs/<int:pk>/members/import/check/", member_import_views.member_import_preview, name="member_import_preview"
+    ),
+    path(
+        "orgs/<int:pk>/members/import/confirm/", member_import_views.member_import_confirm, name="member_import_confirm"
+    ),
     path(
         "orgs/<int:pk>/members/import/<str:token>/result/",
         member_import_views.member_import_result,

@@ -25,6 +25,7 @@ from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 from people.models import Cadre, Person
 from people.services import person_find
+from progress.aggregates import stats_mark_dirty
 
 from .models import ALLOWED, OPEN, Kind, Reason, Status, TransferEvent, TransferRequest
 
@@ -268,6 +269,7 @@ def batch_transfer(*, actor, acting_org: Org, from_branch: Org, to_branch: Org, 
         done.append(t)
     Cadre.objects.filter(person__in=locked, org=from_branch).delete()
     Person.objects.filter(pk__in=[p.pk for p in locked]).update(branch=to_branch)
+    stats_mark_dirty(org_ids=[from_branch.pk, to_branch.pk])  # progress: the update above sends no signal
     audit_record(actor=actor, verb="批量接转", target=acting_org, org=acting_org,
                  changes={"from": from_branch.full_name, "to": to_branch.full_name, "count": len(locked)})  # fmt: skip
     return done

@@ -146,3 +146,21 @@ def test_an_expired_token_answers_401(tree, api_login):
     api = api_login(tree.member)
     ApiToken.objects.filter(person=tree.member).update(expires_at="2000-01-01T00:00:00Z")
     assert api.get("/api/v1/me").status_code == 401
+
+
+def test_an_initial_password_stops_working_after_the_set_days(tree, client, make_person, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from people.models import Person
+
+    settings.INITIAL_PASSWORD_DAYS = 30
+    person = make_person("导入团员", password=None, branch=tree.branch)
+    body = {"id_number": person.id_number, "password": person.id_number[-8:]}
+    Person.objects.filter(pk=person.pk).update(created_at=timezone.now() - dt.timedelta(days=29))
+    assert client.post("/api/v1/auth/login", body, content_type="application/json").status_code == 200
+    Person.objects.filter(pk=person.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    expired = client.post("/api/v1/auth/login", body, content_type="application/json")
+    assert expired.status_code == 401
+    assert expired.json()["message"] == "身份证号码或密码错误。"

@@ -5,6 +5,7 @@ from ninja import Router, Schema, Status
 
 from accounts import reset, services
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
+from core.ratelimits import check_code_attempt
 from orgs import access
 from people import profile
 
@@ -88,9 +89,11 @@ class ResetIn(Schema):
     new_password: str
 
 
-@router.post("/auth/reset", auth=None, response={204: None, **error_responses(400, 422)})
+@router.post("/auth/reset", auth=None, response={204: None, **error_responses(400, 422, 429)})
 def password_reset(request, payload: ResetIn):
-    """忘记密码 (P8) with a code from the right admin. Every failure of the code gets one answer."""
+    """忘记密码 (P8) with a code from the right admin. Every failure of the code gets one answer;
+    attempts are rate-limited per address and site-wide (429)."""
+    check_code_attempt(request, "reset-code")
     reset.password_reset(id_number=payload.id_number, code=payload.reset_code, new_password=payload.new_password)
     return Status(204, None)
 

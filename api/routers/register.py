@@ -2,6 +2,7 @@ from ninja import Router, Schema, Status
 
 from accounts import registration
 from api.schemas import ErrorOut, error_responses
+from core.ratelimits import check_code_attempt
 from people import members
 
 router = Router(tags=["注册"])
@@ -37,10 +38,12 @@ class OrgHitOut(Schema):
     category: str
 
 
-@router.post("/admin", auth=None, response={201: RegisteredOut, 404: ErrorOut, **error_responses(400, 409, 422)})
+@router.post("/admin", auth=None, response={201: RegisteredOut, 404: ErrorOut, **error_responses(400, 409, 422, 429)})
 def register_admin(request, payload: RegisterAdminIn):
     """管理员注册 (C3–C5). Refusals: code_invalid (wrong or wrong case), code_wrong_org, code_used,
-    code_replaced, code_expired, admin_limit (409, a 4th admin), invalid_person (field errors, C4 join age)."""
+    code_replaced, code_expired, admin_limit (409, a 4th admin), invalid_person (field errors, C4 join age).
+    Attempts are rate-limited per address and site-wide (429 rate_limited)."""
+    check_code_attempt(request, "registration-code")
     person = registration.admin_register(
         org_id=payload.org_id,
         position=payload.position,

@@ -47,7 +47,7 @@ def test_a_transfer_racing_the_deletion_of_its_branch_leaves_the_member_in_one_p
     def delete():
         return org_delete(org=Org.objects.get(pk=places.branch.pk), actor=places.general_admin)
 
-    results, errors = run_together(approve, delete)
+    _, errors = run_together(approve, delete)
     assert not errors, errors
     member = Person.objects.get(pk=places.member.pk)
     t.refresh_from_db()

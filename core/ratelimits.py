@@ -1,0 +1,29 @@
+"""Rate limits on guessing: registration codes and password reset codes (issue 8).
+
+django-ratelimit counts in the cache (Redis when REDIS_URL is set, shared by
+every process; local memory in the embedded default). Each attempt counts
+per client address and site-wide, so a slow spray from many addresses is
+still capped. A limited caller gets one Chinese message and status 429.
+"""
+
+from django.conf import settings
+from django_ratelimit.core import is_ratelimited
+
+from core.exceptions import DomainError
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+
+
+def check_code_attempt(request, group: str) -> None:
+    """Count one attempt at a code in `group`; refuse when the address or the site is over its limit."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return
+    over_ip = is_ratelimited(request, group=group, key="ip", rate=settings.RATELIMIT_CODES_PER_IP, increment=True)
+    over_all = is_ratelimited(
+        request, group=group, key=lambda g, r: "all", rate=settings.RATELIMIT_CODES_GLOBAL, increment=True
+    )
+    if over_ip or over_all:
+        raise RateLimited("尝试次数过多，请稍后再试。如确需帮助，请联系上级组织管理员。")
