@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://root@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-move clean
+.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-move bench-import clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -22,10 +22,16 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime  ## install, migrate, load the demo if empty, serve on http://127.0.0.1:$(PORT)
+run: $(VENV)/.runtime  ## install, migrate, load the demo if empty, serve on http://127.0.0.1:$(PORT) with the import worker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The background-import worker (django-tasks db_worker) runs beside the server and stops with it.
+	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+bench-import: $(VENV)/.dev  ## P6: import of a 10,000-row member file vs the floor (SQLite; DATABASE_URL=postgres://… for PostgreSQL); updates BENCHMARKS.md
+	$(PY) bench/import_members.py
 
 browser:  ## Debian's Chromium and a CJK font for the browser tests
 	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
@@ -54,7 +60,7 @@ test-postgres: $(VENV)/.dev browser postgres
 
 test: lint check-migrations test-sqlite test-postgres  ## everything CI runs: lint, migrations, the suite on SQLite and PostgreSQL
 
-bench: bench-move
+bench: bench-move bench-import  ## every benchmark; figures go to BENCHMARKS.md
 bench-move: $(VENV)/.runtime  ## U4: time moving a 10,000-organisation subtree (SQLite; PostgreSQL with DATABASE_URL)
 	$(PY) bench/org_move.py
 

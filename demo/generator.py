@@ -24,6 +24,7 @@ from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 from people.choices import EDUCATIONS, ETHNICITIES, PoliticalStatus
 from people.models import AccountState, Cadre, Person
+from progress.aggregates import stats_recount
 
 DEMO_PASSWORD = "Demo@2026"
 TODAY = dt.date(2026, 11, 1)
@@ -353,6 +354,7 @@ def write(plan: Plan) -> None:
             org.secretary_id = person.id
             secretaries.append(org)
     Org.objects.bulk_update(secretaries, ["secretary"], batch_size=BATCH)
+    stats_recount(fix=True)  # progress figures (进度监督), in bulk
 
 
 def build_and_write(*, seed: int, members: int) -> Plan:

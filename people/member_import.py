@@ -40,6 +40,7 @@ from imports.readers import Column, DataRow, SheetData
 from imports.report import ImportReport, RowResult, Status
 from orgs import access as org_access
 from orgs.models import Org
+from progress.aggregates import stats_mark_dirty
 
 from . import access
 from .cadres import excel_id_number, excel_month, name_mismatch_message
@@ -508,6 +509,7 @@ def _insert(branch: Org, create: list[_Row], link: list[tuple[_Row, int]]) -> No
         if r.clean["position"]:
             posts.append(Cadre(person=person, org=branch, position=r.clean["position"]))
     Cadre.objects.bulk_create(posts, ignore_conflicts=True)
+    stats_mark_dirty(org_ids=[branch.pk])  # progress: bulk inserts send no signal
 
 
 # Bulk inserts of people. bulk_create spends most of a large import preparing

@@ -88,7 +88,9 @@ def test_the_template_of_a_committee_is_the_cadre_template(tree, api_login):
 
 def test_a_preview_checks_every_row_and_writes_nothing(tree, api_login):
     before = Person.objects.count()
-    response = api_import(api_login(tree.branch_admin), tree.branch, [row(), row("坏行", id_number="123")], dry_run=True)
+    response = api_import(
+        api_login(tree.branch_admin), tree.branch, [row(), row("坏行", id_number="123")], dry_run=True
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["dry_run"] is True and body["would_create"] == 1
@@ -325,11 +327,15 @@ def test_the_branch_admin_previews_and_confirms_on_the_page(tree, client):
     page = client.get(reverse("people:member_import", args=[tree.branch.id]))
     assert page.status_code == 200 and "下载团员团干部录入模板" in page.content.decode()
     upload = SimpleUploadedFile("m.xlsx", xlsx([row("页面录入"), row("坏", id_number="1")]))
-    preview = client.post(reverse("people:member_import_preview", args=[tree.branch.id]), {"file": upload}, HTTP_HX_REQUEST="true")
+    preview = client.post(
+        reverse("people:member_import_preview", args=[tree.branch.id]), {"file": upload}, HTTP_HX_REQUEST="true"
+    )
     html = preview.content.decode()
     assert "检查结果（尚未录入）" in html and "第3行" in html and not Person.objects.filter(name="页面录入").exists()
     token = preview.context["token"]
-    done = client.post(reverse("people:member_import_confirm", args=[tree.branch.id]), {"token": token}, HTTP_HX_REQUEST="true")
+    done = client.post(
+        reverse("people:member_import_confirm", args=[tree.branch.id]), {"token": token}, HTTP_HX_REQUEST="true"
+    )
     assert "导入结果" in done.content.decode() and Person.objects.filter(name="页面录入").exists()
     result = client.get(reverse("people:member_import_result", args=[tree.branch.id, done.context["result_token"]]))
     ws = open_xlsx(result.content).active

@@ -91,7 +91,9 @@ def test_the_page_shows_a_progress_bar_then_the_report_and_confirms_from_the_job
     assert "已完成" in status and 'hx-trigger="every 1s"' not in status and f"确认录入 {ROWS - 1} 人" in status
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("people:member_import_confirm", args=[tree.branch.id]), {"job": job.id}, HTTP_HX_REQUEST="true")
+        client.post(
+            reverse("people:member_import_confirm", args=[tree.branch.id]), {"job": job.id}, HTTP_HX_REQUEST="true"
+        )
     done = ImportJob.objects.filter(created_by=tree.branch_admin, dry_run=False).get()
     assert done.status == ImportJob.Status.DONE and done.report["created"] == ROWS - 1
     page = client.get(reverse("imports:job", args=[done.id])).content.decode()
@@ -107,7 +109,9 @@ def test_the_page_shows_a_progress_bar_then_the_report_and_confirms_from_the_job
 
 
 def test_a_running_job_is_polled_every_second(tree, client):
-    job = ImportJob.objects.create(kind="member_import", org=tree.branch, created_by=tree.branch_admin, total=100, done=40)
+    job = ImportJob.objects.create(
+        kind="member_import", org=tree.branch, created_by=tree.branch_admin, total=100, done=40
+    )
     client.force_login(tree.branch_admin)
     html = client.get(reverse("imports:job_status", args=[job.id])).content.decode()
     assert 'hx-trigger="every 1s"' in html and 'value="40"' in html and "排队中" in html

@@ -1,0 +1,80 @@
+"""进度监督 pages (SPEC S5, S7): 组织录入进度, 团干部录入进度, 团员录入进度, the extra lists, the export."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from orgs import access
+from orgs.selectors import current_admin_org
+
+from . import exports, selectors
+
+KINDS = {"orgs": "组织录入进度", "cadres": "团干部录入进度", "members": "团员录入进度"}
+PAGE_SIZE = 50
+
+
+def _acting_or_404(request):
+    org = current_admin_org(request)
+    if org is None:
+        raise Http404("您不是任何团组织的管理员。")
+    return org
+
+
+@login_required
+def start(request, kind: str = "orgs"):
+    """Menu entry: the table for the acting organisation."""
+    if kind not in KINDS:
+        raise Http404
+    return redirect("progress:table", pk=_acting_or_404(request).id, kind=kind)
+
+
+def _sort(request) -> tuple[str, bool]:
+    sort = request.GET.get("sort", "")
+    return (sort if sort in selectors.SORTS else ""), request.GET.get("dir") == "desc"
+
+
+@login_required
+def table(request, pk: int, kind: str):
+    if kind not in KINDS:
+        raise Http404
+    org = access.get_org_for_viewer_or_404(request.user, pk)
+    sort, descending = _sort(request)
+    data = selectors.progress_table(org=org, sort=sort, descending=descending)
+    ancestors = [a for a in org.ancestors() if access.can_view(request.user, a)]
+    return render(request, "progress/table.html", {
+        **data, "kind": kind, "title": KINDS[kind], "kinds": KINDS, "ancestors": ancestors,
+        "sort": sort, "descending": descending,
+    })  # fmt: skip
+
+
+@login_required
+def export(request, pk: int, kind: str):
+    if kind not in KINDS:
+        raise Http404
+    org = access.get_org_for_viewer_or_404(request.user, pk)
+    sort, descending = _sort(request)
+    response = HttpResponse(
+        exports.progress_workbook(org=org, sort=sort, descending=descending),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(exports.export_filename(org))}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+def extra_list(request, pk: int, name: str):
+    if name not in selectors.LISTS:
+        raise Http404
+    org = access.get_org_for_viewer_or_404(request.user, pk)
+    title, selector = selectors.LISTS[name]
+    page = Paginator(selector(org=org), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "progress/list.html", {
+        "org": org, "name": name, "title": title, "page": page, "lists": selectors.LISTS,
+    })  # fmt: skip
