@@ -16,9 +16,8 @@ INTERVAL_SECONDS = 300
 
 
 def run_due_jobs() -> dict:
-    from transfers.services import auto_return_due
-
     from progress.aggregates import stats_backlog_run
+    from transfers.services import auto_return_due
 
     return {"transfers_returned": auto_return_due(), "progress_backlog": stats_backlog_run()}
 

@@ -2,9 +2,9 @@
 
 from io import BytesIO
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from django.utils import timezone
 
 from .selectors import progress_table
 

@@ -65,6 +65,7 @@ def progress_table(*, org: Org, sort: str = "", descending: bool = False) -> dic
     children = Org.objects.filter(parent=org).select_related("stats").order_by("sort_order", "path")
     rows = [_row(c) for c in children]
     if sort in SORTS:
+
         def key(r):
             value = getattr(r, sort)
             return (value is None, value if value is not None else 0)
