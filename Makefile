@@ -53,7 +53,7 @@ check-migrations: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: $(VENV)/.dev browser
-	DATABASE_URL= $(VENV)/bin/pytest
+	env -u DATABASE_URL $(VENV)/bin/pytest
 
 test-postgres: $(VENV)/.dev browser postgres
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest

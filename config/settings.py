@@ -123,8 +123,8 @@ TEMPLATES = [
 # at BEGIN, so two transactions racing for the same row serialise instead of
 # failing half-way; WAL lets readers continue during a write.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
