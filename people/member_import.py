@@ -33,7 +33,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from core import pii
 from core.exceptions import DomainError, Invalid, NotAllowed, NotFound
-from core.normalize import clean_code, clean_text
+from core.normalize import clean_text
 from core.validators import parse_id_number
 from imports import jobs, readers, workbooks
 from imports.readers import Column, DataRow, SheetData
@@ -42,7 +42,7 @@ from orgs import access as org_access
 from orgs.models import Org
 from progress.aggregates import stats_mark_dirty
 
-from . import access
+from . import access, validation
 from .cadres import excel_id_number, excel_month, name_mismatch_message
 from .choices import BRANCH_POSITIONS, EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
 from .members import MEMBER_FIELDS, MEMBER_REQUIRED, held_elsewhere_message
@@ -345,27 +345,11 @@ def id_number_cell(value: object) -> str:
 
 
 def check_development_number(raw: object, joined: dt.date) -> str | None:
-    """P11 as the live system checks it; the value, or None when it may be and is left empty."""
-    value = clean_code(raw).upper()
-    year = str(joined.year)
-    years = {"2017", "2018"} if year in ("2017", "2018") else {year}
-    if joined >= DEVELOPMENT_NUMBER_FROM:
-        if not value:
-            raise Invalid(
-                f"{joined:%Y年%m月}入团（2017年1月1日起）须填写发展团员编号（12位）。", code="development_number"
-            )
-        if len(value) != 12:
-            raise Invalid(f"发展团员编号“{value}”应为12位，当前为{len(value)}位。", code="development_number")
-    elif not value:
-        return None
-    elif len(value) > 12:
-        raise Invalid(f"发展团员编号“{value}”超过12位。", code="development_number")
-    if value[:4] not in years:
-        shown = "或".join(sorted(years))
-        raise Invalid(
-            f"发展团员编号“{value}”的前4位应为入团年份{shown}（入团年月{joined:%Y-%m}）。", code="development_number"
-        )
-    return value
+    """P11 (people.validation.check_development_number) as an import row error."""
+    try:
+        return validation.check_development_number(raw, joined)
+    except ValidationError as e:
+        raise Invalid(e.messages[0], code="development_number") from None
 
 
 def _blank(value) -> bool:
