@@ -11,11 +11,13 @@ def todo_counts(person) -> dict[str, int]:
     from transfers.selectors import transfers_todo
 
     from .admin_changes import admin_changes_todo
+    from .migration import migrations_todo
 
     counts = {
         "admin_changes": admin_changes_todo(person).count(),
         "verifications": unverified_members_todo(person).count(),
         "transfers": transfers_todo(person).count(),
+        "migrations": migrations_todo(person).count(),
     }
     counts["total"] = sum(counts.values())
     return counts

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 
 from people.models import Person
 from people.selectors import unverified_members_todo
+from transfers.selectors import transfers_todo
 
 from . import access, admin_changes, migration, selectors
 
@@ -24,9 +25,11 @@ def home(request):
     todo = list(admin_changes.admin_changes_todo(request.user)[:50])
     unverified = list(unverified_members_todo(request.user)[:50])
     migration_todo = list(migration.migrations_todo(request.user)[:50])
+    transfer_todo = list(transfers_todo(request.user)[:50])
     return render(request, "orgs/home.html", {
         "org": org, "children": children, "stats": stats, "todo": todo, "unverified": unverified,
         "migration_todo": migration_todo,
+        "transfer_todo": transfer_todo,
     })  # fmt: skip
 
 

@@ -116,3 +116,11 @@ def test_batch_page_for_committees(places, client, make_person):
     assert all(p.__class__.objects.get(pk=p.pk).branch == places.branch2 for p in people)
     client.force_login(places.branch_admin)
     assert client.get("/transfers/batch/").status_code == 404
+
+
+def test_the_home_page_lists_transfers_waiting_for_me(places, client):
+    services.transfer_submit(actor=places.branch_admin, person=places.member, to_org=places.company_branch,
+                             reason=REASON)  # fmt: skip
+    client.force_login(places.company_admin)
+    page = client.get("/manage/").content.decode()
+    assert "待处理的组织关系转接（1）" in page and places.member.name in page
