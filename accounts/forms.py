@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import RepeatedPasswordMixin
 from people.choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
 
 
@@ -14,7 +15,9 @@ class LoginForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(RepeatedPasswordMixin, forms.Form):
+    password_field = "new_password"
+
     old_password = forms.CharField(
         label="原密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -25,14 +28,8 @@ class PasswordChangeForm(forms.Form):
         label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
-            self.add_error("new_password2", "两次输入的新密码不一致。")
-        return data
 
-
-class RegisterMemberForm(forms.Form):
+class RegisterMemberForm(RepeatedPasswordMixin, forms.Form):
     branch_id = forms.IntegerField(label="所在团支部", widget=forms.HiddenInput)
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号码", max_length=30)
@@ -47,9 +44,3 @@ class RegisterMemberForm(forms.Form):
     password2 = forms.CharField(
         label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", "两次输入的密码不一致。")
-        return data

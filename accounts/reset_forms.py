@@ -1,7 +1,11 @@
 from django import forms
 
+from core.forms import RepeatedPasswordMixin
 
-class PasswordResetForm(forms.Form):
+
+class PasswordResetForm(RepeatedPasswordMixin, forms.Form):
+    password_field = "new_password"
+
     id_number = forms.CharField(label="身份证号码", max_length=30)
     reset_code = forms.CharField(
         label="重置密码验证码",
@@ -12,9 +16,3 @@ class PasswordResetForm(forms.Form):
     new_password2 = forms.CharField(
         label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
-            self.add_error("new_password2", "两次输入的新密码不一致。")
-        return data

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import RepeatedPasswordMixin
 from people.choices import ALL_POSITIONS
 
 from .industries import INDUSTRIES
@@ -45,7 +46,7 @@ class AdminAddForm(forms.Form):
     person_id = forms.IntegerField(label="团干部")
 
 
-class RegisterAdminForm(forms.Form):
+class RegisterAdminForm(RepeatedPasswordMixin, forms.Form):
     org_id = forms.IntegerField(label="注册的团组织", widget=forms.HiddenInput)
     position = forms.ChoiceField(label="团内职务", choices=[(p, p) for p in ALL_POSITIONS])
     code = forms.CharField(label="管理员注册码", max_length=20, help_text="上级组织管理员提供的8位注册码，区分大小写。")
@@ -61,12 +62,6 @@ class RegisterAdminForm(forms.Form):
     password2 = forms.CharField(
         label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", "两次输入的密码不一致。")
-        return data
 
 
 class MigrationApplyForm(forms.Form):
