@@ -7,7 +7,6 @@ two days, stored only as a keyed hash. Every failure of the reset itself
 gets the same answer, so the form reveals nothing about who exists.
 """
 
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -76,9 +75,9 @@ def reset_codes_issue_branch(*, branch, actor) -> list[IssuedResetCode]:
 
 
 def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
-    from openpyxl import Workbook
+    from imports.workbooks import new_workbook, to_bytes
 
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "重置密码验证码"
     ws.append(["姓名", "身份证号码", "重置密码验证码", "有效期至"])
@@ -87,9 +86,7 @@ def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
         ws.append([item.person.name, item.person.id_number_masked, item.code, f"{local:%Y-%m-%d %H:%M}"])
     for col, width in zip("ABCD", (12, 22, 18, 20), strict=True):
         ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return to_bytes(wb)
 
 
 @transaction.atomic

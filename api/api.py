@@ -19,6 +19,7 @@ from .routers import (
     org_children,  # noqa: F401  registers its operations on orgs.router
     orgs,
     people,
+    progress,
     register,
     transfers,
 )
@@ -94,3 +95,4 @@ api.add_router("/imports", imports.router)
 api.add_router("/transfers", transfers.router)
 api.add_router("/orgs", transfers.orgs_router)
 api.add_router("/migrations", migrations.router)
+api.add_router("/orgs", progress.router)

@@ -29,6 +29,13 @@ class BearerAuth(HttpBearer):
 
 
 class SessionAuthChecked(SessionAuth):
+    def _get_key(self, request):
+        # No session cookie: not logged in (401), rather than ninja's CSRF refusal (403) of a
+        # session that does not exist. With a session cookie the CSRF check still applies.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         person = super().authenticate(request, key)
         if person is None:

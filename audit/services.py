@@ -47,6 +47,15 @@ def audit_record(
     )
 
 
+ID_VIEW_VERB = "查看身份证号码"
+
+
+def audit_id_numbers_shown(*, actor, org, count: int, where: str) -> None:
+    """One event per page or API answer that showed other people's full ID numbers: how many and where, never the numbers."""
+    if count and getattr(actor, "is_authenticated", False):
+        audit_record(actor=actor, verb=ID_VIEW_VERB, target=org, org=org, changes={"count": count, "where": where})
+
+
 def diff(instance: models.Model, fields: list[str], new_values: dict) -> dict:
     """{field: [old, new]} for the fields whose value changes."""
     out = {}

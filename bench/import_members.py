@@ -249,7 +249,7 @@ def write_section(engine: str, rows: int, runs: int, size: int, med: list, ratio
 
 Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by `make bench` (bench/import_members.py), median of {runs} runs.
 Machine: `{m["uname"]}`, {m["nproc"]} CPUs, Python {m["python"]}; load average at the end {os.getloadavg()[0]:.1f} (other work on the machine inflates both figures).
-File: {rows:,} valid member rows, {size / 1e6:.2f} MB (.xlsx; text and numeric ID cells, mixed 入团年月 formats, full-width digits, stray spaces).
+File: {rows:,} valid member rows, {size / 1e6:.2f} MB (.xlsx; ID numbers as text, some with full-width digits and stray spaces; mobiles as numbers or text; 入团年月 as 2017-09, 2017.09, 201709 (a number), real dates, 2017年9月, full-width).
 
 | step | seconds |
 |---|---|
@@ -268,7 +268,7 @@ File: {rows:,} valid member rows, {size / 1e6:.2f} MB (.xlsx; text and numeric I
         text = text.rstrip("\n") + "\n\n" + body
     else:
         end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
+        text = text[:start] + body + ("\n" + text[end + 1 :] if end != -1 else "")
     path.write_text(text)
     print(f"written to {path.name}")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("transfers/", include("transfers.urls")),
     path("progress/", include("progress.urls")),
+    path("audit/", include("audit.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

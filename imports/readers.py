@@ -4,16 +4,26 @@ The upload is examined as a zip archive before any spreadsheet parser sees
 it. python-calamine is fast but aborts the whole process on a sheet whose
 used range is absurd and follows a zip bomb to gigabytes of memory
 (STACK-NOTES), so every archive member is decompressed here first through
-`zipfile`, which stops at the declared size and checks the CRC, and the
-worksheets' cell references are scanned for their extent.
+`zipfile`, which stops at the declared size and checks the CRC; XML parts
+declaring a DOCTYPE or entities (entity-expansion bombs) are refused, and
+the worksheets are scanned for the extent of their cells and for formulas
+(a data upload holds values; a formula is refused naming its cell).
+
+Only then is the sheet parsed, and never in this process: python-calamine
+runs in a child process (imports/parse_child.py) under an address-space
+and CPU limit and a wall-clock timeout, so a file that still makes it
+abort or balloon fails its own upload and nothing else.
 """
 
 import io
+import logging
+import pickle
 import re
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass, field
-
-from python_calamine import CalamineWorkbook
+from pathlib import Path
 
 from core.exceptions import DomainError
 from core.normalize import clean_text
@@ -28,8 +38,16 @@ RATIO_FLOOR = 1024 * 1024  # small members may compress as well as they like
 MAX_MEMBERS = 1000
 MAX_CELLS = 5_000_000  # rows × columns of a worksheet's used range
 MAX_ROWS = 2000
+PARSE_MEMORY_BYTES = 1024 * 1024 * 1024  # the parser child's address space
+PARSE_CPU_SECONDS = 30
+PARSE_TIMEOUT_SECONDS = 60  # wall clock, then the child is killed
+PARSE_CHILD = Path(__file__).with_name("parse_child.py")
 
-_CELL_REF = re.compile(rb"<(?:\w+:)?(row|c|dimension)\b([^>]*)>")
+logger = logging.getLogger(__name__)
+
+_CELL_REF = re.compile(rb"<(?:\w+:)?(row|c|dimension|f)\b([^>]*)>")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _R_ATTR = re.compile(rb'\br="([A-Z]{0,3})([0-9]{0,8})"')
 _REF_ATTR = re.compile(rb'\bref="[A-Z]{0,3}[0-9]{0,8}:?([A-Z]{0,3})([0-9]{0,8})"')
 
@@ -142,8 +160,10 @@ def check_workbook(data: bytes, *, max_uncompressed: int | None = None) -> None:
             # Decompress every member: zipfile stops at the declared size and checks the CRC,
             # so a member lying about its size is caught here, not inside the parser.
             content = archive.read(m)
+            if m.filename.endswith((".xml", ".rels", ".vml")):
+                _check_xml_part(content)
             if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-                _check_extent(content)
+                _check_sheet(content)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
         raise FileRefused("上传的文件已损坏或经过加密，无法读取。" + save_as) from None
 
@@ -155,11 +175,78 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _check_extent(xml: bytes) -> None:
-    """Refuse a worksheet whose used range (rows × columns) is beyond MAX_CELLS."""
+def _check_xml_part(xml: bytes) -> None:
+    """Refuse a DOCTYPE or entity declaration (billion laughs); Excel never writes one, nor UTF-16 parts."""
+    if xml.startswith(UTF16_BOMS):
+        try:
+            xml = xml.decode("utf-16").encode()
+        except UnicodeDecodeError:
+            raise FileRefused("上传的文件已损坏，无法读取。请把数据复制到新下载的模板中再上传。") from None
+    if _DTD.search(xml):
+        raise FileRefused(
+            "上传的文件包含文档类型或实体声明（DOCTYPE/ENTITY），这是正常的 Excel 文件不会有的内容，疑似恶意文件，系统拒绝读取。"
+            "请把数据复制到新下载的模板中再上传。"
+        )
+
+
+def cell_name(row: int, col: int) -> str:
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_ROW_R = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
+_CELL_COL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})[0-9]')
+_CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="[A-Z]{1,3}([0-9]{1,7})"')
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b([^>]*)>")
+
+
+def _check_sheet(xml: bytes) -> None:
+    """Refuse a worksheet whose used range (rows × columns) is beyond MAX_CELLS, or that holds a formula.
+
+    The usual sheet addresses every row and cell (r="B7"): its extent comes
+    from a few C-speed regex passes. Otherwise, or to name a formula's cell,
+    the elements are walked one by one.
+    """
+    if not _FORMULA.search(xml):
+        rows = _ROW_R.findall(xml)
+        cell_rows = _CELL_ROW.findall(xml)
+        elements = sum(xml.count(tag) for tag in (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>"))
+        if len(rows) + len(cell_rows) == elements:  # else prefixed or unaddressed elements: walk them
+            # Digit strings compare as numbers by (length, bytes); leading zeros are stripped first.
+            numbers = {n.lstrip(b"0") or b"0" for n in set(rows) | set(cell_rows)}
+            max_row = int(max(numbers, key=lambda n: (len(n), n))) if numbers else 0
+            max_col = max([_col_number(c) for c in set(_CELL_COL.findall(xml))] + [0])
+            for m in _DIMENSION.finditer(xml):
+                ref = _REF_ATTR.search(m.group(1))
+                if ref:
+                    max_col = max(max_col, _col_number(ref.group(1)))
+                    max_row = max(max_row, int(ref.group(2) or 0))
+            if max_row * max_col > MAX_CELLS:
+                raise _too_wide(max_row, max_col)
+            return
+    _walk_sheet(xml)
+
+
+def _too_wide(max_row: int, max_col: int) -> FileRefused:
+    return FileRefused(
+        f"工作表的使用范围过大（至少到第{max_row}行、第{max_col}列），可能误填了很远处的单元格。"
+        "请把数据复制到新下载的模板中再上传。"
+    )
+
+
+def _walk_sheet(xml: bytes) -> None:
     max_row = max_col = row = col = 0
     for m in _CELL_REF.finditer(xml):
         kind, attrs = m.group(1), m.group(2)
+        if kind == b"f":
+            raise FileRefused(
+                f"单元格 {cell_name(row, col)} 中是公式。上传的文件只能填写数据，不能含有公式："
+                "请选中含公式的单元格，复制后“选择性粘贴 → 数值”，再保存上传。"
+            )
         if kind == b"dimension":
             ref = _REF_ATTR.search(attrs)
             if ref:
@@ -176,10 +263,7 @@ def _check_extent(xml: bytes) -> None:
                 row = max(row, int(r.group(2)))
         max_row, max_col = max(max_row, row), max(max_col, col)
         if max_row * max_col > MAX_CELLS:
-            raise FileRefused(
-                f"工作表的使用范围过大（至少到第{max_row}行、第{max_col}列），可能误填了很远处的单元格。"
-                "请把数据复制到新下载的模板中再上传。"
-            )
+            raise _too_wide(max_row, max_col)
 
 
 def read_rows(
@@ -201,12 +285,7 @@ def read_rows(
     """
     data = read_upload(file, max_bytes=max_bytes)
     check_workbook(data)
-    try:
-        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as wb:
-            name = sheet_name if sheet_name in wb.sheet_names else wb.sheet_names[0]
-            table = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception:  # calamine raises its own error types for unreadable content
-        raise FileRefused("无法读取上传的文件内容，文件可能已损坏。请把数据复制到新下载的模板中再上传。") from None
+    table = parse_sheet(data, sheet_name=sheet_name)
     wrong = (
         f"上传的文件不是“{template_name}”。请在本页下载“{template_name}”，按表头填好后再上传（不要修改、删除表头行）。"
     )
@@ -237,6 +316,58 @@ def read_rows(
     if not result.rows:
         raise FileRefused("上传的文件中没有数据：请从第2行起每行填写一条，再上传。")
     return result
+
+
+def parse_sheet(data: bytes, *, sheet_name: str | None = None) -> list[list]:
+    """The cells of one sheet (`sheet_name`, or the first), parsed by python-calamine in a limited child process.
+
+    Call check_workbook first. The child gets PARSE_MEMORY_BYTES of address
+    space and PARSE_CPU_SECONDS of CPU and is killed after
+    PARSE_TIMEOUT_SECONDS; whatever way it fails, the file is refused.
+    """
+    unreadable = "无法读取上传的文件内容，文件可能已损坏或经过特殊构造。请把数据复制到新下载的模板中再上传。"
+    command = [
+        sys.executable,
+        "-I",
+        str(PARSE_CHILD),
+        str(PARSE_MEMORY_BYTES),
+        str(PARSE_CPU_SECONDS),
+        sheet_name or "",
+    ]
+    try:
+        done = subprocess.run(
+            command, input=data, capture_output=True, timeout=PARSE_TIMEOUT_SECONDS, check=False, close_fds=True
+        )
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        logger.warning("workbook parse timed out after %ss", PARSE_TIMEOUT_SECONDS)
+        raise FileRefused(
+            f"读取上传的文件超过{PARSE_TIMEOUT_SECONDS}秒仍未完成，文件可能经过特殊构造，系统已停止读取。"
+            "请把数据复制到新下载的模板中再上传。"
+        ) from None
+    outcome = None
+    if done.returncode == 0:
+        try:
+            outcome = pickle.loads(done.stdout)
+        except Exception:
+            outcome = None
+    if not (isinstance(outcome, tuple) and len(outcome) == 2):
+        logger.warning(
+            "workbook parser child failed: exit %s, stderr %r",
+            done.returncode,
+            done.stderr[-300:].decode(errors="replace"),
+        )
+        raise FileRefused(
+            "读取上传的文件时解析程序异常退出（文件可能经过特殊构造或内容过大），系统拒绝读取。"
+            "请把数据复制到新下载的模板中再上传。"
+        )
+    status, value = outcome
+    if status == "memory":
+        raise FileRefused(
+            "上传的文件内容过大，读取时超出内存限制。请删除多余的行、图片和格式，或分成几个文件分别上传。"
+        )
+    if status != "ok":
+        raise FileRefused(unreadable)
+    return value
 
 
 def _blank(value) -> bool:

@@ -1,9 +1,13 @@
-"""Workbooks the system writes: import templates and result workbooks (SPEC T6, P6).
+"""Workbooks the system writes: import templates and result workbooks (SPEC T6, P6), and the helpers every writer uses.
 
 Every value written passes through `safe_value`: openpyxl writes any string
 beginning with "=" as a live formula, and spreadsheet programs also run
 cells beginning with + - @ (STACK-NOTES), so an uploaded "=HYPERLINK(...)"
-must come back as text.
+must come back as text. Every workbook in the project is made by
+`new_workbook` and turned into bytes by `to_bytes`, which neutralises every
+cell of an ordinary workbook once more before saving; a write-only
+workbook (rows streamed to disk) appends `safe_row(values)`.
+(imports/tests/test_workbooks_safe.py fails on a `Workbook(` anywhere else.)
 """
 
 import io
@@ -43,7 +47,27 @@ def safe_value(value):
     return value
 
 
+def safe_row(values) -> list:
+    return [safe_value(v) for v in values]
+
+
+def new_workbook(*, write_only: bool = False) -> Workbook:
+    """The one place a workbook is created; save it with `to_bytes`."""
+    return Workbook(write_only=write_only)
+
+
+def neutralise(wb: Workbook) -> None:
+    """Make every text cell of an ordinary workbook inert, whatever way it was written."""
+    for ws in wb.worksheets:
+        for cell in getattr(ws, "_cells", {}).values():
+            value = cell.value
+            if isinstance(value, str) and (cell.data_type == "f" or value.startswith(FORMULA_TRIGGERS)):
+                cell.value = safe_value(value)
+
+
 def to_bytes(wb: Workbook) -> bytes:
+    if not wb.write_only:
+        neutralise(wb)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -63,7 +87,7 @@ class TemplateSpec:
 
 def template_workbook(spec: TemplateSpec) -> bytes:
     """The data sheet (header, text-formatted columns, drop-downs) and a 填写说明 sheet."""
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = spec.sheet
     last_row = spec.max_rows + 1
@@ -138,7 +162,7 @@ def result_workbook(report: ImportReport, *, sheet: str = "导入结果") -> byt
     It keeps the template's header, so the admin can correct the failed rows
     in it and upload it again (created rows are then skipped).
     """
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = sheet
     width = max([len(report.headers)] + [len(r.cells) for r in report.rows])

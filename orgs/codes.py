@@ -5,7 +5,6 @@ keyed hash, so a database dump reveals none. The plain code exists once: in
 the answer to the admin who issued it (on the page or in the Excel file).
 """
 
-import io
 import secrets
 import string
 from dataclasses import dataclass
@@ -68,9 +67,9 @@ def registration_codes_issue_all(*, parent: Org, actor) -> list[IssuedCode]:
 
 
 def codes_workbook(issued: list[IssuedCode]) -> bytes:
-    from openpyxl import Workbook
+    from imports.workbooks import new_workbook, to_bytes
 
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "管理员注册码"
     ws.append(["组织全称", "组织简称", "注册码", "有效期至"])
@@ -79,9 +78,7 @@ def codes_workbook(issued: list[IssuedCode]) -> bytes:
         ws.append([item.org.full_name, item.org.short_name, item.code, f"{local:%Y-%m-%d %H:%M}"])
     for col, width in zip("ABCD", (48, 28, 14, 20), strict=True):
         ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return to_bytes(wb)
 
 
 def code_status(org: Org, latest: RegistrationCode | None) -> str:

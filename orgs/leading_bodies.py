@@ -37,9 +37,9 @@ def read_rows(path: Path) -> list[dict]:
         text = path.read_bytes().decode("utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from python_calamine import CalamineWorkbook
+        from imports.readers import parse_sheet
 
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        sheet = parse_sheet(path.read_bytes())  # parsed in a limited child process, like every upload
         if not sheet:
             return []
         header = [clean_text(h) for h in sheet[0]]

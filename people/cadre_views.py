@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from audit.services import audit_id_numbers_shown
 from core import pii
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
@@ -61,6 +62,9 @@ def cadre_list(request, pk: int):
     page = Paginator(selectors.cadre_list(org, complete=complete), PAGE_SIZE).get_page(request.GET.get("page"))
     for post in page:
         _show(post.person, full=manages or post.person_id == request.user.pk)
+    if manages:
+        others = sum(1 for post in page if post.person_id != request.user.pk)
+        audit_id_numbers_shown(actor=request.user, org=org, count=others, where="团干部列表")
     return render(request, "people/cadres.html", {
         "org": org, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
         "positions": COMMITTEE_POSITIONS,

@@ -6,18 +6,15 @@ in memory). ID numbers and mobiles are masked except in rows of a branch the
 exporting person administers (P9: superiors see basic information read-only).
 """
 
-import io
-
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from audit.services import audit_record
 from core import pii
 from core.exceptions import NotFound
-from imports.workbooks import HEADER_FILL, HEADER_FONT, safe_value
+from imports.workbooks import HEADER_FILL, HEADER_FONT, new_workbook, safe_row, to_bytes
 from orgs import access as org_access
 from orgs.models import Org
 
@@ -47,7 +44,7 @@ def members_workbook(*, actor, org: Org) -> bytes:
         raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
     own_branches = org_access.admin_org_ids(actor)
 
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     ws = wb.create_sheet(SHEET)
     for index, (_, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -65,13 +62,11 @@ def members_workbook(*, actor, org: Org) -> bytes:
         members = subtree_members(org).order_by("branch__path", "name", "id")
         for person in members.iterator(chunk_size=CHUNK_SIZE):
             full = person.branch_id in own_branches
-            ws.append([safe_value(v) for v in _row(person, full=full)])
+            ws.append(safe_row(_row(person, full=full)))
             count += 1
         audit_record(actor=actor, verb="导出团员名单", target=org, org=org, changes={"count": count})
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(wb)
 
 
 def _row(person, *, full: bool) -> list:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import reset
+from audit.services import audit_id_numbers_shown
 from core.exceptions import DomainError
 from orgs import access as org_access
 from orgs.models import Org
@@ -38,6 +39,8 @@ def member_list(request, pk: int):
     for person in page:
         person.position = positions.get(person.id, "")
         person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]
+    if manages:
+        audit_id_numbers_shown(actor=request.user, org=branch, count=len(page), where="团员列表")
     return render(request, "people/members.html", {
         "branch": branch, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
         "counts": selectors.member_counts(branch),

@@ -9,12 +9,13 @@ organisations that did not change is harmless, and the invariant
 
     totals(X) = sum of own figures stored in X's subtree
 
-holds after every call. Two structural changes keep it too, inside the
-transaction that makes them: removing an organisation subtracts its own
-figures from its ancestors (`stats_remove`, from a pre_delete signal), and
-moving a subtree moves its totals from the old ancestor chain to the new
-(`stats_subtree_moved`, from orgs.migration). Every writer first takes one
-lock (`_serialize`), so they never interleave; each is a few milliseconds.
+holds after every call. Two structural changes keep it too: removing an
+organisation locks and notes its own figures in the deleting transaction
+(`stats_remove`, from a pre_delete signal) and takes them out of its former
+ancestors after commit; moving a subtree moves its totals from the old
+ancestor chain to the new inside the moving transaction
+(`stats_subtree_moved`, from orgs.migration). Writers of totals take one lock
+(`_serialize`), so they never interleave; each is a few milliseconds.
 
 Who calls the refresh: `progress.signals` records which organisations a
 saved/deleted Person, Cadre or Org touches and refreshes them right after the
@@ -28,7 +29,7 @@ import logging
 import threading
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -137,22 +138,35 @@ def stats_refresh(org_ids) -> None:
     ids = sorted({i for i in org_ids if i is not None})
     if not ids:
         return
+    # Rows for organisations new to the statistics, zeros (they add nothing), before taking the lock:
+    # the insert's foreign-key check may wait for a transaction holding the organisation's row.
+    existing = []
+    for chunk in _chunks(ids):
+        existing += Org.objects.filter(pk__in=chunk).values_list("id", flat=True)
+    try:
+        with transaction.atomic():
+            OrgStats.objects.bulk_create([OrgStats(org_id=i) for i in existing], ignore_conflicts=True)
+    except IntegrityError:
+        pass  # an organisation deleted meanwhile needs no row
     with transaction.atomic():
         _serialize()
         new = own_figures(ids)
         if not new:
-            return  # all deleted meanwhile: stats_remove has dealt with them
+            return  # all deleted meanwhile: their removal is applied on its own
         ids = sorted(new)
-        OrgStats.objects.bulk_create([OrgStats(org_id=i) for i in ids], ignore_conflicts=True)
         prefixes = {p for i in ids for p in _ancestor_paths(new[i]["path"])}
         ancestors = {}
         for chunk in _chunks(sorted(prefixes)):
             ancestors.update(Org.objects.filter(path__in=chunk).values_list("path", "id"))
         old = {}
         for chunk in _chunks(ids):
-            old.update({s.org_id: s for s in OrgStats.objects.filter(org_id__in=chunk).only(*OWN_FIELDS)})
+            # FOR UPDATE: waits for a deletion that captured a row (see stats_remove); a deleted row is skipped.
+            rows = OrgStats.objects.select_for_update().filter(org_id__in=chunk).order_by("org_id").only(*OWN_FIELDS)
+            old.update({s.org_id: s for s in rows})
         deltas: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TOTALS, 0))
         for i in ids:
+            if i not in old:
+                continue  # deleted by a transaction that committed while this one waited
             figures, stored = new[i], old[i]
             changed = {f: figures[f] for f in OWN_FIELDS if figures[f] != getattr(stored, f)}
             if not changed:
@@ -180,14 +194,36 @@ def _apply(deltas: dict[int, dict[str, int]]) -> None:
 
 
 def stats_remove(org: Org) -> None:
-    """An organisation is being deleted: take its own figures out of its ancestors' totals (same transaction)."""
-    _serialize()
-    stored = OrgStats.objects.filter(org_id=org.pk).only(*OWN_FIELDS).first()
+    """An organisation is being deleted: note its own figures; its ancestors lose them after commit.
+
+    The row is locked (not the writers' lock: this runs inside the deleting
+    transaction, which holds organisation rows a refresh may wait for), so no
+    refresh changes it before it disappears with the organisation.
+    """
+    stored = OrgStats.objects.select_for_update().filter(org_id=org.pk).only(*OWN_FIELDS).first()
     if stored is None:
         return
     delta = {total: -getattr(stored, own) for total, own in TOTALS.items()}
+    if not any(delta.values()):
+        return
     ancestor_ids = list(Org.objects.filter(path__in=_ancestor_paths(org.path)).values_list("id", flat=True))
-    _apply({a: delta for a in ancestor_ids})
+    _pending().removed.append((org.pk, ancestor_ids, delta))
+    transaction.on_commit(_flush_pending, robust=True)
+
+
+def stats_apply_removed(removed) -> None:
+    """Take deleted organisations' own figures out of their (former) ancestors' totals."""
+    with transaction.atomic():
+        _serialize()
+        still_there = set(Org.objects.filter(pk__in=[org_id for org_id, _, _ in removed]).values_list("id", flat=True))
+        deltas: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TOTALS, 0))
+        for org_id, ancestor_ids, delta in removed:
+            if org_id in still_there:
+                continue  # the deletion was rolled back with its savepoint
+            for a in ancestor_ids:
+                for k, v in delta.items():
+                    deltas[a][k] += v
+        _apply(deltas)
 
 
 def stats_subtree_moved(*, old_path: str, new_path: str) -> None:
@@ -218,6 +254,7 @@ class _Pending:
     def __init__(self):
         self.org_ids: set[int] = set()
         self.person_ids: set[int] = set()
+        self.removed: list[tuple[int, list[int], dict]] = []
 
 
 def _pending() -> _Pending:
@@ -229,10 +266,10 @@ def _pending() -> _Pending:
 
 def _flush_pending() -> None:
     pending = getattr(_local, "pending", None)
-    if pending is None or not (pending.org_ids or pending.person_ids):
+    if pending is None or not (pending.org_ids or pending.person_ids or pending.removed):
         return  # an earlier hook of the same commit did it
     _local.pending = None
-    stats_flush(org_ids=pending.org_ids, person_ids=pending.person_ids)
+    stats_flush(org_ids=pending.org_ids, person_ids=pending.person_ids, removed=pending.removed)
 
 
 def stats_mark_dirty(org_ids=(), person_ids=()) -> None:
@@ -248,9 +285,15 @@ def stats_mark_dirty(org_ids=(), person_ids=()) -> None:
     transaction.on_commit(_flush_pending, robust=True)
 
 
-def stats_flush(*, org_ids=(), person_ids=()) -> None:
+def stats_flush(*, org_ids=(), person_ids=(), removed=()) -> None:
     """Refresh after commit; on failure keep the ids for the scheduler rather than lose them."""
     ids = set(org_ids)
+    if removed:
+        try:
+            stats_apply_removed(removed)
+        except Exception:
+            logger.exception("progress statistics: applying a deletion failed; a full recount is due")
+            StatsBacklog.objects.create(org_id=None)
     try:
         if person_ids:
             for chunk in _chunks(sorted(person_ids)):

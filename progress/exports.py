@@ -1,10 +1,9 @@
 """The progress table as a workbook: the same selector as the page, another formatter."""
 
-from io import BytesIO
-
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from imports.workbooks import new_workbook, to_bytes
 
 from .selectors import progress_table
 
@@ -32,7 +31,7 @@ def _text(value):
 
 def progress_workbook(*, org, sort: str = "", descending: bool = False) -> bytes:
     table = progress_table(org=org, sort=sort, descending=descending)
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "录入进度"
     as_of = timezone.localtime(table["as_of"]).strftime("%Y-%m-%d %H:%M:%S")
@@ -44,9 +43,7 @@ def progress_workbook(*, org, sort: str = "", descending: bool = False) -> bytes
     total = table["self"]
     ws.append(["合计（含本级）", *[getattr(total, key) for key, _ in COLUMNS[1:]]])
     ws.column_dimensions["A"].width = 36
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)  # neutralises every text cell (formula injection)
 
 
 def export_filename(org) -> str:

@@ -23,7 +23,12 @@ OWN_FIELDS = (*TOTALS.values(), "cadre_complete_count", "entered_count")
 
 
 class OrgStats(models.Model):
-    org = models.OneToOneField("orgs.Org", primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    # No database-level foreign key: its deferred check would make a refresh's COMMIT wait for a KEY SHARE
+    # lock on organisation rows that services hold FOR UPDATE (a deadlock with org deletion on PostgreSQL).
+    # Django still cascades the delete; `progress_recount` reports any orphan row.
+    org = models.OneToOneField(
+        "orgs.Org", primary_key=True, on_delete=models.CASCADE, related_name="stats", db_constraint=False
+    )
 
     own_orgs = models.PositiveSmallIntegerField(default=0)
     own_orgs_complete = models.PositiveSmallIntegerField(default=0)

@@ -213,6 +213,7 @@ def self_apply(request):
     return render(request, "transfers/apply.html", {"reasons": Reason.values, "mine": mine, "person": person})
 
 
+@login_required
 def org_picker(request):
     """htmx fragment: receiving organisations by name (names only, like the registration picker)."""
     results = org_search(request.GET.get("q", ""))

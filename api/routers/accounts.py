@@ -69,7 +69,7 @@ def login(request, payload: LoginIn):
     }
 
 
-@router.post("/auth/logout", response={204: None, **error_responses(401)})
+@router.post("/auth/logout", response={204: None, **error_responses(401, 403)})
 def logout(request):
     token = getattr(request, "api_token", None)
     if token:

@@ -11,6 +11,7 @@ from api.routers.imports import JobAcceptedOut, member_people_import
 from api.routers.orgs import PageIn, _page_bounds
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
+from audit.services import audit_id_numbers_shown
 from core.exceptions import NotFound
 from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook
 from orgs import access as org_access
@@ -100,7 +101,11 @@ def cadre_list(request, org_id: int, page: Query[PageIn], complete: bool | None 
     manages = access.can_manage_cadres(request.auth, org)
     start, end = _page_bounds(page)
     posts = selectors.cadre_list(org, complete=complete)
-    items = [cadre_out(p, full=manages or p.person_id == request.auth.pk) for p in posts[start:end]]
+    shown = list(posts[start:end])
+    items = [cadre_out(p, full=manages or p.person_id == request.auth.pk) for p in shown]
+    if manages:
+        others = sum(1 for p in shown if p.person_id != request.auth.pk)
+        audit_id_numbers_shown(actor=request.auth, org=org, count=others, where="GET /orgs/{id}/cadres")
     return {"items": items, "count": posts.count()}
 
 

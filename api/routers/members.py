@@ -6,6 +6,7 @@ from accounts import reset
 from api.routers.orgs import PageIn, _page_bounds
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
+from audit.services import audit_id_numbers_shown
 from core.exceptions import Invalid, NotFound
 from orgs import access as org_access
 from people import members, profile, selectors
@@ -64,6 +65,8 @@ def member_list(request, org_id: int, page: Query[PageIn], complete: bool | None
     people = list(qs[start:end])
     positions = selectors.member_positions(branch, people)
     items = [{"person": person_out(p, full=full), "position": positions.get(p.id, "")} for p in people]
+    if full:
+        audit_id_numbers_shown(actor=request.auth, org=branch, count=len(people), where="GET /orgs/{id}/members")
     return {"items": items, "count": qs.count()}
 
 

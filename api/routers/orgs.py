@@ -1,6 +1,7 @@
 from ninja import Query, Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
+from audit import selectors as audit_selectors
 from core import pii
 from orgs import access, completeness, deletion, info, selectors
 from orgs.models import Org
@@ -146,3 +147,44 @@ def org_delete(request, org_id: int):
     org = access.get_org_for_viewer(request.auth, org_id)
     deletion.org_delete(org=org, actor=request.auth)
     return Status(204, None)
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: str
+    actor: str | None
+    verb: str
+    target_type: str
+    target_label: str
+    org_id: int | None
+    org: str | None
+    changes: dict
+
+
+class AuditListOut(Schema):
+    items: list[AuditEventOut]
+    count: int
+
+
+@router.get("/{int:org_id}/audit", response={200: AuditListOut, **COMMON_ERRORS, 404: ErrorOut}, summary="操作记录")
+def org_audit(request, org_id: int, page: Query[PageIn], verb: str = ""):
+    """操作记录 of the organisation and everything below it, newest first; personal data in it is masked.
+    Admins of the organisation or of a superior; 404 for anyone else."""
+    org = access.get_org_for_viewer(request.auth, org_id)
+    start, end = _page_bounds(page)
+    qs = audit_selectors.org_events(org, verb=verb)
+    items = [
+        {
+            "id": e.id,
+            "at": e.at.isoformat(),
+            "actor": e.actor.name if e.actor else None,
+            "verb": e.verb,
+            "target_type": e.target_type,
+            "target_label": e.target_label,
+            "org_id": e.org_id,
+            "org": e.org.short_name if e.org else None,
+            "changes": e.changes,
+        }
+        for e in qs[start:end]
+    ]
+    return {"items": items, "count": qs.count()}

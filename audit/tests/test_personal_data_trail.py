@@ -1,0 +1,98 @@
+"""Full views of ID numbers and exports are in the audit trail, which an admin reads for their own organisation (issue 8 item 3)."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from audit.services import ID_VIEW_VERB, audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def id_views(org=None):
+    qs = AuditEvent.objects.filter(verb=ID_VIEW_VERB)
+    return qs.filter(org=org) if org else qs
+
+
+def assert_no_id_numbers_stored(*people):
+    stored = str(list(AuditEvent.objects.values_list("changes", "target_label")))
+    for p in people:
+        assert p.id_number not in stored
+
+
+def test_the_branch_admins_member_list_records_one_event_with_the_count(client, tree):
+    client.force_login(tree.branch_admin)
+    assert client.get(reverse("people:members", args=[tree.branch.pk])).status_code == 200
+    (event,) = id_views(tree.branch)
+    assert event.actor_id == tree.branch_admin.pk
+    assert event.changes == {"count": 2, "where": "团员列表"}
+    assert_no_id_numbers_stored(tree.member, tree.branch_admin)
+
+
+def test_a_superior_reading_masked_numbers_records_nothing(client, tree):
+    client.force_login(tree.general_admin)
+    assert client.get(reverse("people:members", args=[tree.branch.pk])).status_code == 200
+    assert not id_views().exists()
+
+
+def test_the_member_edit_page_records_a_full_view(client, tree):
+    client.force_login(tree.branch_admin)
+    assert client.get(reverse("people:member_edit", args=[tree.member.pk])).status_code == 200
+    (event,) = id_views(tree.branch)
+    assert event.changes["count"] == 1 and tree.member.name in event.changes["where"]
+
+
+def test_the_cadre_list_for_a_manager_records_the_others_shown(client, tree):
+    client.force_login(tree.uni_admin)  # manages the college's cadres as its direct superior
+    assert client.get(reverse("people:cadres", args=[tree.college.pk])).status_code == 200
+    (event,) = id_views(tree.college)
+    assert event.changes == {"count": 1, "where": "团干部列表"}
+
+
+def test_the_api_member_list_with_full_numbers_is_recorded(api_login, tree):
+    api = api_login(tree.branch_admin)
+    assert api.get(f"/api/v1/orgs/{tree.branch.pk}/members").status_code == 200
+    assert id_views(tree.branch).get().changes["where"] == "GET /orgs/{id}/members"
+    superior = api_login(tree.general_admin)
+    assert superior.get(f"/api/v1/orgs/{tree.branch.pk}/members").status_code == 200
+    assert id_views().count() == 1
+
+
+def test_the_members_export_is_recorded_with_its_count(client, tree):
+    client.force_login(tree.general_admin)
+    response = client.get(reverse("people:members_export", args=[tree.general.pk]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(verb="导出团员名单")
+    assert event.org == tree.general and event.changes == {"count": 2}
+
+
+def test_the_audit_page_shows_the_subtree_newest_first_and_filters_by_verb(client, tree):
+    audit_record(actor=tree.branch_admin, verb="测试操作甲", target=tree.branch, org=tree.branch)
+    audit_record(actor=tree.general_admin, verb="测试操作乙", target=tree.general, org=tree.general)
+    audit_record(actor=tree.outsider, verb="测试操作丙", target=tree.other_province, org=tree.other_province)
+    client.force_login(tree.general_admin)
+    page = client.get(reverse("audit:org_events", args=[tree.general.pk])).content.decode()
+    assert "测试操作甲" in page and "测试操作乙" in page and "测试操作丙" not in page
+    assert page.index("测试操作乙") < page.index("测试操作甲")  # newest first
+    filtered = client.get(reverse("audit:org_events", args=[tree.general.pk]), {"verb": "测试操作甲"}).content.decode()
+    assert "测试操作乙</td>" not in filtered and "测试操作甲</td>" in filtered
+
+
+def test_the_audit_page_is_404_outside_reach_and_linked_from_the_menu(client, tree):
+    client.force_login(tree.branch_admin)
+    assert client.get(reverse("audit:org_events", args=[tree.general.pk])).status_code == 404
+    client.force_login(tree.outsider)
+    assert client.get(reverse("audit:org_events", args=[tree.branch.pk])).status_code == 404
+    client.force_login(tree.branch_admin)
+    home = client.get(reverse("people:members", args=[tree.branch.pk])).content.decode()
+    assert reverse("audit:org_events", args=[tree.branch.pk]) in home
+
+
+def test_the_audit_api_pages_the_subtree_and_hides_the_rest(api_login, tree):
+    for i in range(3):
+        audit_record(actor=tree.branch_admin, verb="测试操作", target=tree.branch, org=tree.branch, changes={"i": i})
+    api = api_login(tree.general_admin)
+    body = api.get(f"/api/v1/orgs/{tree.general.pk}/audit", {"verb": "测试操作", "page_size": 2}).json()
+    assert body["count"] == 3 and [e["changes"]["i"] for e in body["items"]] == [2, 1]
+    assert api.get(f"/api/v1/orgs/{tree.other_province.pk}/audit").status_code == 404
+    assert api_login(tree.member).get(f"/api/v1/orgs/{tree.branch.pk}/audit").status_code == 404

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audit"
+urlpatterns = [
+    path("orgs/<int:pk>/", views.org_events, name="org_events"),
+]
