@@ -3,8 +3,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from people.models import Person
 from people.selectors import unverified_members_todo
+from progress.models import OrgStats
 from transfers.selectors import transfers_todo
 
 from . import access, admin_changes, migration, selectors
@@ -17,11 +17,9 @@ def home(request):
     if org is None:
         return redirect("people:me")
     children = list(selectors.org_children(org)[:200])
-    stats = {
-        "children": org.numchild,
-        "subtree_orgs": org.subtree().count(),
-        "members": Person.objects.filter(branch__in=org.subtree().values("id")).count(),
-    }
+    # Subtree totals come from the progress aggregates (one row), never from a scan of the subtree.
+    totals = OrgStats.objects.filter(org=org).values("orgs", "members").first() or {"orgs": 0, "members": 0}
+    stats = {"children": org.numchild, "subtree_orgs": totals["orgs"], "members": totals["members"]}
     todo = list(admin_changes.admin_changes_todo(request.user)[:50])
     unverified = list(unverified_members_todo(request.user)[:50])
     migration_todo = list(migration.migrations_todo(request.user)[:50])
