@@ -58,7 +58,7 @@ class MeOut(Schema):
     admin_of: list[int]
 
 
-@router.post("/auth/login", auth=None, response={200: LoginOut, **error_responses(401, 422, 429)})
+@router.post("/auth/login", auth=None, response={200: LoginOut, **error_responses(400, 401, 422, 429)})
 def login(request, payload: LoginIn):
     person = services.login_check(request=request, id_number=payload.id_number, password=payload.password)
     user_logged_in.send(sender=person.__class__, request=request, user=person)

@@ -98,7 +98,7 @@ def migrations_list(request, filters: Query[ListIn]):
     if filters.status:
         qs = qs.filter(status=filters.status)
     size = max(1, min(filters.page_size, 200))
-    start = (max(filters.page, 1) - 1) * size
+    start = (min(max(filters.page, 1), 1_000_000) - 1) * size  # OFFSET within the database's integer range
     return {"items": [_out(m) for m in qs[start : start + size]], "count": qs.count()}
 
 

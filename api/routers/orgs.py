@@ -105,9 +105,12 @@ def org_out(org: Org, viewer) -> dict:
     }
 
 
+MAX_PAGE = 1_000_000  # far past any list; keeps OFFSET within the database's integer range
+
+
 def _page_bounds(page: PageIn) -> tuple[int, int]:
     size = max(1, min(page.page_size, 200))
-    start = (max(page.page, 1) - 1) * size
+    start = (min(max(page.page, 1), MAX_PAGE) - 1) * size
     return start, start + size
 
 
