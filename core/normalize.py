@@ -10,6 +10,8 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value))
+    # Control characters (a pasted NUL among them) are never part of a name, code or number.
+    text = "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
     return text.strip()
 
 

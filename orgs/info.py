@@ -48,6 +48,8 @@ def parse_quota(raw) -> int | None:
         return None  # O3: empty is "not filled in", never 0
     if not text.isdigit():
         raise ValidationError("请填写不小于0的整数；没有编制的请填0。")
+    if len(text) > 6:
+        raise ValidationError("编制数不能超过999999，请核对。")
     return int(text)
 
 

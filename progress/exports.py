@@ -24,11 +24,6 @@ COLUMNS = (
 )
 
 
-def _text(value):
-    # openpyxl writes a string starting with "=" as a formula (STACK-NOTES): names are data.
-    return "'" + value if isinstance(value, str) and value.startswith("=") else value
-
-
 def progress_workbook(*, org, sort: str = "", descending: bool = False) -> bytes:
     table = progress_table(org=org, sort=sort, descending=descending)
     wb = new_workbook()
@@ -39,7 +34,7 @@ def progress_workbook(*, org, sort: str = "", descending: bool = False) -> bytes
     ws["A1"].font = Font(bold=True)
     ws.append([label for _, label in COLUMNS])
     for row in table["rows"]:
-        ws.append([_text(getattr(row, key)) for key, _ in COLUMNS])
+        ws.append([getattr(row, key) for key, _ in COLUMNS])
     total = table["self"]
     ws.append(["合计（含本级）", *[getattr(total, key) for key, _ in COLUMNS[1:]]])
     ws.column_dimensions["A"].width = 36

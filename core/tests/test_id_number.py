@@ -133,3 +133,9 @@ def test_it_rejects_x_where_the_check_digit_is_a_number():
 )
 def test_the_check_character_follows_the_iso_7064_weights(first17, check):
     assert id_check_char(first17) == check
+
+
+def test_control_characters_are_dropped_from_typed_values():
+    from core.normalize import clean_text
+
+    assert clean_text("王\x00小明\x07 ") == "王小明"

@@ -216,3 +216,8 @@ def test_api_patch_outside_reach_is_404(tree, api_login):
         f"/api/v1/orgs/{tree.uni.id}", {"admin_quota": 1}, content_type="application/json"
     )
     assert response.status_code == 404
+
+
+def test_an_absurd_quota_is_refused_not_overflowed(tree):
+    with pytest.raises(Invalid, match="999999"):
+        org_info_update(org=tree.uni, actor=tree.uni_admin, data={"inst_quota": "9" * 30})
