@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from core.exceptions import DomainError
+from core.ratelimits import count_login_failure, login_failures_over_limit
 from people.models import Person
 from people.services import validate_new_password
 
@@ -21,9 +22,17 @@ LOGIN_FAILED_MESSAGE = "身份证号码或密码错误。"
 
 
 def login_check(*, request, id_number: str, password: str) -> Person:
-    """The person for this pair, or LoginFailed with one message for every failure."""
+    """The person for this pair, or LoginFailed with one message for every failure.
+
+    django-axes counts failures per account and per address; password spraying
+    (each ID tried once, from many addresses) is caught by a site-wide count of
+    failures: over it, every login fails with the same answer until it cools off.
+    """
+    if login_failures_over_limit(request):
+        raise LoginFailed(LOGIN_FAILED_MESSAGE)
     person = authenticate(request, id_number=id_number, password=password)
     if person is None:
+        count_login_failure(request)
         raise LoginFailed(LOGIN_FAILED_MESSAGE)
     return person
 

@@ -205,6 +205,7 @@ CONTENT_SECURITY_POLICY = {
 # Rate limits (django-ratelimit) on guessable codes, per address and for the whole site.
 RATELIMIT_CODES_PER_IP = os.environ.get("RATELIMIT_CODES_PER_IP", "20/h")
 RATELIMIT_CODES_GLOBAL = os.environ.get("RATELIMIT_CODES_GLOBAL", "2000/h")
+RATELIMIT_LOGIN_FAILURES_GLOBAL = os.environ.get("RATELIMIT_LOGIN_FAILURES_GLOBAL", "600/m")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", not TESTING)  # tests switch it on where they test it
 
 # League rules that are settings (SPEC C4, U3, P8).

@@ -7,7 +7,7 @@ still capped. A limited caller gets one Chinese message and status 429.
 """
 
 from django.conf import settings
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from core.exceptions import DomainError
 
@@ -27,3 +27,23 @@ def check_code_attempt(request, group: str) -> None:
     )
     if over_ip or over_all:
         raise RateLimited("尝试次数过多，请稍后再试。如确需帮助，请联系上级组织管理员。")
+
+
+def _login_failures(request, *, increment: bool) -> bool:
+    """True when the failures counted so far reach the site-wide limit."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return False
+    usage = get_usage(
+        request, group="login-failures", key=lambda g, r: "all", rate=settings.RATELIMIT_LOGIN_FAILURES_GLOBAL,
+        increment=increment,
+    )  # fmt: skip
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def login_failures_over_limit(request) -> bool:
+    """Whether failed logins site-wide have reached their limit (checked before every login)."""
+    return _login_failures(request, increment=False)
+
+
+def count_login_failure(request) -> None:
+    _login_failures(request, increment=True)

@@ -39,3 +39,16 @@ def test_the_forgot_password_page_is_limited_too(tree, client):
             "new_password2": "Xin-Mi#2026ma"}  # fmt: skip
     pages = [client.post("/accounts/reset/", form).content.decode() for _ in range(3)]
     assert "验证码不正确" in pages[0] and "尝试次数过多" in pages[2]
+
+
+@override_settings(RATELIMIT_ENABLE=True, RATELIMIT_LOGIN_FAILURES_GLOBAL="3/h", AXES_ENABLED=False)
+def test_password_spraying_from_many_addresses_is_cut_off_site_wide(tree, client):
+    for i in range(3):  # three different accounts, three different addresses, one try each
+        victim = [tree.member, tree.uni_admin, tree.city_admin][i]
+        body = {"id_number": victim.id_number, "password": "Guess#2026"}
+        r = client.post("/api/v1/auth/login", body, content_type="application/json", REMOTE_ADDR=f"10.1.0.{i}")
+        assert r.status_code == 401
+    right = {"id_number": tree.branch_admin.id_number, "password": "Tuan#Test2026"}
+    refused = client.post("/api/v1/auth/login", right, content_type="application/json", REMOTE_ADDR="10.1.0.9")
+    assert refused.status_code == 401
+    assert refused.json()["message"] == "身份证号码或密码错误。"  # the same answer as a wrong password
