@@ -147,3 +147,24 @@ def test_the_command_writes_exactly_the_seeded_plan(seeded):
     _, planned = plan_fingerprint(11)
     written = {(p.name, p.id_number) for p in Person.objects.all()}
     assert written == {(name, id_number) for name, id_number, _, _ in planned}
+
+
+def test_a_second_run_on_the_demo_database_prints_the_logins_again(db):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--members", "300", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "跳过演示数据生成" in out.getvalue() and "演示账号" in out.getvalue()
+
+
+def test_a_real_database_gets_no_invented_logins(tree):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "演示账号" not in out.getvalue()

@@ -18,6 +18,7 @@ class Command(BaseCommand):
         if Org.objects.exists():
             if if_empty:
                 self.stdout.write("数据库中已有数据，跳过演示数据生成。")
+                self._reprint_logins(seed)
                 return
             raise CommandError("数据库中已有组织，演示数据只能载入空数据库。")
         started = time.monotonic()
@@ -28,6 +29,19 @@ class Command(BaseCommand):
                 f"已生成 {orgs} 个组织、{len(plan.people)} 名人员，用时 {time.monotonic() - started:.1f} 秒。"
             )
         )
+        self._print_logins(plan.logins)
+
+    def _print_logins(self, logins) -> None:
         self.stdout.write("演示账号（登录名为身份证号码）：")
-        for login in plan.logins:
+        for login in logins:
             self.stdout.write(f"  {login.role:<10} {login.name:<4} {login.id_number}  密码 {login.password}")
+
+    def _reprint_logins(self, seed: int) -> None:
+        """On a database seeded before, print the demo logins again (the skeleton is the same for any
+        --members), but only if they are really there: never invent logins for a real database."""
+        from demo.generator import DemoBuilder
+        from people.models import Person
+
+        logins = DemoBuilder(seed=seed, members=0).build().logins
+        if all(Person.objects.by_id_number(x.id_number).filter(name=x.name).exists() for x in logins):
+            self._print_logins(logins)
