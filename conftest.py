@@ -35,8 +35,8 @@ def make_id_number(birth: str = "20000101", region: str = "320102", serial: int 
     return first17 + id_check_char(first17)
 
 
-def make_person_plain(name: str, birth: str = "20000101", *, branch=None, password: str | None = PASSWORD):
-    """A complete, registered person (the body of the make_person fixture, for other fixtures)."""
+def make_person_plain(name: str, birth: str = "20000101", *, branch=None, password: str | None = PASSWORD, **fields):
+    """A person with complete fields (registered unless password=None), for fixtures and tests."""
     data = {
         "name": name,
         "id_number": make_id_number(birth),
@@ -47,6 +47,7 @@ def make_person_plain(name: str, birth: str = "20000101", *, branch=None, passwo
         "occupation": "学生",
         "mobile": "13812345678",
     }
+    data.update(fields)
     return people_services.person_create(
         data=data,
         password=password,
@@ -58,23 +59,7 @@ def make_person_plain(name: str, birth: str = "20000101", *, branch=None, passwo
 @pytest.fixture
 def make_person(db):
     def make(name="测试人员", *, birth="20000101", password=PASSWORD, branch=None, **fields):
-        data = {
-            "name": name,
-            "id_number": make_id_number(birth),
-            "ethnicity": "汉族",
-            "political_status": "团员",
-            "league_join_date": f"{int(birth[:4]) + 14}-09",
-            "education": "大学本科",
-            "occupation": "学生",
-            "mobile": "13812345678",
-        }
-        data.update(fields)
-        return people_services.person_create(
-            data=data,
-            password=password,
-            account_state=AccountState.ACTIVE if password else AccountState.INITIAL,
-            branch=branch,
-        )
+        return make_person_plain(name, birth, branch=branch, password=password, **fields)
 
     return make
 

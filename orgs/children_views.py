@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError
 from core.normalize import clean_text
-from imports import readers, uploads, workbooks
+from imports import flow, workbooks
 
 from . import access, batch, rules, selectors, services
 from .children_forms import ChildCreateForm, ChildrenUploadForm
@@ -101,38 +101,25 @@ def children_template(request, pk: int):
     return _xlsx(batch.children_template(parent, actor=request.user), f"{batch.TEMPLATE_NAME}_{parent.short_name}.xlsx")
 
 
+def _run(request, parent):
+    return lambda data, dry_run: batch.children_import(parent=parent, file=data, actor=request.user, dry_run=dry_run)
+
+
 @login_required
 @require_POST
 def children_import_preview(request, pk: int):
-    """Check the uploaded file row by row, write nothing, and keep it for the confirmation."""
     parent = _parent_or_403(request, pk)
     form = ChildrenUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_area(request, parent, import_error=form.errors["file"][0])
-    try:
-        data = readers.read_upload(form.cleaned_data["file"])
-        report = batch.children_import(parent=parent, file=data, actor=request.user, dry_run=True)
-    except DomainError as e:
-        return _import_area(request, parent, import_error=e.message)
-    token = uploads.stash(request, purpose=f"children-upload:{parent.pk}", content=data)
-    result = uploads.stash(request, purpose=f"children-result:{parent.pk}", content=workbooks.result_workbook(report))
-    return _import_area(request, parent, report=report, token=token, result_token=result)
+    context = flow.preview(request, purpose=f"children:{parent.pk}", form=form, run=_run(request, parent))
+    return _import_area(request, parent, **context)
 
 
 @login_required
 @require_POST
 def children_import_confirm(request, pk: int):
-    """Import the file checked in the preview: valid rows are created, existing ones skipped."""
     parent = _parent_or_403(request, pk)
-    token = request.POST.get("token", "")
-    try:
-        data = uploads.load(request, token, purpose=f"children-upload:{parent.pk}")
-        report = batch.children_import(parent=parent, file=data, actor=request.user, dry_run=False)
-    except DomainError as e:
-        return _import_area(request, parent, import_error=e.message)
-    uploads.discard(request, token)
-    result = uploads.stash(request, purpose=f"children-result:{parent.pk}", content=workbooks.result_workbook(report))
-    return _import_area(request, parent, report=report, result_token=result)
+    context = flow.confirm(request, purpose=f"children:{parent.pk}", run=_run(request, parent))
+    return _import_area(request, parent, **context)
 
 
 @login_required
@@ -141,7 +128,7 @@ def children_import_result(request, pk: int, token: str):
     """The result workbook: the uploaded rows with 结果 and 说明 beside each."""
     parent = _parent_or_403(request, pk)
     try:
-        content = uploads.load(request, token, purpose=f"children-result:{parent.pk}")
+        content = flow.result(request, purpose=f"children:{parent.pk}", token=token)
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("orgs:children_create", pk=parent.pk)

@@ -23,7 +23,7 @@ from audit.services import audit_id_numbers_shown
 from core import pii
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-from imports import readers, uploads, workbooks
+from imports import flow, workbooks
 from orgs import access as org_access
 
 from . import access, cadres, selectors
@@ -121,38 +121,24 @@ def _import_area(request, org, **context):
     return _page(request, org, **context)
 
 
+def _run(request, org):
+    return lambda data, dry_run: cadres.cadre_import(org=org, file=data, actor=request.user, dry_run=dry_run)
+
+
 @login_required
 @require_POST
 def cadre_import_preview(request, pk: int):
-    """Check the uploaded file row by row, write nothing, and keep it for the confirmation."""
     org = _managed_or_403(request, pk)
     form = CadreUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_area(request, org, import_error=form.errors["file"][0])
-    try:
-        data = readers.read_upload(form.cleaned_data["file"])
-        report = cadres.cadre_import(org=org, file=data, actor=request.user, dry_run=True)
-    except DomainError as e:
-        return _import_area(request, org, import_error=e.message)
-    token = uploads.stash(request, purpose=f"cadre-upload:{org.pk}", content=data)
-    result = uploads.stash(request, purpose=f"cadre-result:{org.pk}", content=workbooks.result_workbook(report))
-    return _import_area(request, org, report=report, token=token, result_token=result)
+    context = flow.preview(request, purpose=f"cadres:{org.pk}", form=form, run=_run(request, org))
+    return _import_area(request, org, **context)
 
 
 @login_required
 @require_POST
 def cadre_import_confirm(request, pk: int):
-    """Import the file checked in the preview: valid rows are entered, present ones skipped."""
     org = _managed_or_403(request, pk)
-    token = request.POST.get("token", "")
-    try:
-        data = uploads.load(request, token, purpose=f"cadre-upload:{org.pk}")
-        report = cadres.cadre_import(org=org, file=data, actor=request.user, dry_run=False)
-    except DomainError as e:
-        return _import_area(request, org, import_error=e.message)
-    uploads.discard(request, token)
-    result = uploads.stash(request, purpose=f"cadre-result:{org.pk}", content=workbooks.result_workbook(report))
-    return _import_area(request, org, report=report, result_token=result)
+    return _import_area(request, org, **flow.confirm(request, purpose=f"cadres:{org.pk}", run=_run(request, org)))
 
 
 @login_required
@@ -161,7 +147,7 @@ def cadre_import_result(request, pk: int, token: str):
     """The result workbook: the uploaded rows with 结果 and 说明 beside each."""
     org = _managed_or_403(request, pk)
     try:
-        content = uploads.load(request, token, purpose=f"cadre-result:{org.pk}")
+        content = flow.result(request, purpose=f"cadres:{org.pk}", token=token)
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("people:cadre_new", pk=org.pk)
