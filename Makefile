@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://root@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-move bench-import bench-progress clean
+.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-move bench-import bench-progress bench-pages bench-load clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -60,9 +60,13 @@ test-postgres: $(VENV)/.dev browser postgres
 
 test: lint check-migrations test-sqlite test-postgres  ## everything CI runs: lint, migrations, the suite on SQLite and PostgreSQL
 
-bench: bench-move bench-import bench-progress  ## every benchmark; figures go to BENCHMARKS.md
+bench: bench-move bench-import bench-progress bench-pages bench-load  ## every benchmark; figures go to BENCHMARKS.md
 bench-progress: $(VENV)/.dev  ## S5: progress pages of the root and a province, refresh and full recount on 1,000,000 members (seeded once, kept)
 	$(PY) bench/progress_page.py
+bench-pages: $(VENV)/.dev  ## login, home, member lists, search, progress, transfers, API: median/p95 on the 1,000,000-member database
+	$(PY) bench/pages.py
+bench-load: $(VENV)/.dev  ## locust: concurrent simulated admins against gunicorn (DEBUG off) on a copy of that database
+	$(PY) bench/load.py
 bench-move: $(VENV)/.runtime  ## U4: time moving a 10,000-organisation subtree (SQLite; PostgreSQL with DATABASE_URL)
 	$(PY) bench/org_move.py
 
