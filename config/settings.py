@@ -155,6 +155,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.validators.NotIdNumberValidator"},
 ]
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idHasher",  # why these settings: accounts/hashers.py
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # hashes made before; upgraded at the next login
+]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

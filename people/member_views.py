@@ -30,10 +30,17 @@ def _branch_for_viewer_or_404(request, pk: int) -> Org:
 
 @login_required
 def member_list(request, pk: int):
-    """团员列表: everyone sees who is incomplete; only the branch admin sees full data and acts."""
-    branch = _branch_for_viewer_or_404(request, pk)
-    manages = org_access.is_admin_of(request.user, branch)
+    """团员列表: everyone sees who is incomplete; only the branch admin sees full data and acts.
+
+    Opened on a committee, it lists every member of its subtree, branch by branch, read-only and
+    masked (P9): the superiors' view of who is still incomplete anywhere below them.
+    """
+    org = org_access.get_org_for_viewer_or_404(request.user, pk)
     complete = {"true": True, "false": False}.get(request.GET.get("complete", ""))
+    if not org.is_branch:
+        return _subtree_member_list(request, org, complete)
+    branch = org
+    manages = org_access.is_admin_of(request.user, branch)
     page = Paginator(selectors.member_list(branch, complete=complete), PAGE_SIZE).get_page(request.GET.get("page"))
     positions = selectors.member_positions(branch, list(page))
     for person in page:
@@ -44,6 +51,30 @@ def member_list(request, pk: int):
     return render(request, "people/members.html", {
         "branch": branch, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
         "counts": selectors.member_counts(branch),
+    })  # fmt: skip
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told its count (from the progress aggregates) rather than running COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _subtree_member_list(request, org: Org, complete: bool | None):
+    counts = selectors.subtree_member_counts(org)
+    count = counts[{None: "total", True: "complete", False: "incomplete"}[complete]]
+    paginator = _KnownCountPaginator(selectors.subtree_member_list(org, complete=complete), PAGE_SIZE, count=count)
+    page = paginator.get_page(request.GET.get("page"))
+    for person in page:
+        person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]
+    return render(request, "people/subtree_members.html", {
+        "org": org, "page": page, "complete": request.GET.get("complete", ""), "counts": counts,
     })  # fmt: skip
 
 

@@ -30,6 +30,29 @@ def subtree_members(org: Org) -> QuerySet[Person]:
     return Person.objects.filter(Org.subtree_q(org.path, prefix="branch__")).select_related("branch")
 
 
+def subtree_member_list(org: Org, *, complete: bool | None = None) -> QuerySet[Person]:
+    """团员列表 of a committee: its whole subtree's members, branch by branch in tree order, then by name."""
+    qs = subtree_members(org).order_by("branch__path", "name", "id")
+    if complete is not None:
+        qs = qs.filter(complete=complete)
+    return qs
+
+
+def subtree_member_counts(org: Org) -> dict[str, int]:
+    """{total, complete, incomplete} of subtree_member_list, read from the progress aggregates (kept
+    current within seconds) instead of counting a province's millions of rows on every page;
+    counted in one query where the aggregates are not there."""
+    from django.db.models import Count, Q
+
+    from progress.models import OrgStats
+
+    stats = OrgStats.objects.filter(org=org).values("members", "members_complete").first()
+    if stats is None:
+        stats = subtree_members(org).aggregate(members=Count("id"), members_complete=Count("id", filter=Q(complete=True)))
+    total, done = stats["members"], stats["members_complete"]
+    return {"total": total, "complete": done, "incomplete": total - done}
+
+
 # 团干部列表 (S7): committees' own cadres, 书记 first, then 副书记 … in the order of the position lists.
 POSITION_RANK = Case(
     *[When(position=p, then=Value(i)) for i, p in enumerate(ALL_POSITIONS)],

@@ -19,6 +19,8 @@ ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
 class MemberOut(Schema):
     person: PersonOut
     position: str
+    branch_id: int
+    branch: str  # the branch's short name: a committee's list spans many branches
 
 
 class MemberListOut(Schema):
@@ -57,17 +59,37 @@ def _member(request, org_id: int, person_id: int) -> Person:
 
 @router.get("/{int:org_id}/members", response={200: MemberListOut, **ERRORS})
 def member_list(request, org_id: int, page: Query[PageIn], complete: bool | None = None):
-    """团员列表 (S7). Superiors read it with ID numbers and mobiles masked (P9)."""
-    branch = _branch(request, org_id)
-    full = org_access.is_admin_of(request.auth, branch)
+    """团员列表 (S7). Superiors read it with ID numbers and mobiles masked (P9).
+
+    On a committee: every member of its subtree, branch by branch in tree order, masked; `count`
+    comes from the progress aggregates (current within seconds)."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
     start, end = _page_bounds(page)
+    if not org.is_branch:
+        people = list(selectors.subtree_member_list(org, complete=complete)[start:end])
+        counts = selectors.subtree_member_counts(org)
+        items = [_member_out(p, "", full=False) for p in people]
+        return {"items": items, "count": counts[{None: "total", True: "complete", False: "incomplete"}[complete]]}
+    branch = org
+    full = org_access.is_admin_of(request.auth, branch)
     qs = selectors.member_list(branch, complete=complete)
     people = list(qs[start:end])
     positions = selectors.member_positions(branch, people)
-    items = [{"person": person_out(p, full=full), "position": positions.get(p.id, "")} for p in people]
+    for p in people:
+        p.branch = branch  # saves a query per row
+    items = [_member_out(p, positions.get(p.id, ""), full=full) for p in people]
     if full:
         audit_id_numbers_shown(actor=request.auth, org=branch, count=len(people), where="GET /orgs/{id}/members")
     return {"items": items, "count": qs.count()}
+
+
+def _member_out(person: Person, position: str, *, full: bool) -> dict:
+    return {
+        "person": person_out(person, full=full),
+        "position": position,
+        "branch_id": person.branch_id,
+        "branch": person.branch.short_name,
+    }
 
 
 @router.post("/{int:org_id}/members", response={201: MemberOut, **ERRORS})
@@ -77,7 +99,8 @@ def member_add(request, org_id: int, payload: MemberIn):
     person = members.member_add(
         branch=branch, data=payload.person.dict(), position=payload.position, actor=request.auth
     )
-    return Status(201, {"person": person_out(person, full=True), "position": payload.position})
+    person.branch = branch
+    return Status(201, _member_out(person, payload.position, full=True))
 
 
 @router.delete("/{int:org_id}/members/{int:person_id}", response={204: None, **ERRORS})
@@ -129,7 +152,7 @@ def member_verify(request, org_id: int, person_id: int, payload: VerifyIn):
     )
     if person is None:
         return Status(204, None)
-    return {"person": person_out(person, full=True), "position": ""}
+    return _member_out(person, "", full=True)
 
 
 @router.post("/{int:org_id}/people/{int:person_id}/reset-code", response={200: ResetCodeOut, **ERRORS})

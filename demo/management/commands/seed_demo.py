@@ -1,9 +1,20 @@
+import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.generator import build_and_write
+from demo.generator import MEMBERS_PER_BRANCH, build_and_write
 from orgs.models import Org
+
+
+def branch_size(text: str) -> tuple[int, int]:
+    try:
+        low, high = (int(x) for x in text.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 MIN-MAX 形式，例如 8-28。") from None
+    if not 3 <= low <= high <= 500:
+        raise argparse.ArgumentTypeError(f"团支部人数范围 {text} 无效：须满足 3 ≤ MIN ≤ MAX ≤ 500。")
+    return low, high
 
 
 class Command(BaseCommand):
@@ -12,9 +23,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=3000, help="团员总数（约数，默认 3000）")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子，同一种子生成同样的数据")
+        parser.add_argument(
+            "--branch-size",
+            type=branch_size,
+            default=MEMBERS_PER_BRANCH,
+            help="每个团支部的团员数范围 MIN-MAX（默认 24-40；8-28 接近全国每个组织约 18 人的比例）",
+        )
         parser.add_argument("--if-empty", action="store_true", help="数据库已有组织时什么也不做（供 make run 使用）")
 
-    def handle(self, *args, members: int, seed: int, if_empty: bool, **options):
+    def handle(self, *args, members: int, seed: int, branch_size: tuple[int, int], if_empty: bool, **options):
         if Org.objects.exists():
             if if_empty:
                 self.stdout.write("数据库中已有数据，跳过演示数据生成。")
@@ -22,7 +39,7 @@ class Command(BaseCommand):
                 return
             raise CommandError("数据库中已有组织，演示数据只能载入空数据库。")
         started = time.monotonic()
-        plan = build_and_write(seed=seed, members=members)
+        plan = build_and_write(seed=seed, members=members, branch_size=branch_size)
         orgs = sum(len(v) for v in plan.orgs_by_depth.values())
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,122 @@
+"""下级团员: a committee's read-only list of every member in its subtree (S7, P9), page and API."""
+
+import pytest
+
+from core import pii
+from orgs import services as org_services
+from orgs.rules import Category
+from progress.aggregates import stats_recount
+
+
+@pytest.fixture
+def two_branches(tree, make_person):
+    """A second class branch under the 团总支, members in both, some incomplete; figures counted."""
+    t = tree
+    t.branch2 = org_services.org_create_child(
+        parent=t.general, short_name="五年制临床医学2017级4班团支部", category=Category.BRANCH, actor=t.general_admin
+    )
+    t.incomplete = make_person("缺手机团员", birth="19991212", branch=t.branch2, mobile="")
+    t.in_branch2 = make_person("四班团员", birth="19991010", branch=t.branch2)
+    t.city_branch = org_services.org_create_child(
+        parent=t.city, short_name="地铁集团团支部", category=Category.BRANCH, by_operator=True
+    )
+    t.elsewhere = make_person("市委下团员", birth="19980101", branch=t.city_branch)
+    stats_recount(fix=True)
+    return t
+
+
+def names(html: str, people) -> list[str]:
+    return [p.name for p in people if p.name in html]
+
+
+def test_a_committee_sees_every_member_below_it_masked_and_nothing_outside(two_branches, client):
+    t = two_branches
+    client.force_login(t.uni_admin)
+    response = client.get(f"/people/orgs/{t.uni.id}/members/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    below = [t.branch_admin, t.member, t.incomplete, t.in_branch2]
+    assert names(html, below) == [p.name for p in below]
+    assert t.elsewhere.name not in html
+    assert t.member.id_number not in html and pii.mask_id_number(t.member.id_number) in html
+    assert "13812345678" not in html  # mobiles masked too
+    assert "五年制临床医学2017级4班团支部" in html and "member_delete" not in html and "/delete/" not in html  # its branch shown, nothing to act on
+
+
+def test_the_incomplete_filter_and_the_counts_come_from_the_figures(two_branches, client):
+    t = two_branches
+    client.force_login(t.college_admin)
+    html = client.get(f"/people/orgs/{t.college.id}/members/?complete=false").content.decode()
+    assert t.incomplete.name in html and t.member.name not in html
+    assert "缺手机号码" in html or "缺手机" in html
+
+
+def test_members_are_listed_branch_by_branch_in_tree_order(two_branches, client):
+    t = two_branches
+    client.force_login(t.general_admin)
+    html = client.get(f"/people/orgs/{t.general.id}/members/").content.decode()
+    # 3班 (created first, so first in the tree) before 4班, names sorted within a branch
+    assert html.index(t.member.name) < html.index(t.in_branch2.name)
+    assert html.index(t.in_branch2.name) < html.index(t.incomplete.name) or t.in_branch2.name > t.incomplete.name
+
+
+def test_a_subordinate_admin_cannot_open_its_superiors_list(two_branches, client):
+    t = two_branches
+    client.force_login(t.branch_admin)
+    assert client.get(f"/people/orgs/{t.general.id}/members/").status_code == 404
+
+
+def test_the_page_count_does_not_grow_with_members_or_branches(
+    two_branches, client, make_person, django_assert_max_num_queries
+):
+    t = two_branches
+    client.force_login(t.uni_admin)
+    url = f"/people/orgs/{t.uni.id}/members/"
+    client.get(url)
+    with django_assert_max_num_queries(15) as few:
+        client.get(url)
+    for i in range(4):
+        b = org_services.org_create_child(
+            parent=t.general, short_name=f"五年制临床医学2017级{10 + i}班团支部", category=Category.BRANCH,
+            actor=t.general_admin,
+        )  # fmt: skip
+        for j in range(15):
+            make_person(f"新团员{i}{j}", branch=b)
+    stats_recount(fix=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "共 64 条" in html  # 4 + 60 members: counted from the figures, paginated by 50
+
+
+def test_the_count_is_the_aggregate_not_a_scan(two_branches, client, django_assert_max_num_queries):
+    """No COUNT(*) over the people of the subtree: a province holds millions of them."""
+    t = two_branches
+    client.force_login(t.province_admin)
+    client.get(f"/people/orgs/{t.province.id}/members/")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(f"/people/orgs/{t.province.id}/members/")
+    people_counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "people_person" in q["sql"] and "path" in q["sql"]]
+    assert not people_counts, people_counts
+
+
+# --- API -----------------------------------------------------------------------
+
+
+def test_the_api_lists_a_committees_subtree_masked_with_each_branch(two_branches, api_login):
+    t = two_branches
+    body = api_login(t.uni_admin).get(f"/api/v1/orgs/{t.uni.id}/members?page_size=3").json()
+    assert body["count"] == 4 and len(body["items"]) == 3
+    first = body["items"][0]
+    assert first["branch"] == "五年制临床医学2017级3班团支部" and first["branch_id"] == t.branch.id
+    assert all("*" in item["person"]["id_number"] for item in body["items"])
+    incomplete = api_login(t.uni_admin).get(f"/api/v1/orgs/{t.uni.id}/members?complete=false").json()
+    assert incomplete["count"] == 1 and incomplete["items"][0]["person"]["name"] == t.incomplete.name
+
+
+def test_the_api_hides_a_committee_outside_reach(two_branches, api_login):
+    t = two_branches
+    assert api_login(t.outsider).get(f"/api/v1/orgs/{t.uni.id}/members").status_code == 404
+    assert api_login(t.branch_admin).get(f"/api/v1/orgs/{t.general.id}/members").status_code in (403, 404)
