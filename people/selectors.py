@@ -48,7 +48,9 @@ def subtree_member_counts(org: Org) -> dict[str, int]:
 
     stats = OrgStats.objects.filter(org=org).values("members", "members_complete").first()
     if stats is None:
-        stats = subtree_members(org).aggregate(members=Count("id"), members_complete=Count("id", filter=Q(complete=True)))
+        stats = subtree_members(org).aggregate(
+            members=Count("id"), members_complete=Count("id", filter=Q(complete=True))
+        )
     total, done = stats["members"], stats["members_complete"]
     return {"total": total, "complete": done, "incomplete": total - done}
 

@@ -40,7 +40,9 @@ def test_a_committee_sees_every_member_below_it_masked_and_nothing_outside(two_b
     assert t.elsewhere.name not in html
     assert t.member.id_number not in html and pii.mask_id_number(t.member.id_number) in html
     assert "13812345678" not in html  # mobiles masked too
-    assert "五年制临床医学2017级4班团支部" in html and "member_delete" not in html and "/delete/" not in html  # its branch shown, nothing to act on
+    assert (
+        "五年制临床医学2017级4班团支部" in html and "member_delete" not in html and "/delete/" not in html
+    )  # its branch shown, nothing to act on
 
 
 def test_the_incomplete_filter_and_the_counts_come_from_the_figures(two_branches, client):
@@ -98,7 +100,11 @@ def test_the_count_is_the_aggregate_not_a_scan(two_branches, client, django_asse
 
     with CaptureQueriesContext(connection) as ctx:
         client.get(f"/people/orgs/{t.province.id}/members/")
-    people_counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "people_person" in q["sql"] and "path" in q["sql"]]
+    people_counts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"].upper() and "people_person" in q["sql"] and "path" in q["sql"]
+    ]
     assert not people_counts, people_counts
 
 
