@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://root@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-move bench-import bench-progress bench-pages bench-load clean
+.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-sqlite bench-postgres bench-province bench-move bench-import bench-progress bench-pages bench-load clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -60,10 +60,22 @@ test-postgres: $(VENV)/.dev browser postgres
 
 test: lint check-migrations test-sqlite test-postgres  ## everything CI runs: lint, migrations, the suite on SQLite and PostgreSQL
 
-bench: bench-move bench-import bench-progress bench-pages bench-load  ## every benchmark; figures go to BENCHMARKS.md
-bench-progress: $(VENV)/.dev  ## S5: progress pages of the root and a province, refresh and full recount on 1,000,000 members (seeded once, kept)
+# Benchmarks (never part of `make test`): figures go to BENCHMARKS.md. `make bench` runs both engines:
+# SQLite on a 1,000,000-member file, PostgreSQL on a 2,000,000-member province (seeded once, kept).
+BENCH_PG_URL ?= postgres://root@127.0.0.1:5432/bench
+bench: bench-sqlite bench-postgres  ## every benchmark on SQLite and PostgreSQL; figures go to BENCHMARKS.md
+bench-sqlite: bench-move bench-import bench-progress bench-pages bench-load  ## the benchmarks on SQLite
+bench-postgres: $(VENV)/.dev postgres bench-province  ## the same on the PostgreSQL province database
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) bench/org_move.py
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) bench/import_members.py
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) bench/progress_page.py
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) bench/pages.py
+	$(PY) bench/load.py --database-url $(BENCH_PG_URL) --workers 4 --users 10 20 40 80
+bench-province: $(VENV)/.dev postgres  ## seed the PostgreSQL province (2,000,000 members, ~110,000 organisations) if empty; time it
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/province_db.py
+bench-progress: $(VENV)/.dev  ## S5: progress pages of the root and a province, refresh and full recount on 1,000,000 members (SQLite, seeded once, kept)
 	$(PY) bench/progress_page.py
-bench-pages: $(VENV)/.dev  ## login, home, member lists, search, progress, transfers, API: median/p95 on the 1,000,000-member database
+bench-pages: $(VENV)/.dev  ## login, home, member lists, search, progress, transfers, API: median/p95 on the 1,000,000-member SQLite database
 	$(PY) bench/pages.py
 bench-load: $(VENV)/.dev  ## locust: concurrent simulated admins against gunicorn (DEBUG off) on a copy of that database
 	$(PY) bench/load.py

@@ -148,15 +148,24 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, nargs="+", default=[5, 10, 20, 40])
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_LOAD_DATABASE_URL", ""),
+        help="serve this database (e.g. the PostgreSQL province of bench/province_db.py) instead of a SQLite copy",
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    copy_database()
+    if args.database_url:
+        ENV["DATABASE_URL"] = args.database_url
+    else:
+        copy_database()
     admins = admins_file()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | ENV
     env["BENCH_LOAD_ADMINS"] = str(admins)
     subprocess.run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
     server = subprocess.Popen(
-        [BIN / "gunicorn", "config.wsgi", "-w", "2", "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        [BIN / "gunicorn", "config.wsgi", "-w", str(args.workers), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
         env=env, cwd=ROOT,
     )  # fmt: skip
     try:
@@ -172,12 +181,22 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     if not args.no_write:
-        write_section(results, args.seconds)
+        write_section(results, args.seconds, args.workers, admins)
 
 
-def write_section(results, seconds) -> None:
+def write_section(results, seconds, workers, admins) -> None:
+    import django.db
+
+    engine = django.db.connection.vendor
+    members = __import__("people.models", fromlist=["Person"]).Person.objects.exclude(branch=None).count()
+    database = (
+        f"the PostgreSQL province database of `make bench-province` ({members:,} members)"
+        if engine == "postgresql"
+        else f"a copy of the {members:,}-member SQLite database of `make bench-progress`"
+    )
+    n_admins = len(json.loads(Path(admins).read_text()))
     m = machine()
-    title = "## Load: concurrent simulated admins (locust, gunicorn, DEBUG off)"
+    title = f"## Load: concurrent simulated admins (locust, gunicorn, DEBUG off), {'PostgreSQL' if engine == 'postgresql' else 'SQLite'}"
     rows = "\n".join(
         f"| {r['users']} | {r['requests']:,} | {r['rps']:.1f} | {r['p50']} | {r['p95']} | {r['p99']} |"
         f" {r['failures']} | {r['pages']} | {r['worst']} |"
@@ -187,11 +206,12 @@ def write_section(results, seconds) -> None:
 
 Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by `make bench-load` (bench/load.py, bench/locustfile.py).
 Machine: `{m["uname"]}`, {m["nproc"]} CPUs, Python {m["python"]}.
-Server: `gunicorn config.wsgi -w 2 --bind 127.0.0.1:{PORT}`, DEBUG=0, production secrets, static files collected
-and served by WhiteNoise, on a copy of the 1,000,000-member SQLite database of `make bench-progress`.
-Load generator (locust, headless, on the same 2 CPUs) for {seconds} s per level: each simulated admin (a seeded
-demo admin of a province, a university or a branch) logs in once by the form and once by the API, then waits
-0.5–2 s between requests: 管理中心 home 4, member list 4, progress 3, transfer list 2, API list 2, a member's
+Server: `gunicorn config.wsgi -w {workers} --bind 127.0.0.1:{PORT}`, DEBUG=0, production secrets, static files collected
+and served by WhiteNoise, on {database}.
+Load generator (locust, headless, on the same 2 CPUs) for {seconds} s per level: each simulated admin (one of {n_admins} seeded
+demo admins of a province, a university or a branch) logs in once by the form and once by the API, then waits
+0.5–2 s between requests: 管理中心 home 4, member list 4, own organisation's member list (a committee: its whole
+subtree) 2, progress 3, transfer list 2, API list 2, a member's
 mobile saved through the API 1 (writes on the admin's own branch). Province and university admins open
 the member list of a branch below them and the API list of their children.
 
@@ -199,7 +219,7 @@ the member list of a branch below them and the API list of their children.
 |---|---|---|---|---|---|---|---|---|
 {rows}
 
-Logins (PBKDF2, about 0.4 s of CPU each) are included in p50/p95/p99; in a 60 s run every simulated admin
+Logins (Argon2id, about 20 ms of CPU each) are included in p50/p95/p99; in a 60 s run every simulated admin
 logs in twice at the start (users ramp up over 5 s), so the logins weigh on the aggregate tail: the last two
 columns give the figures of every other request and the slowest page or API call apart from the logins.
 """

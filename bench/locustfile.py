@@ -81,6 +81,11 @@ class Admin(HttpUser):
     def member_list(self):
         self.get(self.members_url, "/people/orgs/{id}/members/")
 
+    @task(2)
+    def own_members(self):
+        """A committee's 下级团员 (its whole subtree, page 1); a branch admin's own 团员列表."""
+        self.get(f"/people/orgs/{self.me['org_id']}/members/", "/people/orgs/{id}/members/ (own organisation)")
+
     @task(3)
     def progress(self):
         self.get(self.progress_url, "/progress/orgs/{id}/{kind}/")
