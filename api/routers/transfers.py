@@ -73,6 +73,8 @@ class BatchIn(Schema):
 
 
 def transfer_out(t: TransferRequest, *, steps: bool = True) -> dict:
+    if steps:
+        selectors.with_steps([t])  # a list's requests come with theirs (one query for all)
     return {
         "id": t.id, "person_id": t.person_id, "name": t.person.name, "kind": t.kind, "reason": t.reason,
         "status": t.status, "from_org_id": t.from_branch_id, "from_org": t.from_name, "to_org_id": t.to_org_id,
@@ -81,7 +83,7 @@ def transfer_out(t: TransferRequest, *, steps: bool = True) -> dict:
         "steps": [
             {"at": e.at, "action": e.action, "actor": e.actor.name if e.actor else None,
              "from_status": e.from_status, "to_status": e.to_status, "note": e.note}
-            for e in t.events.select_related("actor")
+            for e in t.events.all()
         ] if steps else [],
     }  # fmt: skip
 
@@ -137,7 +139,8 @@ def transfer_list(
 @router.get("/todo", response={200: list[TransferOut], **COMMON_ERRORS})
 def transfer_todo(request):
     """Requests waiting for the caller's decision."""
-    return [transfer_out(t) for t in selectors.transfers_todo(request.auth)[:200]]
+    todo = selectors.with_steps(list(selectors.transfers_todo(request.auth)[:200]))
+    return [transfer_out(t) for t in todo]
 
 
 @router.get("/{int:transfer_id}", response={200: TransferOut, **ERRORS})
@@ -186,4 +189,4 @@ def batch_transfers(request, org_id: int, payload: BatchIn):
         actor=request.auth, acting_org=org, from_branch=branches[payload.from_branch_id],
         to_branch=branches[payload.to_branch_id], people=people, reason=payload.reason,
     )  # fmt: skip
-    return [transfer_out(t) for t in done]
+    return [transfer_out(t) for t in selectors.with_steps(done)]

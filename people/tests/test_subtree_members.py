@@ -5,6 +5,7 @@ import pytest
 from core import pii
 from orgs import services as org_services
 from orgs.rules import Category
+from people import selectors
 from progress.aggregates import stats_recount
 
 
@@ -126,3 +127,35 @@ def test_the_api_hides_a_committee_outside_reach(two_branches, api_login):
     t = two_branches
     assert api_login(t.outsider).get(f"/api/v1/orgs/{t.uni.id}/members").status_code == 404
     assert api_login(t.branch_admin).get(f"/api/v1/orgs/{t.general.id}/members").status_code in (403, 404)
+
+
+@pytest.mark.parametrize("complete", [None, True, False])
+def test_deep_pages_skip_whole_branches_and_equal_a_plain_offset(two_branches, make_person, monkeypatch, complete):
+    """Past SKIP_FROM the slice starts from the branch the aggregates point at: the same rows as OFFSET."""
+    t = two_branches
+    for i in range(3):
+        b = org_services.org_create_child(
+            parent=t.general, short_name=f"五年制临床医学2017级{20 + i}班团支部", category=Category.BRANCH,
+            actor=t.general_admin,
+        )  # fmt: skip
+        for j in range(4 + i):
+            make_person(f"团员{i}{j}", branch=b, mobile="" if j % 3 == 0 else "13812345678")
+    stats_recount(fix=True)
+    members = selectors.subtree_member_list(t.uni, complete=complete)
+    expected = list(members.queryset())
+    monkeypatch.setattr(selectors.SubtreeMembers, "SKIP_FROM", 1)
+    for start in range(len(expected) + 2):
+        for size in (1, 3, 50):
+            assert members[start : start + size] == expected[start : start + size], (start, size)
+
+
+def test_deep_pages_do_not_offset_past_earlier_branches(two_branches, monkeypatch, django_assert_max_num_queries):
+    t = two_branches
+    monkeypatch.setattr(selectors.SubtreeMembers, "SKIP_FROM", 1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        rows = selectors.subtree_member_list(t.uni)[2:4]
+    assert [p.branch_id for p in rows] == [t.branch2.id, t.branch2.id]  # the 3班 holds the first two
+    assert "OFFSET 2" not in ctx.captured_queries[-1]["sql"]  # it starts at the 4班 instead
