@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts import reset
 from audit.services import audit_id_numbers_shown
 from core.exceptions import DomainError
+from core.pagination import KnownCountPaginator
 from orgs import access as org_access
 from orgs.models import Org
 
@@ -54,22 +55,10 @@ def member_list(request, pk: int):
     })  # fmt: skip
 
 
-class _KnownCountPaginator(Paginator):
-    """A paginator told its count (from the progress aggregates) rather than running COUNT(*)."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @property
-    def count(self) -> int:
-        return self._known_count
-
-
 def _subtree_member_list(request, org: Org, complete: bool | None):
     counts = selectors.subtree_member_counts(org)
     count = counts[{None: "total", True: "complete", False: "incomplete"}[complete]]
-    paginator = _KnownCountPaginator(selectors.subtree_member_list(org, complete=complete), PAGE_SIZE, count=count)
+    paginator = KnownCountPaginator(selectors.subtree_member_list(org, complete=complete), PAGE_SIZE, count=count)
     page = paginator.get_page(request.GET.get("page"))
     for person in page:
         person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]

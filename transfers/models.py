@@ -76,6 +76,9 @@ class TransferRequest(TimeStampedModel):
             ),
         ]
         indexes = [
+            # transfers_todo, counted for the menu on every page: one index range per step
+            models.Index(fields=["status", "from_branch"], name="transfers_status_from"),
+            models.Index(fields=["status", "to_org"], name="transfers_status_to"),
             models.Index(fields=["status", "updated_at"], name="transfers_status_age"),
             models.Index(fields=["-created_at"], name="transfers_recent"),
         ]

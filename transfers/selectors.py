@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from orgs import access as org_access
 from orgs.models import Org
+from orgs.rules import Category
 
 from .models import Status, TransferEvent, TransferRequest
 
@@ -21,13 +22,26 @@ def visible_transfers(actor) -> QuerySet[TransferRequest]:
     return TransferRequest.objects.filter(q)
 
 
+# A subtree of at most this many organisations is filtered by their ids (two index look-ups);
+# a bigger one by the path range, reading the newest requests first (most of them match).
+SMALL_SUBTREE = 500
+
+
+def _sides_q(org: Org, direction: str) -> Q:
+    """Requests leaving (out), entering (in) or touching the organisation's subtree."""
+    ids = list(Org.objects.filter(Org.subtree_q(org.path)).values_list("id", flat=True)[: SMALL_SUBTREE + 1])
+    if len(ids) <= SMALL_SUBTREE:
+        out_q, in_q = Q(from_branch_id__in=ids), Q(to_org_id__in=ids)
+    else:
+        out_q, in_q = _subtree_q(org, "from_branch"), _subtree_q(org, "to_org")
+    return {"out": out_q, "in": in_q}.get(direction, out_q | in_q)
+
+
 def transfer_list(
     actor, *, org: Org, direction: str = "", status: str = "", names: str = ""
 ) -> QuerySet[TransferRequest]:
     """The transfer list of one organisation (its subtree): 转入 / 转出, a status, a pasted list of names."""
-    out_q, in_q = _subtree_q(org, "from_branch"), _subtree_q(org, "to_org")
-    q = {"out": out_q, "in": in_q}.get(direction, out_q | in_q)
-    qs = TransferRequest.objects.filter(q)
+    qs = TransferRequest.objects.filter(_sides_q(org, direction))
     if status:
         qs = qs.filter(status=status)
     wanted = [n for n in re.split(r"[\s,，、;；]+", names or "") if n]
@@ -37,18 +51,27 @@ def transfer_list(
 
 
 def transfers_todo(actor) -> QuerySet[TransferRequest]:
-    """Requests waiting for this person's decision (U3's approvers at each step)."""
-    ids = org_access.admin_org_ids(actor)
+    """Requests waiting for this person's decision (U3's approvers at each step).
+
+    The menu counts these on every page, so the organisations concerned are read first (the
+    admin's own and their direct subordinates, a small list) and the requests are then found
+    through the (status, from_branch) and (status, to_org) indexes, never by scanning them all.
+    """
+    ids = set(org_access.admin_org_ids(actor))
     if not ids:
         return TransferRequest.objects.none()
-    sender = Q(status=Status.SENDER) & (Q(from_branch_id__in=ids) | Q(from_branch__parent_id__in=ids))
-    receiver_branch = Q(status=Status.RECEIVER, to_org__category__in=("团支部",)) & (
-        Q(to_org_id__in=ids) | Q(to_org__parent_id__in=ids)
+    near = list(Org.objects.filter(Q(id__in=ids) | Q(parent_id__in=ids)).values_list("id", "category"))
+    branches = {pk for pk, category in near if category == Category.BRANCH}  # mine or directly below me
+    # 待转出方审批: the sending branch's admin (a 待接转团支部's too) or its direct superior's.
+    sender = Q(status=Status.SENDER, from_branch_id__in=[pk for pk, _ in near])
+    # 待转入方审批: a receiving branch's admin or its direct superior's; a receiving committee's own admin.
+    receiver = Q(
+        status=Status.RECEIVER, to_org_id__in=branches | {pk for pk, c in near if pk in ids and c != Category.BRANCH}
     )
-    receiver_committee = Q(status=Status.RECEIVER, to_org_id__in=ids) & ~Q(to_org__category="团支部")
+    # 待分配团支部: the receiving committee's admin.
     assign = Q(status=Status.ASSIGN, to_org_id__in=ids)
     return (
-        TransferRequest.objects.filter(sender | receiver_branch | receiver_committee | assign)
+        TransferRequest.objects.filter(sender | receiver | assign)
         .select_related("person", "from_branch", "to_org")
         .order_by("created_at")
     )

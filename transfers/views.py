@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.registration import org_search
 from core.exceptions import DomainError
+from core.pagination import CappedCountPaginator
 from orgs.models import Org
 from orgs.rules import Category
 from orgs.selectors import current_admin_org
@@ -45,7 +45,7 @@ def transfer_list(request):
     org = _acting_org_or_404(request)
     f = {k: request.GET.get(k, "") for k in ("direction", "status", "names")}
     qs = selectors.transfer_list(request.user, org=org, **f)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(qs, 50).get_page(request.GET.get("page"))
     todo = list(selectors.transfers_todo(request.user)[:100])
     return render(request, "transfers/list.html", {
         "org": org, "page": page, "filters": f, "statuses": Status.values, "todo": todo,
