@@ -144,30 +144,26 @@ def api_login(client: Client):
 
 
 @pytest.fixture
-def assert_flat_queries(django_assert_max_num_queries):
-    """Pin the query count of `fetch()`, one request: at most `ceiling`, and no more once `grow()` has added rows.
-
-    The scheduler of core.scheduler runs its jobs after the first response of each interval; holding
-    its lock for the test keeps them out of the count. A warm-up request fills the other caches.
-    Returns the responses before and after `grow()`.
-    """
+def no_due_jobs():
+    """Keep the jobs of core.scheduler out of the test's requests: they run after the first response of
+    each interval, which would make that request cost more queries than the next."""
     lock = "core:due-jobs-lock"
     held = cache.add(lock, 1, 3600)
+    yield
+    if held:
+        cache.delete(lock)
+
+
+@pytest.fixture
+def assert_flat_queries(django_assert_max_num_queries, no_due_jobs):
+    """Pin the query count of `fetch()`, one request: at most `ceiling`, and no more once `grow()` has added rows.
+
+    A warm-up request comes first, so that only the request's own queries count. Returns the responses
+    before and after `grow()`.
+    """
 
     def check(fetch, grow, ceiling: int):
         fetch()
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-        with CaptureQueriesContext(connection) as a:
-            fetch()
-        grow()
-        with CaptureQueriesContext(connection) as b:
-            fetch()
-        import os
-        print(f"\nQCOUNT {os.environ.get('PYTEST_CURRENT_TEST','').split(' ')[0]} ceiling={ceiling} few={len(a)} many={len(b)}")
-        if os.environ.get("QDUMP"):
-            for q in b.captured_queries: print("   Q", q["sql"][:200])
-        return None, None
         with django_assert_max_num_queries(ceiling) as few:
             before = fetch()
         grow()
@@ -175,9 +171,7 @@ def assert_flat_queries(django_assert_max_num_queries):
             after = fetch()
         return before, after
 
-    yield check
-    if held:
-        cache.delete(lock)
+    return check
 
 
 @pytest.fixture(scope="session")

@@ -39,20 +39,25 @@ def code_hash(code: str) -> str:
     return pii.keyed_hash("regcode:" + code)
 
 
-def _issue(org: Org, actor) -> IssuedCode:
+def _issue(orgs: list[Org], actor) -> list[IssuedCode]:
+    """A new code for each organisation, replacing its unused one: two queries however many there are."""
     now = timezone.now()
-    RegistrationCode.objects.filter(org=org, used_at__isnull=True, replaced_at__isnull=True).update(replaced_at=now)
-    code = _new_code()
+    RegistrationCode.objects.filter(
+        org__in=[o.pk for o in orgs], used_at__isnull=True, replaced_at__isnull=True
+    ).update(replaced_at=now)
     expires = now + timedelta(days=VALID_DAYS)
-    RegistrationCode.objects.create(org=org, code_hash=code_hash(code), expires_at=expires, created_by=actor)
-    return IssuedCode(org=org, code=code, expires_at=expires)
+    issued = [IssuedCode(org=org, code=_new_code(), expires_at=expires) for org in orgs]
+    RegistrationCode.objects.bulk_create(
+        RegistrationCode(org=i.org, code_hash=code_hash(i.code), expires_at=expires, created_by=actor) for i in issued
+    )
+    return issued
 
 
 @transaction.atomic
 def registration_code_issue(*, org: Org, actor) -> IssuedCode:
     """C2: one code for one direct subordinate; the unused old one stops working."""
     access.require_manage(actor, org, as_self=False, action="生成该组织的管理员注册码")
-    issued = _issue(org, actor)
+    [issued] = _issue([org], actor)
     audit_record(actor=actor, verb="生成管理员注册码", target=org, org=org.parent)
     return issued
 
@@ -61,7 +66,7 @@ def registration_code_issue(*, org: Org, actor) -> IssuedCode:
 def registration_codes_issue_all(*, parent: Org, actor) -> list[IssuedCode]:
     """C2 批量生成: a fresh code for every direct subordinate of `parent`."""
     access.require_manage(actor, parent, as_parent=False, action="批量生成下级组织的管理员注册码")
-    issued = [_issue(child, actor) for child in parent.children()]
+    issued = _issue(list(parent.children()), actor)
     audit_record(actor=actor, verb="批量生成管理员注册码", target=parent, org=parent, changes={"count": len(issued)})
     return issued
 

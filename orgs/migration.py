@@ -298,7 +298,7 @@ def migrations_of_org(org: Org) -> QuerySet[OrgMigration]:
 def migrations_for(person, *, role: str = "") -> QuerySet[OrgMigration]:
     """'mine' (my organisations' requests), 'todo' (waiting for me), or both."""
     if role == "todo":
-        return migrations_todo(person)
+        return migrations_todo(person).prefetch_related("events__actor")
     ids = access.admin_org_ids(person)
     mine = Q(org_id__in=ids)
     if role != "mine":

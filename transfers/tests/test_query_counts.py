@@ -1,4 +1,9 @@
-"""Every transfer list (pages and API) costs the same number of queries for 2 rows or 20 (STYLE: assertNumQueries)."""
+"""Every transfer list, page or API, costs the same number of queries for 2 rows as for 20 (STYLE: every list
+page gets an assertNumQueries test).
+
+The ceilings include what every request pays: for an admin's page the session, the user, their admin posts
+and the menu's to-do counts; for the API the token and admin posts.
+"""
 
 import itertools
 
@@ -8,7 +13,6 @@ from transfers import services
 from transfers.models import TransferEvent, TransferRequest
 
 REASON = "升学"
-_n = itertools.count()
 
 
 @pytest.fixture
@@ -16,9 +20,11 @@ def moves(places, make_person):
     """Self-applications out of the 团总支 (to the company) and into it (from the company): both directions,
     each waiting for an admin on either side."""
 
+    serial = itertools.count()
+
     def add(count: int):
         for _ in range(count):
-            i = next(_n)
+            i = next(serial)
             leaving = make_person(f"转出{i}", branch=places.branch)
             services.transfer_submit(actor=leaving, person=leaving, to_org=places.company_branch, reason=REASON)
             coming = make_person(f"转入{i}", branch=places.company_branch)
@@ -41,7 +47,7 @@ def get(client, url):
 @pytest.mark.parametrize("query", ["", "?direction=in", "?direction=out", "?status=待转出方审批&names=转出0 转入0"])
 def test_the_list_page_with_its_todo(moves, client, assert_flat_queries, query):
     client.force_login(moves.general_admin)
-    before, after = assert_flat_queries(get(client, f"/transfers/{query}"), lambda: moves.add_moves(9), ceiling=13)
+    before, after = assert_flat_queries(get(client, f"/transfers/{query}"), lambda: moves.add_moves(9), ceiling=14)
     if not query:
         assert after.content.decode().count("/transfers/") > before.content.decode().count("/transfers/") + 20
 
@@ -58,7 +64,7 @@ def test_the_transfer_out_page_with_a_branchs_members(moves, client, make_person
         for i in range(15):
             make_person(f"支部团员{i}", branch=moves.branch)
 
-    _, after = assert_flat_queries(get(client, f"/transfers/out/?branch_id={moves.branch.id}"), grow, ceiling=10)
+    _, after = assert_flat_queries(get(client, f"/transfers/out/?branch_id={moves.branch.id}"), grow, ceiling=12)
     assert "支部团员14" in after.content.decode()
 
 
@@ -69,7 +75,7 @@ def test_the_batch_page_with_a_branchs_members(moves, client, make_person, asser
         for i in range(15):
             make_person(f"支部团员{i}", branch=moves.branch)
 
-    _, after = assert_flat_queries(get(client, f"/transfers/batch/?from={moves.branch.id}"), grow, ceiling=10)
+    _, after = assert_flat_queries(get(client, f"/transfers/batch/?from={moves.branch.id}"), grow, ceiling=12)
     assert "支部团员14" in after.content.decode()
 
 
@@ -83,7 +89,7 @@ def test_the_apply_page_with_ones_own_requests(places, client, assert_flat_queri
 
     withdrawn(1)
     client.force_login(member)
-    _, after = assert_flat_queries(get(client, "/transfers/apply/"), lambda: withdrawn(8), ceiling=9)
+    _, after = assert_flat_queries(get(client, "/transfers/apply/"), lambda: withdrawn(8), ceiling=4)
     assert after.content.decode().count("已撤回") == 9
 
 
@@ -102,7 +108,7 @@ def test_the_detail_pages_timeline(places, client, assert_flat_queries):
     assert "第8条" in after.content.decode()
 
 
-def test_the_receiving_org_picker(places, client, make_person, assert_flat_queries):
+def test_the_receiving_org_picker(places, client, assert_flat_queries):
     from orgs.services import org_create_child
 
     def grow():
@@ -135,7 +141,7 @@ def test_the_api_list_of_ones_own_requests(places, api_login, assert_flat_querie
             services.transfer_withdraw(transfer=t, actor=member)
 
     withdrawn(1)
-    _, after = assert_flat_queries(get(api_login(member), "/api/v1/transfers"), lambda: withdrawn(8), ceiling=6)
+    _, after = assert_flat_queries(get(api_login(member), "/api/v1/transfers"), lambda: withdrawn(8), ceiling=4)
     assert after.json()["count"] == 9
 
 
@@ -147,7 +153,7 @@ def test_the_api_todo_with_each_requests_steps(moves, api_login, assert_flat_que
         for t in TransferRequest.objects.all():
             add_steps(t, [moves.branch_admin, moves.company_admin], 2)
 
-    before, after = assert_flat_queries(get(api, "/api/v1/transfers/todo"), grow, ceiling=6)
+    before, after = assert_flat_queries(get(api, "/api/v1/transfers/todo"), grow, ceiling=5)
     assert len(after.json()) == 10 and len(before.json()) == 1
 
 
@@ -156,5 +162,5 @@ def test_the_api_detail_with_its_steps(places, api_login, assert_flat_queries):
                                  reason=REASON)  # fmt: skip
     actors = [places.branch_admin, places.general_admin, places.company_admin]
     api = api_login(places.company_admin)
-    _, after = assert_flat_queries(get(api, f"/api/v1/transfers/{t.id}"), lambda: add_steps(t, actors, 9), ceiling=6)
+    _, after = assert_flat_queries(get(api, f"/api/v1/transfers/{t.id}"), lambda: add_steps(t, actors, 9), ceiling=4)
     assert len(after.json()["steps"]) == 10
