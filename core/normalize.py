@@ -1,6 +1,10 @@
 """Cleaning of values as people really type or paste them (SPEC P6)."""
 
+import re
 import unicodedata
+
+# Unicode category Cc (control characters) is exactly these ranges; tab and newline are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: object) -> str:
@@ -11,7 +15,7 @@ def clean_text(value: object) -> str:
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value))
     # Control characters (a pasted NUL among them) are never part of a name, code or number.
-    text = "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
+    text = _CONTROL.sub("", text)
     return text.strip()
 
 

@@ -72,6 +72,8 @@ def check_join_date(join: dt.date, birth: dt.date, *, today: dt.date | None = No
         )
 
 
+POLITICAL_STATUSES = tuple(PoliticalStatus.values)  # computed once: the enum rebuilds the list on every call
+
 DEVELOPMENT_NUMBER_FROM = dt.date(2017, 1, 1)
 DEVELOPMENT_NUMBER_LENGTH = 12
 DEVELOPMENT_NUMBER_PATTERN = re.compile(r"^[0-9A-Z]+$")
@@ -146,8 +148,8 @@ def clean_person_fields(data: dict, *, required: tuple[str, ...] = ("name", "id_
             clean[field] = value
     if "political_status" in data:
         value = clean_text(data.get("political_status"))
-        if value and value not in PoliticalStatus.values:
-            fail("political_status", f"政治面貌只能是：{'、'.join(PoliticalStatus.values)}。")
+        if value and value not in POLITICAL_STATUSES:
+            fail("political_status", f"政治面貌只能是：{'、'.join(POLITICAL_STATUSES)}。")
         clean["political_status"] = value
     if "mobile" in data:
         if clean_text(data.get("mobile")):
