@@ -1,6 +1,7 @@
 """`make bench-load`: concurrent simulated admins (locust) against the production set-up.
 
-A copy of the big SQLite database of bench/progress_page.py (BENCH_PROGRESS_SQLITE,
+With --database-url (make bench-postgres passes the PostgreSQL province of bench/province_db.py) that
+database is served as it is; the load's writes (members' mobiles) stay in it. Otherwise a copy of the big SQLite database of bench/progress_page.py (BENCH_PROGRESS_SQLITE,
 default bench/.bench-progress.sqlite3; the original is never written) is served
 by gunicorn (2 workers, 127.0.0.1:8099) with DEBUG off, production secrets,
 static files collected into staticfiles/ and served by WhiteNoise. Locust runs

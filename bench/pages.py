@@ -59,7 +59,7 @@ def rows(n: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=1_000_000)
-    parser.add_argument("--calls", type=int, default=30)
+    parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     engine = setup_django()
