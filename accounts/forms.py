@@ -2,6 +2,7 @@ from django import forms
 
 from core.forms import RepeatedPasswordMixin
 from people.choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
+from people.validation import DEVELOPMENT_NUMBER_HELP
 
 
 class LoginForm(forms.Form):
@@ -35,6 +36,9 @@ class RegisterMemberForm(RepeatedPasswordMixin, forms.Form):
     id_number = forms.CharField(label="身份证号码", max_length=30)
     political_status = forms.ChoiceField(label="政治面貌", choices=PoliticalStatus.choices)
     league_join_date = forms.CharField(label="入团年月", max_length=10, help_text="如 2015-09")
+    development_number = forms.CharField(
+        label="发展团员编号", max_length=30, required=False, help_text=DEVELOPMENT_NUMBER_HELP
+    )
     ethnicity = forms.ChoiceField(label="民族", choices=[(e, e) for e in ETHNICITIES])
     education = forms.ChoiceField(label="学历", choices=[(e, e) for e in EDUCATIONS])
     occupation = forms.ChoiceField(label="职业", choices=[(e, e) for e in OCCUPATIONS])

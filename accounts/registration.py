@@ -19,7 +19,13 @@ from orgs.rules import Category
 from people import services as people_services
 from people.choices import BRANCH_POSITIONS, COMMITTEE_POSITIONS
 from people.models import AccountState, Person
-from people.services import validate_new_password
+from people.services import (
+    clean_development_number,
+    development_number_fill,
+    person_save_new,
+    require_development_number_free,
+    validate_new_password,
+)
 from people.validation import clean_person_fields
 
 REQUIRED = ("name", "id_number", "political_status", "league_join_date", "mobile")
@@ -81,16 +87,18 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
             errors=[{"field": "position", "message": "请选择团内职务。"}],
         )
     clean, errors = clean_person_fields({k: person_data.get(k) for k in PERSON_FIELDS}, required=REQUIRED)
+    number = clean_development_number(person_data.get("development_number"), clean.get("league_join_date"), errors)
     if errors:
         raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
     rc = check_code(org, code)
 
     person = people_services.person_find(clean["id_number"])
     if person is None:
-        person = Person(**clean, account_state=AccountState.ACTIVE)
+        require_development_number_free(number)
+        person = Person(**clean, development_number=number, account_state=AccountState.ACTIVE)
         validate_new_password(password, person)
         person.activate_account(password)
-        person.save()
+        person_save_new(person)
     else:
         if person.name != clean["name"]:
             raise Invalid(
@@ -111,6 +119,7 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
         for field, value in clean.items():
             if value not in (None, "") and field not in ("name", "id_number"):
                 setattr(person, field, value)
+        development_number_fill(person, number)  # against the 入团年月 just entered
         person.save()
 
     claimed = RegistrationCode.objects.filter(pk=rc.pk, used_at__isnull=True, replaced_at__isnull=True).update(

@@ -26,7 +26,10 @@ from .models import PasswordResetCode
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or copied by hand
 LENGTH = 8
 VALID = timedelta(days=2)
-RESET_FAILED = "身份证号码或验证码不正确，或验证码已过期、已使用。请核对后重试，或请管理员重新生成验证码。"
+# The one answer for unknown ID, wrong, expired or used code and too many attempts (issue 8).
+RESET_FAILED = (
+    "身份证号码或验证码不正确，或验证码已过期、已使用，或尝试次数过多。请核对后稍后重试，或请管理员重新生成验证码。"
+)
 
 
 @dataclass
@@ -40,14 +43,21 @@ def _hash(code: str) -> str:
     return pii.keyed_hash("reset:" + code.strip().upper())
 
 
-def _issue(person: Person, actor) -> IssuedResetCode:
+def _issue(people: list[Person], actor) -> list[IssuedResetCode]:
+    """A new code for each person, replacing their live one: two queries however many people there are."""
     now = timezone.now()
-    PasswordResetCode.objects.filter(person=person, used_at__isnull=True, replaced_at__isnull=True).update(
-        replaced_at=now
+    PasswordResetCode.objects.filter(
+        person__in=[p.pk for p in people], used_at__isnull=True, replaced_at__isnull=True
+    ).update(replaced_at=now)
+    issued = [
+        IssuedResetCode(person=p, code="".join(secrets.choice(ALPHABET) for _ in range(LENGTH)), expires_at=now + VALID)
+        for p in people
+    ]
+    PasswordResetCode.objects.bulk_create(
+        PasswordResetCode(person=i.person, code_hash=_hash(i.code), expires_at=i.expires_at, created_by=actor)
+        for i in issued
     )
-    code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    PasswordResetCode.objects.create(person=person, code_hash=_hash(code), expires_at=now + VALID, created_by=actor)
-    return IssuedResetCode(person=person, code=code, expires_at=now + VALID)
+    return issued
 
 
 @transaction.atomic
@@ -56,7 +66,7 @@ def reset_code_issue(*, person: Person, actor) -> IssuedResetCode:
         access.can_reset_password(actor, person),
         "只有该团员所在团支部的管理员（团干部：其所在组织或直属上级组织的管理员）可以生成重置密码验证码。",
     )
-    issued = _issue(person, actor)
+    [issued] = _issue([person], actor)
     audit_record(actor=actor, verb="生成重置密码验证码", target=person, org=person.branch)
     return issued
 
@@ -69,7 +79,7 @@ def reset_codes_issue_branch(*, branch, actor) -> list[IssuedResetCode]:
     access.require(
         org_access.is_admin_of(actor, branch) and branch.is_branch, "只有本支部管理员可以批量生成重置密码验证码。"
     )
-    issued = [_issue(p, actor) for p in Person.objects.filter(branch=branch).order_by("name", "id")]
+    issued = _issue(list(Person.objects.filter(branch=branch).order_by("name", "id")), actor)
     audit_record(actor=actor, verb="批量生成重置密码验证码", target=branch, org=branch, changes={"count": len(issued)})
     return issued
 

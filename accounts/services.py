@@ -15,10 +15,14 @@ from core.ratelimits import count_login_failure, login_failures_over_limit
 from people.models import Person
 from people.services import validate_new_password
 
-from .backends import LoginFailed
+from .backends import LoginFailed, id_number_key, spend_password_hash
 from .models import ApiToken
 
-LOGIN_FAILED_MESSAGE = "身份证号码或密码错误。"
+# One answer for unknown, wrong, locked and expired (issue 8): it names every cause and the way out.
+LOGIN_FAILED_MESSAGE = (
+    "身份证号码或密码错误。连续多次错误后账号将暂时锁定；如忘记密码或初始密码已失效，"
+    "请向管理员索取重置密码验证码，通过“忘记密码”重设。"
+)
 
 
 def login_check(*, request, id_number: str, password: str) -> Person:
@@ -27,10 +31,19 @@ def login_check(*, request, id_number: str, password: str) -> Person:
     django-axes counts failures per account and per address; password spraying
     (each ID tried once, from many addresses) is caught by a site-wide count of
     failures: over it, every login fails with the same answer until it cools off.
+    Every refusal costs one password hash, so timing does not tell a lock apart.
+    Attempts at one account take turns on its row lock (SQLite: the write lock),
+    so axes has counted every earlier failure before the next password is
+    checked: a burst of concurrent guesses gets no more than AXES_FAILURE_LIMIT.
     """
     if login_failures_over_limit(request):
+        spend_password_hash(password)
         raise LoginFailed(LOGIN_FAILED_MESSAGE)
-    person = authenticate(request, id_number=id_number, password=password)
+    with transaction.atomic():
+        list(Person.objects.select_for_update().filter(id_hash=id_number_key(id_number)).values_list("pk"))
+        person = authenticate(request, id_number=id_number, password=password)
+        if person is None and not getattr(request, "password_checked", False):
+            spend_password_hash(password)  # axes refused before any backend looked at the password
     if person is None:
         count_login_failure(request)
         raise LoginFailed(LOGIN_FAILED_MESSAGE)

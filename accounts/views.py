@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from orgs.selectors import children_progress, current_admin_org
 from people import members
 
 from . import registration, reset, services
+from .backends import LoginFailed, id_number_key
 from .forms import LoginForm, PasswordChangeForm, RegisterMemberForm
 from .reset_forms import PasswordResetForm
 
@@ -62,21 +63,21 @@ def _subordinates_incomplete(request) -> bool:
     return done < total
 
 
-def lockout_response(request, credentials, *args, **kwargs):
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "code": "locked_out",
-                "message": "登录失败次数过多，账号或地址已被暂时锁定，请15分钟后再试。",
-                "errors": [],
-            },
-            status=429,
-            json_dumps_params={"ensure_ascii": False},
-        )
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked account or address: the login's own refusal, unchanged.
+
+    services.login_check has already refused the attempt with the one message for every failure,
+    so a lockout answers exactly like a wrong password (issue 8) and tells a guesser nothing.
+    """
+    if isinstance(original_response, HttpResponseBase):
+        return original_response
+    if request.path.startswith("/api/"):  # not reached through login_check; the same body all the same
+        body = {"code": LoginFailed.code, "message": services.LOGIN_FAILED_MESSAGE, "errors": []}
+        return JsonResponse(body, status=LoginFailed.status, json_dumps_params={"ensure_ascii": False})
     form = LoginForm(data=request.POST)
     form.is_valid()
-    form.add_error(None, "登录失败次数过多，账号或地址已被暂时锁定，请15分钟后再试。")
-    return render(request, "accounts/login.html", {"form": form}, status=429)
+    form.add_error(None, services.LOGIN_FAILED_MESSAGE)
+    return render(request, "accounts/login.html", {"form": form})
 
 
 @require_POST
@@ -113,7 +114,7 @@ def register_admin_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            check_code_attempt(request, "registration-code")
+            check_code_attempt(request, "registration-code", account=f"org:{data['org_id']}")
             person = registration.admin_register(
                 org_id=data["org_id"], position=data["position"], code=data["code"],
                 person_data=data, password=data["password"],
@@ -140,7 +141,10 @@ def password_reset_view(request):
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            check_code_attempt(request, "reset-code")
+            check_code_attempt(
+                request, "reset-code", account=id_number_key(form.cleaned_data["id_number"]),
+                refusal=DomainError(reset.RESET_FAILED, code="reset_failed"),
+            )  # fmt: skip
             reset.password_reset(
                 id_number=form.cleaned_data["id_number"],
                 code=form.cleaned_data["reset_code"],

@@ -1,5 +1,6 @@
 """Who is calling the API: a bearer token, or the browser's session."""
 
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.services import api_token_person
@@ -34,7 +35,14 @@ class SessionAuthChecked(SessionAuth):
         # session that does not exist. With a session cookie the CSRF check still applies.
         if self.param_name not in request.COOKIES:
             return None
-        return super()._get_key(request)
+        try:
+            return super()._get_key(request)
+        except HttpError:  # ninja's CSRF refusal, in English: the same 403 with a message that says what to do
+            raise NotAllowed(
+                "用浏览器会话调用会修改数据的接口时须带CSRF令牌：请在请求头 X-CSRFToken 中填入 Cookie csrftoken 的值，"
+                "或改用 Authorization: Bearer 令牌（POST /api/v1/auth/login 获取）。",
+                code="csrf_failed",
+            ) from None
 
     def authenticate(self, request, key):
         person = super().authenticate(request, key)

@@ -75,7 +75,7 @@ def main() -> None:
     if not Org.objects.exists():
         print(f"seeding {args.members:,} members …", flush=True)
         t0 = time.perf_counter()
-        call_command("seed_demo", "--members", str(args.members))
+        call_command("seed_demo", "--members", str(args.members), "--branch-size", "8-28")
         seeded = time.perf_counter() - t0
     members = Person.objects.exclude(branch=None).count()
     orgs = Org.objects.count()

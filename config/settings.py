@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "core.upload_limit.UploadLimitMiddleware",  # an oversized body is refused before anything reads it
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,9 +207,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Rate limits (django-ratelimit) on guessable codes, per address and for the whole site.
+# Rate limits (django-ratelimit) on guessable codes, per address, per account and for the whole site.
 RATELIMIT_CODES_PER_IP = os.environ.get("RATELIMIT_CODES_PER_IP", "20/h")
 RATELIMIT_CODES_GLOBAL = os.environ.get("RATELIMIT_CODES_GLOBAL", "2000/h")
+# Per account: reset codes per ID number (by its keyed hash), registration codes per organisation.
+RATELIMIT_CODES_PER_ACCOUNT = os.environ.get("RATELIMIT_CODES_PER_ACCOUNT", "10/h")
 RATELIMIT_LOGIN_FAILURES_GLOBAL = os.environ.get("RATELIMIT_LOGIN_FAILURES_GLOBAL", "600/m")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", not TESTING)  # tests switch it on where they test it
 
@@ -221,6 +224,14 @@ INITIAL_PASSWORD_DAYS = env_int("INITIAL_PASSWORD_DAYS", 30)
 TRANSFER_AUTO_RETURN_DAYS = env_int("TRANSFER_AUTO_RETURN_DAYS", 10)
 # S6: while on, admins whose direct subordinates have not completed their information see a summary at login.
 SUBORDINATE_ENTRY_PHASE = env_bool("SUBORDINATE_ENTRY_PHASE", True)
+
+# Request bodies: anything above UPLOAD_MAX_BYTES is refused (413) before it is read, so a huge
+# upload never reaches /tmp; the largest legitimate upload is an import file of 10 MB
+# (imports.readers.MAX_UPLOAD_BYTES) plus its multipart framing. Uploads above 2.5 MB go to a
+# temporary file instead of memory; form fields (not files) may total 2.5 MB.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Background imports (API.md): files above IMPORT_BACKGROUND_ROWS rows run in a worker
 # (`manage.py db_worker`, started by `make run`); tests run tasks immediately.

@@ -9,6 +9,7 @@ left without a branch.
 """
 
 from django.db import transaction
+from django.db.models import Q
 
 from audit.services import audit_record
 from core.exceptions import Conflict
@@ -43,8 +44,23 @@ def pending_branch_for(parent: Org) -> Org:
 def org_delete(*, org: Org, actor) -> dict:
     """Delete `org` as its direct superior's admin; returns {"moved": N, "pending_branch_id": id | None}."""
     from people.models import Cadre, Person
+    from transfers.models import OPEN, TransferRequest
 
     access.require_manage(actor, org, as_self=False, action="删除该组织")
+    # Lock order, the same as the transfer services' (else PostgreSQL deadlocks; see
+    # transfers/tests/test_transfer_races.py): transfer_approve/_assign lock a request, then write
+    # the receiving branch into rows (which takes a key-share lock on that organisation), then lock
+    # the member; transfer_submit and batch_transfer lock the member, then write rows naming the
+    # branch. So: first the open requests out of or into this organisation, then its members, and
+    # only then the organisation rows. Once the organisation is locked no request or member naming it
+    # can be added; one added between these locks and that one is picked up by the updates below.
+    list(
+        TransferRequest.objects.select_for_update(no_key=True)
+        .filter(Q(from_branch=org) | Q(to_org=org), status__in=OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    list(Person.objects.select_for_update(no_key=True).filter(branch=org).order_by("pk").values_list("pk", flat=True))
     parent = Org.objects.select_for_update().get(pk=org.parent_id)
     org = Org.objects.select_for_update().get(pk=org.pk)
 
@@ -79,8 +95,6 @@ def org_delete(*, org: Org, actor) -> dict:
         moved = members.update(branch=pending)
         stats_mark_dirty(org_ids=[pending.pk])  # progress: the update above sends no signal
         # Open transfers follow their members, so the pending branch's superior can still act on them.
-        from transfers.models import OPEN, TransferRequest
-
         TransferRequest.objects.filter(from_branch=org, status__in=OPEN).update(from_branch=pending)
     # A branch's posts and admins end with the branch; the people stay.
     Cadre.objects.filter(org=org).delete()

@@ -2,6 +2,7 @@ from django import forms
 
 from core.forms import RepeatedPasswordMixin
 from people.choices import ALL_POSITIONS
+from people.validation import DEVELOPMENT_NUMBER_HELP
 
 from .industries import INDUSTRIES
 from .rules import Category
@@ -56,6 +57,9 @@ class RegisterAdminForm(RepeatedPasswordMixin, forms.Form):
         label="政治面貌", choices=[("团员", "团员"), ("中共预备党员", "中共预备党员"), ("中共党员", "中共党员")]
     )
     league_join_date = forms.CharField(label="入团年月", max_length=10, help_text="如 2012-09")
+    development_number = forms.CharField(
+        label="发展团员编号", max_length=30, required=False, help_text=DEVELOPMENT_NUMBER_HELP
+    )
     mobile = forms.CharField(label="手机号码", max_length=20)
     email = forms.CharField(label="电子邮箱", max_length=100, required=False)
     password = forms.CharField(label="登录密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

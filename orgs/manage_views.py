@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_id_numbers_shown
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
 
@@ -96,6 +97,8 @@ def org_info(request, pk: int):
             messages.success(request, "组织信息已保存。")
             return redirect("orgs:info", pk=org.pk)
     missing = [completeness.FIELD_LABELS[f] for f in completeness.missing_fields(org)]
+    if org.secretary_id and org.secretary_id != request.user.pk:  # the form shows the secretary's full ID number
+        audit_id_numbers_shown(actor=request.user, org=org, count=1, where="组织信息")
     return render(request, "orgs/info.html", {"org": org, "form": form, "missing": missing})
 
 

@@ -51,6 +51,15 @@ NAME_SUFFIXES: dict[str, tuple[str, ...]] = {
 }
 
 
+# T7's examples, quoted in the messages.
+NAME_EXAMPLES: dict[str, str] = {
+    Category.PRIMARY: "建国门街道团委",
+    Category.WORKING: "北控集团团工委",
+    Category.GENERAL: "临床医学院2017级团总支",
+    Category.BRANCH: "五年制临床医学2017级3班团支部",
+}
+
+
 def may_contain(parent_category: str, child_category: str) -> bool:
     return child_category in ALLOWED_CHILDREN.get(parent_category, frozenset())
 
@@ -82,16 +91,21 @@ def check_short_name(short_name: str, category: str) -> None:
     if len(short_name) > 50:
         raise DomainError("组织简称不能超过50个字。", code="name_too_long")
     suffixes = NAME_SUFFIXES.get(category)
-    if suffixes and not short_name.endswith(suffixes):
-        example = {
-            Category.PRIMARY: "建国门街道团委",
-            Category.WORKING: "北控集团团工委",
-            Category.GENERAL: "临床医学院2017级团总支",
-            Category.BRANCH: "五年制临床医学2017级3班团支部",
-        }[category]
+    if not suffixes:
+        return
+    example = NAME_EXAMPLES[category]
+    if not short_name.endswith(suffixes):
         raise DomainError(
             f"{category}的简称应以“{suffixes[0]}”结尾（单位或地名＋{suffixes[0]}），例如“{example}”。",
             code="name_suffix",
         )
     if category == Category.PRIMARY and short_name.endswith("团工委"):
         raise DomainError("简称以“团工委”结尾的应选择类别“团工委”。", code="name_suffix")
+    suffix = next(s for s in suffixes if short_name.endswith(s))
+    # T7: a unit or place name comes before the suffix: not nothing, nor only spaces or punctuation.
+    if not any(ch.isalnum() for ch in short_name[: -len(suffix)]):
+        raise DomainError(
+            f"组织简称“{short_name}”缺少单位或地名：{category}的简称应为“单位或地名＋{suffix}”，"
+            f"请在“{suffix}”前填写单位或地名，例如“{example}”。",
+            code="name_prefix",
+        )

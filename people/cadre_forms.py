@@ -1,6 +1,7 @@
 from django import forms
 
 from .choices import COMMITTEE_POSITIONS, EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
+from .validation import DEVELOPMENT_NUMBER_HELP
 
 
 def _choices(values) -> list[tuple[str, str]]:
@@ -18,6 +19,9 @@ class CadreForm(forms.Form):
     political_status = forms.ChoiceField(label="政治面貌", choices=_choices(PoliticalStatus.values), required=False)
     league_join_date = forms.CharField(
         label="入团年月", max_length=20, required=False, help_text="例如 2017-09。新录入人员必填。"
+    )
+    development_number = forms.CharField(
+        label="发展团员编号", max_length=30, required=False, help_text=DEVELOPMENT_NUMBER_HELP
     )
     ethnicity = forms.ChoiceField(label="民族", choices=_choices(ETHNICITIES), required=False)
     education = forms.ChoiceField(label="学历", choices=_choices(EDUCATIONS), required=False)

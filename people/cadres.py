@@ -51,6 +51,7 @@ COLUMNS = (
     Column("occupation", "职业", required=False, width=14),
     Column("mobile", "手机号码", required=False, width=16),
     Column("email", "电子邮箱（可选）", required=False, width=26),
+    Column("development_number", "发展团员编号（2017年起入团必填）", required=False, width=26),
 )
 
 
@@ -92,8 +93,16 @@ def check_position(position: str) -> str:
 
 
 def _clean_person(person_data: dict) -> tuple[dict, Person | None]:
-    """Clean values and the existing person with that ID number (None if new); raises Invalid."""
+    """Clean values and the existing person with that ID number (None if new); raises Invalid.
+
+    发展团员编号 (P11) is checked against the 入团年月 entered with it whenever the input has the field:
+    the page and the API always do; a cadre template from before the column existed does not.
+    """
     clean, errors = clean_person_fields({k: person_data.get(k) for k in PERSON_FIELDS if k in person_data})
+    if "development_number" in person_data:
+        clean["development_number"] = services.clean_development_number(
+            person_data["development_number"], clean.get("league_join_date"), errors
+        )
     person = services.person_find(clean["id_number"]) if not errors else None
     if not errors and person is not None and person.name != clean["name"]:
         errors.append({"field": "name", "message": name_mismatch_message(clean["name"])})
@@ -118,8 +127,14 @@ def name_mismatch_message(name: str) -> str:
 def _fill_blanks(person: Person, clean: dict) -> dict:
     """Complete an existing record's empty fields; never overwrite what is there (P1)."""
     filled = {}
+    if services.development_number_fill(person, clean.get("development_number")):
+        filled["development_number"] = person.development_number
     for field, value in clean.items():
-        if field not in ("name", "id_number") and value not in (None, "") and not getattr(person, field):
+        if (
+            field not in ("name", "id_number", "development_number")
+            and value not in (None, "")
+            and not getattr(person, field)
+        ):
             setattr(person, field, value)
             filled[field] = value.isoformat()[:7] if isinstance(value, dt.date) else value
     if filled:
@@ -260,6 +275,7 @@ def cadre_template(org: Org) -> bytes:
             "在职",
             "13812345678",
             "",
+            "",
         ],
         instructions=[
             f"1. 本模板用于录入“{org.full_name}”的本级团干部（不是团员，也不是下级组织的团干部）。"
@@ -267,7 +283,8 @@ def cadre_template(org: Org) -> bytes:
             "2. 必填：姓名、身份证号码（18位，最后一位可以是X）、本级团内职务、政治面貌、入团年月。"
             "民族、学历、职业、手机号码也请填写，否则该团干部的信息显示为“未完成”。",
             f"3. 本级团内职务、政治面貌、民族、学历、职业请从下拉列表中选择。本级团内职务可选：{'、'.join(COMMITTEE_POSITIONS)}。",
-            "4. 入团年月填写年和月，例如 2017-09、2017.09 或 201709；手机号码为11位数字。",
+            "4. 入团年月填写年和月，例如 2017-09、2017.09 或 201709；手机号码为11位数字。"
+            "2017年1月起入团的须填写发展团员编号（12位，前4位为入团年份，全国唯一），之前入团的可不填。",
             "5. 已在系统中登记的人员（例如是某团支部的团员，或在其他组织任职）按身份证号码关联，不会重复建档；"
             "姓名必须与登记的一致。一人可以在多个组织担任团干部，互不影响。",
             "6. 新录入的人员用身份证号码登录，初始密码为身份证号码后8位，首次登录须修改密码。",
@@ -298,8 +315,10 @@ def cadre_import(*, org: Org, file, actor, dry_run: bool) -> ImportReport:
         if not dry_run:
             # One import into one organisation at a time: a double-clicked confirmation skips, not fails.
             org = Org.objects.select_for_update().get(pk=org.pk)
-        checked = [_check_row(row) for row in sheet.rows]
+        has_number = any(readers.header_key(h) == "发展团员编号" for h in sheet.headers or ())
+        checked = [_check_row(row, has_number) for row in sheet.rows]
         known = _known_people([c[1]["id_number"] for c in checked if not c[0].failed])
+        numbers = _numbers_taken([c[1]["development_number"] for c in checked if c[1].get("development_number")])
         posts = dict(
             Cadre.objects.filter(org=org, person__in=list(known.values())).values_list("person_id", "position")
         )
@@ -307,7 +326,7 @@ def cadre_import(*, org: Org, file, actor, dry_run: bool) -> ImportReport:
         for result, clean in checked:
             report.add(result)
             if not result.failed:
-                _decide(org, result, clean, known, posts, seen)
+                _decide(org, result, clean, known, posts, seen, numbers)
             if result.status == Status.WILL_CREATE and not dry_run:
                 _enter(org, result, clean, actor, linked=clean["id_number"] in known)
     return report
@@ -323,7 +342,12 @@ def _known_people(id_numbers: list[str]) -> dict[str, Person]:
     return found
 
 
-def _check_row(row) -> tuple[RowResult, dict]:
+def _numbers_taken(numbers: list[str]) -> dict[str, str]:
+    """{development number: the ID-number hash of its holder} for the numbers already in the system."""
+    return dict(Person.objects.filter(development_number__in=numbers).values_list("development_number", "id_hash"))
+
+
+def _check_row(row, has_number: bool) -> tuple[RowResult, dict]:
     raw = row.values
     values = {"name": clean_text(raw["name"]), "id_number": clean_code(raw["id_number"]), "position": ""}
     result = RowResult(row=row.number, status=Status.FAILED, values=values, cells=row.cells)
@@ -345,6 +369,10 @@ def _check_row(row) -> tuple[RowResult, dict]:
         except DomainError as e:
             excel_errors[field] = e.message
     clean, errors = clean_person_fields(data)
+    if has_number:
+        clean["development_number"] = services.clean_development_number(
+            raw["development_number"], clean.get("league_join_date"), errors
+        )
     messages += list(excel_errors.values()) + [e["message"] for e in errors if e["field"] not in excel_errors]
     values["id_number"] = clean.get("id_number", values["id_number"])
     if messages:
@@ -354,8 +382,8 @@ def _check_row(row) -> tuple[RowResult, dict]:
     return result, {**clean, "position": values["position"]}
 
 
-def _decide(org: Org, result: RowResult, clean: dict, known: dict, posts: dict, seen: dict) -> None:
-    id_number = clean["id_number"]
+def _decide(org: Org, result: RowResult, clean: dict, known: dict, posts: dict, seen: dict, numbers: dict) -> None:
+    id_number, number = clean["id_number"], clean.get("development_number")
     person = known.get(id_number)
     missing = [FIELD_LABELS[f] for f in REQUIRED_NEW if not clean.get(f)] if person is None else []
     if id_number in seen:
@@ -363,7 +391,17 @@ def _decide(org: Org, result: RowResult, clean: dict, known: dict, posts: dict, 
         result.message = f"与第{seen[id_number]}行的身份证号码重复，同一人只能填写一行。请删除重复的行。"
         return
     seen[id_number] = result.row
-    if person is not None and person.name != clean["name"]:
+    number_key = f"发展团员编号:{number}"  # `seen` holds the file's development numbers beside its ID numbers
+    if number and number_key in seen:
+        result.status = Status.FAILED
+        result.message = f"发展团员编号“{number}”与第{seen[number_key]}行重复，发展团员编号不能重复。请核对。"
+        return
+    if number:
+        seen[number_key] = result.row
+    if number and number in numbers and numbers[number] != pii.keyed_hash(id_number):
+        result.status = Status.FAILED
+        result.message = f"发展团员编号“{number}”已被系统中的其他人员使用（发展团员编号全国唯一），请核对。"
+    elif person is not None and person.name != clean["name"]:
         result.status, result.message = Status.FAILED, name_mismatch_message(clean["name"])
     elif person is not None and person.pk in posts:
         result.status = Status.SKIPPED

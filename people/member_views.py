@@ -91,6 +91,8 @@ def member_delete(request, person_id: int):
 @login_required
 @require_POST
 def member_verify(request, person_id: int, decision: str):
+    if decision not in ("approve", "reject"):  # a rejection deletes the registrant: never by default
+        raise Http404("未知的操作：只能认证或驳回。")
     person = _member_for_branch_admin_or_404(request, person_id)
     branch_id = person.branch_id
     try:

@@ -14,7 +14,15 @@ from orgs.rules import Category
 from . import access
 from .choices import BRANCH_POSITIONS
 from .models import AccountState, Cadre, Person
-from .services import person_create, person_find, validate_new_password
+from .services import (
+    clean_development_number,
+    development_number_fill,
+    person_create,
+    person_find,
+    person_save_new,
+    require_development_number_free,
+    validate_new_password,
+)
 from .validation import clean_person_fields
 
 MEMBER_REQUIRED = ("name", "id_number", "political_status", "league_join_date")  # P10 import-mandatory
@@ -35,8 +43,11 @@ def held_elsewhere_message(person: Person, branch: Org) -> str:
 
 
 def check_new_member(branch: Org, data: dict, position: str = "") -> tuple[dict, list[dict]]:
-    """Clean one member's fields and refuse what cannot be entered; touches the DB only to look the ID up."""
+    """Clean one member's fields, 发展团员编号 (P11) included, and refuse what cannot be entered; no database."""
     clean, errors = clean_person_fields({k: data.get(k) for k in MEMBER_FIELDS}, required=MEMBER_REQUIRED)
+    clean["development_number"] = clean_development_number(
+        data.get("development_number"), clean.get("league_join_date"), errors
+    )
     if position and position not in BRANCH_POSITIONS:
         errors.append(
             {"field": "position", "message": f"团内职务“{position}”不可选，可选：{'、'.join(BRANCH_POSITIONS)}。"}
@@ -57,6 +68,7 @@ def member_add(*, branch: Org, data: dict, position: str = "", actor) -> Person:
     if existing is not None:
         if existing.branch_id is None and existing.name == clean["name"]:
             # A cadre or secretary already on record joins a branch: link, do not duplicate.
+            development_number_fill(existing, clean.pop("development_number"))
             existing.branch = branch
             for field, value in clean.items():
                 if value not in (None, "") and not getattr(existing, field):
@@ -113,6 +125,9 @@ def member_self_register(*, branch_id: int, data: dict, password: str) -> Person
         raise Invalid("请选择要加入的团支部（只能选择团支部）。", code="not_a_branch",
                       errors=[{"field": "branch_id", "message": "请选择团支部。"}])  # fmt: skip
     clean, errors = clean_person_fields({k: data.get(k) for k in MEMBER_FIELDS}, required=(*MEMBER_REQUIRED, "mobile"))
+    clean["development_number"] = clean_development_number(
+        data.get("development_number"), clean.get("league_join_date"), errors
+    )
     if errors:
         raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
     if person_find(clean["id_number"]) is not None:
@@ -121,9 +136,10 @@ def member_self_register(*, branch_id: int, data: dict, password: str) -> Person
             "需要更换团支部的，请申请组织关系转接。",
             code="person_exists",
         )
+    require_development_number_free(clean["development_number"])
     person = Person(**clean, branch=branch, verified=False)
     validate_new_password(password, person)
     person.activate_account(password)
-    person.save()
+    person_save_new(person)
     audit_record(actor=person, verb="团员自行注册", target=person, org=branch)
     return person

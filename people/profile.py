@@ -17,11 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record, diff
-from core.exceptions import Conflict, Invalid, NotAllowed
+from core.exceptions import Invalid, NotAllowed
 from core.normalize import clean_code, clean_text
 
 from . import access
 from .models import Person
+from .services import development_number_conflict, require_development_number_free
 from .validation import FIELD_LABELS, check_development_number, check_join_date, clean_person_fields, parse_year_month
 
 # What a person edits themself (P10, P11).
@@ -72,8 +73,8 @@ def member_record_update(*, person: Person, actor, data: dict) -> Person:
     if errors:
         raise Invalid("团员信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
     number = clean.get("development_number")
-    if number and number != person.development_number and _number_taken(number, person):
-        raise _duplicate_number(number)
+    if number != person.development_number:
+        require_development_number_free(number, person=person)
     return _save(person, clean, actor=actor, verb="修改团员信息")
 
 
@@ -162,17 +163,6 @@ def _differs(person: Person, field: str, raw) -> bool:
     return True
 
 
-def _number_taken(number: str, person: Person) -> bool:
-    return Person.objects.filter(development_number=number).exclude(pk=person.pk).exists()
-
-
-def _duplicate_number(number: str) -> Conflict:
-    message = f"发展团员编号“{number}”已被其他团员使用。发展团员编号全国唯一，请核对后重新填写。"
-    return Conflict(
-        message, code="development_number_taken", errors=[{"field": "development_number", "message": message}]
-    )
-
-
 def _save(person: Person, clean: dict, *, actor, verb: str) -> Person:
     changes = diff(person, list(clean), clean)
     if not changes:
@@ -186,7 +176,7 @@ def _save(person: Person, clean: dict, *, actor, verb: str) -> Person:
     except IntegrityError:
         # Another save took the same number between the check and this write.
         if "development_number" in changes:
-            raise _duplicate_number(clean["development_number"]) from None
+            raise development_number_conflict(clean["development_number"]) from None
         raise
     if person.complete != was_complete:
         changes["complete"] = [was_complete, person.complete]

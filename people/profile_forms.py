@@ -3,6 +3,7 @@
 from django import forms
 
 from .choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
+from .validation import DEVELOPMENT_NUMBER_HELP
 
 
 def _choices(values) -> list[tuple[str, str]]:
@@ -52,7 +53,7 @@ class MemberRecordForm(ProfileForm):
         label="发展团员编号",
         max_length=30,
         required=False,
-        help_text="12位，前4位为入团年份；2017年1月起入团的必填，全国唯一。",
+        help_text=DEVELOPMENT_NUMBER_HELP,
     )
 
     field_order = ["league_join_date", "development_number"]

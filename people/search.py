@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 
+from audit.services import audit_id_numbers_shown
 from core import pii
 from core.exceptions import Invalid, NotFound
 from core.normalize import clean_text
@@ -49,7 +50,8 @@ def split_tokens(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in tokens if t))
 
 
-def people_search(*, actor, org: Org, names_or_ids: str) -> SearchResult:
+def people_search(*, actor, org: Org, names_or_ids: str, where: str = "查找人员") -> SearchResult:
+    """The people of the subtree the pasted names and ID numbers find; full ID numbers shown are audited."""
     if not org_access.can_view(actor, org):
         raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
     tokens = split_tokens(names_or_ids)
@@ -85,10 +87,10 @@ def people_search(*, actor, org: Org, names_or_ids: str) -> SearchResult:
     order = {t: i for i, t in enumerate(tokens)}
     found.sort(key=lambda tp: (order[tp[0]], tp[1].branch.path if tp[1].branch else "", tp[1].name, tp[1].pk))
     matched = {token for token, _ in found}
-    return SearchResult(
-        items=[_hit(actor, org, person, token) for token, person in found],
-        not_found=[t for t in tokens if t not in matched],
-    )
+    full = {p.pk for _, p in found if _sees_full_id(actor, p)}
+    items = [_hit(org, person, token, full=person.pk in full) for token, person in found]
+    audit_id_numbers_shown(actor=actor, org=org, count=len(full - {actor.pk}), where=where)
+    return SearchResult(items=items, not_found=[t for t in tokens if t not in matched])
 
 
 def _as_id_number(token: str) -> str | None:
@@ -120,11 +122,11 @@ def _sees_full_id(actor, person: Person) -> bool:
     return any(access.can_manage_cadres(actor, post.org) for post in person.cadre_posts.all())
 
 
-def _hit(actor, org: Org, person: Person, token: str) -> SearchHit:
+def _hit(org: Org, person: Person, token: str, *, full: bool) -> SearchHit:
     return SearchHit(
         person_id=person.pk,
         name=person.name,
-        id_number=person.id_number if _sees_full_id(actor, person) else pii.mask_id_number(person.id_number),
+        id_number=person.id_number if full else pii.mask_id_number(person.id_number),
         branch_name=person.branch.full_name if person.branch else "",
         complete=person.complete,
         positions=[

@@ -75,6 +75,7 @@ def check_join_date(join: dt.date, birth: dt.date, *, today: dt.date | None = No
 POLITICAL_STATUSES = tuple(PoliticalStatus.values)  # computed once: the enum rebuilds the list on every call
 
 DEVELOPMENT_NUMBER_FROM = dt.date(2017, 1, 1)
+DEVELOPMENT_NUMBER_HELP = "12位，前4位为入团年份；2017年1月起入团的必填，之前入团的可不填。全国唯一。"
 DEVELOPMENT_NUMBER_LENGTH = 12
 DEVELOPMENT_NUMBER_PATTERN = re.compile(r"^[0-9A-Z]+$")
 # The live system accepts a 2017 number for a 2018 join and the other way round (P11).

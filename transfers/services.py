@@ -88,12 +88,14 @@ def _move(t: TransferRequest, to_status: str, actor, action: str, note: str = ""
 
 
 def _fresh(transfer: TransferRequest) -> TransferRequest:
-    """Re-read the request under a row lock: what the caller holds may predate a concurrent change."""
-    return (
-        TransferRequest.objects.select_for_update(of=("self",))
-        .select_related("from_branch", "to_org")
-        .get(pk=transfer.pk)
-    )
+    """Re-read the request under a row lock: what the caller holds may predate a concurrent change.
+
+    Lock first, read after: a locking SELECT that waited re-checks only the locked row, so rows joined
+    to it would be those of before the wait (a deletion of the branch re-points `from_branch`, and the
+    join would then give no branch at all). The read after the lock sees what was committed meanwhile.
+    """
+    TransferRequest.objects.select_for_update().filter(pk=transfer.pk).values_list("pk").first()
+    return TransferRequest.objects.select_related("from_branch", "to_org").get(pk=transfer.pk)
 
 
 def _check_reason(reason: str) -> None:
@@ -149,12 +151,17 @@ def find_member(*, name: str, id_number: str) -> Person:
 def transfer_submit(*, actor, person: Person, to_org: Org, reason: str) -> TransferRequest:
     """办理转入 (by the receiver), 办理转出 (by the sender) or the member's own application."""
     _check_reason(reason)
-    person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
+    # Lock, then read the branch (as in _fresh: a deletion of the branch may have moved the member meanwhile).
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk").first()
+    person = Person.objects.select_related("branch").get(pk=person.pk)
     from_branch = person.branch
     if from_branch is None:
         raise Invalid(f"{person.name}目前不在任何团支部，无法办理转接。", code="no_branch")
     if to_org.category == Category.PENDING:
-        raise Invalid("不能转入待接转团支部。", code="bad_receiver")
+        raise Invalid(
+            "不能转入待接转团支部（它只存放所在团支部被删除的团员）：请选择一个团支部或团委作为转入组织。",
+            code="bad_receiver",
+        )
     if to_org.pk == from_branch.pk:
         raise Invalid(f"{person.name}已在{to_org.short_name}。", code="same_branch")
     _check_not_branch_admin(person, from_branch)
@@ -200,6 +207,12 @@ def transfer_assign(*, transfer: TransferRequest, actor, branch: Org) -> Transfe
     t = _fresh(transfer)
     if t.status != Status.ASSIGN or not may_act(actor, t):
         raise NotAllowed("只有接收的团委管理员可以在“待分配团支部”时分配团支部。", code="not_your_turn")
+    # Lock the chosen branch and read it again: a deletion committed meanwhile refuses cleanly here,
+    # instead of failing on the foreign key at commit (the deletion locks requests, members, then rows).
+    branch = Org.objects.select_for_update().filter(pk=branch.pk).first()
+    if branch is None:
+        raise Invalid("所选团支部已被删除，请重新选择。", code="bad_branch",
+                      errors=[{"field": "branch_id", "message": "该团支部已被删除。"}])  # fmt: skip
     if branch.category != Category.BRANCH or not branch.path.startswith(t.to_org.path):
         raise Invalid(f"请选择{t.to_org.short_name}下属的团支部。", code="bad_branch",
                       errors=[{"field": "branch_id", "message": "请选择下属团支部。"}])  # fmt: skip

@@ -106,6 +106,8 @@ def test_an_invalid_id_number_is_refused_with_the_field_named(new_org, code):
 )
 def test_join_age_rule_c4(new_org, code, birth, join, ok):
     kwargs = {"id_number": make_id_number(birth), "league_join_date": join}
+    if join >= "2017":
+        kwargs["development_number"] = f"{join[:4]}00000103"  # P11
     if ok:
         register(new_org, code, **kwargs)
     else:

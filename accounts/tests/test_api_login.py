@@ -3,6 +3,7 @@
 from django.test import Client
 
 from accounts.models import ApiToken
+from accounts.services import LOGIN_FAILED_MESSAGE
 from conftest import PASSWORD, make_id_number
 from people.models import AccountState
 
@@ -163,4 +164,4 @@ def test_an_initial_password_stops_working_after_the_set_days(tree, client, make
     Person.objects.filter(pk=person.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
     expired = client.post("/api/v1/auth/login", body, content_type="application/json")
     assert expired.status_code == 401
-    assert expired.json()["message"] == "身份证号码或密码错误。"
+    assert expired.json()["message"] == LOGIN_FAILED_MESSAGE

@@ -4,7 +4,9 @@ from django.contrib.auth import user_logged_in
 from ninja import Router, Schema, Status
 
 from accounts import reset, services
+from accounts.backends import id_number_key
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
+from core.exceptions import DomainError
 from core.ratelimits import check_code_attempt
 from orgs import access
 from people import profile
@@ -58,8 +60,10 @@ class MeOut(Schema):
     admin_of: list[int]
 
 
-@router.post("/auth/login", auth=None, response={200: LoginOut, **error_responses(400, 401, 422, 429)})
+@router.post("/auth/login", auth=None, response={200: LoginOut, **error_responses(400, 401, 422)})
 def login(request, payload: LoginIn):
+    """One 401 for every refusal: unknown ID number, wrong password, locked account or address (after
+    AXES_FAILURE_LIMIT failures), the site-wide failure limit, an initial password past its days."""
     person = services.login_check(request=request, id_number=payload.id_number, password=payload.password)
     user_logged_in.send(sender=person.__class__, request=request, user=person)
     return {
@@ -89,11 +93,15 @@ class ResetIn(Schema):
     new_password: str
 
 
-@router.post("/auth/reset", auth=None, response={204: None, **error_responses(400, 422, 429)})
+@router.post("/auth/reset", auth=None, response={204: None, **error_responses(400, 422)})
 def password_reset(request, payload: ResetIn):
-    """忘记密码 (P8) with a code from the right admin. Every failure of the code gets one answer;
-    attempts are rate-limited per address and site-wide (429)."""
-    check_code_attempt(request, "reset-code")
+    """忘记密码 (P8) with a code from the right admin. Every failure gets one answer (400 reset_failed):
+    unknown ID number, wrong, expired or used code, and too many attempts (per address, per ID number,
+    site-wide)."""
+    check_code_attempt(
+        request, "reset-code", account=id_number_key(payload.id_number),
+        refusal=DomainError(reset.RESET_FAILED, code="reset_failed"),
+    )  # fmt: skip
     reset.password_reset(id_number=payload.id_number, code=payload.reset_code, new_password=payload.new_password)
     return Status(204, None)
 

@@ -1,5 +1,9 @@
 """Members of a branch (SPEC P5, P8, P9) and their password reset codes."""
 
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from accounts import reset
@@ -8,6 +12,7 @@ from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
 from audit.services import audit_id_numbers_shown
 from core.exceptions import Invalid, NotFound
+from imports.workbooks import XLSX_CONTENT_TYPE
 from orgs import access as org_access
 from people import members, profile, selectors
 from people.models import Person
@@ -165,3 +170,27 @@ def reset_code(request, org_id: int, person_id: int):
         raise NotFound("该组织没有这名人员。", code="person_not_found")
     issued = reset.reset_code_issue(person=person, actor=request.auth)
     return {"reset_code": issued.code, "expires_at": issued.expires_at.isoformat()}
+
+
+@router.post(
+    "/{int:org_id}/reset-codes.xlsx",
+    response={**ERRORS},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Excel 工作簿（.xlsx）：姓名、身份证号码（隐去中间位）、重置密码验证码、有效期至，每名团员一行",
+                "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+    summary="批量生成重置密码验证码",
+)
+def reset_codes_branch(request, org_id: int):
+    """§7, P8: a fresh 重置密码验证码 for every member of the branch (each replaces the member's live one),
+    for the branch admin alone; the codes exist only in this workbook."""
+    branch = _branch(request, org_id)
+    issued = reset.reset_codes_issue_branch(branch=branch, actor=request.auth)
+    response = HttpResponse(reset.reset_codes_workbook(issued), content_type=XLSX_CONTENT_TYPE)
+    filename = f"reset-codes-{branch.id}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -2,6 +2,7 @@ from ninja import Query, Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
 from audit import selectors as audit_selectors
+from audit.services import audit_id_numbers_shown
 from core import pii
 from orgs import access, completeness, deletion, info, selectors
 from orgs.models import Org
@@ -66,12 +67,22 @@ class PageIn(Schema):
     page_size: int = 50
 
 
+def shows_full_secretary(org: Org, viewer) -> bool:
+    """Full personal data of the secretary only for the organisation's own admins (SPEC §8, P9)."""
+    return bool(org.secretary_id) and access.can_manage(viewer, org)
+
+
+def audit_secretaries_shown(viewer, org: Org, orgs: list[Org], where: str) -> None:
+    """One audit event for an answer that showed other people's full ID numbers as secretaries."""
+    count = sum(1 for o in orgs if o.secretary_id != viewer.pk and shows_full_secretary(o, viewer))
+    audit_id_numbers_shown(actor=viewer, org=org, count=count, where=where)
+
+
 def org_out(org: Org, viewer) -> dict:
     secretary = None
     if org.secretary_id:
         s = org.secretary
-        # Full personal data only for the organisation's own admins (SPEC §8, P9).
-        own = access.can_manage(viewer, org)
+        own = shows_full_secretary(org, viewer)
         secretary = {
             "name": s.name,
             "id_number": s.id_number if own else pii.mask_id_number(s.id_number),
@@ -117,6 +128,7 @@ def _page_bounds(page: PageIn) -> tuple[int, int]:
 @router.get("/{int:org_id}", response={200: OrgOut, **COMMON_ERRORS, 404: ErrorOut})
 def org_get(request, org_id: int):
     org = access.get_org_for_viewer(request.auth, org_id)
+    audit_secretaries_shown(request.auth, org, [org], "GET /orgs/{id}")
     return org_out(org, request.auth)
 
 
@@ -125,6 +137,7 @@ def org_children(request, org_id: int, page: Query[PageIn]):
     org = access.get_org_for_viewer(request.auth, org_id)
     start, end = _page_bounds(page)
     children = list(selectors.org_children(org).select_related("secretary")[start:end])
+    audit_secretaries_shown(request.auth, org, children, "GET /orgs/{id}/children")
     return {"items": [org_out(c, request.auth) for c in children], "count": org.numchild}
 
 
@@ -140,6 +153,7 @@ def org_patch(request, org_id: int, payload: OrgPatchIn):
             secretary_mobile=payload.secretary.mobile,
         )
     org = info.org_info_update(org=org, actor=request.auth, data=data)
+    audit_secretaries_shown(request.auth, org, [org], "PATCH /orgs/{id}")
     return org_out(org, request.auth)
 
 

@@ -42,7 +42,9 @@ def people_search(request, org_id: int, payload: SearchIn):
     """Names or ID numbers separated by newlines, commas, 、, spaces or tabs; only the organisation's subtree.
     ID numbers come back masked unless the caller manages that person's record (P9)."""
     org = org_access.get_org_for_viewer(request.auth, org_id)
-    result = search.people_search(actor=request.auth, org=org, names_or_ids=payload.query)
+    result = search.people_search(
+        actor=request.auth, org=org, names_or_ids=payload.query, where="POST /orgs/{id}/people/search"
+    )
     return {"items": [vars(hit) for hit in result.items], "not_found": result.not_found}
 
 

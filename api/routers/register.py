@@ -1,4 +1,4 @@
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from accounts import registration
 from api.schemas import ErrorOut, error_responses
@@ -18,6 +18,11 @@ class PersonIn(Schema):
     occupation: str = ""
     mobile: str = ""
     email: str = ""
+    development_number: str | None = Field(
+        None,
+        description="发展团员编号 (P11): required when league_join_date is 2017-01 or later; 12 characters, "
+        "the first 4 the join year; unique nationwide (409 development_number_taken).",
+    )
 
 
 class RegisterAdminIn(Schema):
@@ -43,7 +48,7 @@ def register_admin(request, payload: RegisterAdminIn):
     """管理员注册 (C3–C5). Refusals: code_invalid (wrong or wrong case), code_wrong_org, code_used,
     code_replaced, code_expired, admin_limit (409, a 4th admin), invalid_person (field errors, C4 join age).
     Attempts are rate-limited per address and site-wide (429 rate_limited)."""
-    check_code_attempt(request, "registration-code")
+    check_code_attempt(request, "registration-code", account=f"org:{payload.org_id}")
     person = registration.admin_register(
         org_id=payload.org_id,
         position=payload.position,

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import ID_VIEW_VERB, audit_record
+from orgs.models import Org
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,65 @@ def test_the_audit_api_pages_the_subtree_and_hides_the_rest(api_login, tree):
     assert body["count"] == 3 and [e["changes"]["i"] for e in body["items"]] == [2, 1]
     assert api.get(f"/api/v1/orgs/{tree.other_province.pk}/audit").status_code == 404
     assert api_login(tree.member).get(f"/api/v1/orgs/{tree.branch.pk}/audit").status_code == 404
+
+
+def test_the_search_page_records_the_full_id_numbers_it_shows(client, tree):
+    client.force_login(tree.branch_admin)
+    response = client.post(reverse("people:search"), {"query": f"{tree.member.name}\n{tree.branch_admin.name}"})
+    assert tree.member.id_number in response.content.decode()
+    (event,) = id_views(tree.branch)
+    assert event.actor_id == tree.branch_admin.pk
+    assert event.changes == {"count": 1, "where": "查找人员"}  # the admin's own number is theirs to see
+    assert_no_id_numbers_stored(tree.member, tree.branch_admin)
+
+
+def test_a_superiors_search_shows_masked_numbers_and_records_nothing(client, tree):
+    client.force_login(tree.general_admin)
+    response = client.post(reverse("people:search"), {"query": tree.member.name})
+    assert tree.member.name in response.content.decode() and tree.member.id_number not in response.content.decode()
+    assert not id_views().exists()
+
+
+def test_the_search_api_records_the_full_id_numbers_it_shows(api_login, tree):
+    api = api_login(tree.branch_admin)
+    url = f"/api/v1/orgs/{tree.branch.pk}/people/search"
+    response = api.post(url, {"query": tree.member.id_number}, content_type="application/json")
+    assert response.json()["items"][0]["id_number"] == tree.member.id_number
+    assert id_views(tree.branch).get().changes == {"count": 1, "where": "POST /orgs/{id}/people/search"}
+    superior = api_login(tree.general_admin)
+    assert superior.post(f"/api/v1/orgs/{tree.general.pk}/people/search", {"query": tree.member.name},
+                         content_type="application/json").status_code == 200  # fmt: skip
+    assert id_views().count() == 1
+
+
+def make_secretary(org, person):
+    Org.objects.filter(pk=org.pk).update(secretary=person)
+
+
+def test_the_org_api_records_the_secretarys_full_id_number_for_the_own_admin(api_login, tree):
+    make_secretary(tree.branch, tree.member)
+    own = api_login(tree.branch_admin).get(f"/api/v1/orgs/{tree.branch.pk}")
+    assert own.json()["secretary"]["id_number"] == tree.member.id_number
+    (event,) = id_views(tree.branch)
+    assert event.actor_id == tree.branch_admin.pk and event.changes == {"count": 1, "where": "GET /orgs/{id}"}
+    superior = api_login(tree.general_admin)
+    assert "*" in superior.get(f"/api/v1/orgs/{tree.branch.pk}").json()["secretary"]["id_number"]
+    assert superior.get(f"/api/v1/orgs/{tree.general.pk}/children").status_code == 200
+    assert id_views().count() == 1  # masked answers record nothing
+    assert_no_id_numbers_stored(tree.member)
+
+
+def test_the_secretary_reading_their_own_number_records_nothing(api_login, tree):
+    make_secretary(tree.branch, tree.branch_admin)
+    assert api_login(tree.branch_admin).get(f"/api/v1/orgs/{tree.branch.pk}").status_code == 200
+    assert not id_views().exists()
+
+
+def test_the_org_info_page_records_the_secretarys_full_id_number(client, tree):
+    make_secretary(tree.branch, tree.member)
+    client.force_login(tree.branch_admin)
+    page = client.get(reverse("orgs:info", args=[tree.branch.pk]))
+    assert tree.member.id_number in page.content.decode()
+    (event,) = id_views(tree.branch)
+    assert event.actor_id == tree.branch_admin.pk and event.changes == {"count": 1, "where": "组织信息"}
+    assert_no_id_numbers_stored(tree.member)

@@ -280,6 +280,7 @@ API = {
     ("DELETE", "/api/v1/orgs/{org_id}/members/{person_id}"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/members/{person_id}/verify"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/people/{person_id}/reset-code"): "L F H F F",
+    ("POST", "/api/v1/orgs/{org_id}/reset-codes.xlsx"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/batch-transfers"): "L F H F F",
     ("POST", "/api/v1/transfers"): "L F H F F",
     ("POST", "/api/v1/migrations"): "L F H F F",

@@ -126,6 +126,35 @@ def test_it_rejects_a_suffix_that_does_not_match_the_category(short_name, catego
     assert f"应以“{suffix}”结尾" in exc.value.message
 
 
+@pytest.mark.parametrize(
+    ("short_name", "category"),
+    [
+        ("团支部", "团支部"),
+        ("团委", "基层团委"),
+        ("团工委", "团工委"),
+        ("团总支", "团总支"),
+        ("  团支部", "团支部"),
+        ("（）团支部", "团支部"),
+        ("——团委", "基层团委"),
+    ],
+)
+def test_it_requires_a_unit_or_place_name_before_the_suffix(short_name, category):
+    with pytest.raises(DomainError) as exc:
+        rules.check_short_name(short_name, category)
+    assert exc.value.code == "name_prefix"
+    assert "缺少单位或地名" in exc.value.message and "例如" in exc.value.message
+
+
+def test_a_bare_suffix_is_refused_when_creating_a_subordinate(tree):
+    from orgs.models import Org
+    from orgs.services import org_create_child
+
+    with pytest.raises(DomainError) as exc:
+        org_create_child(parent=tree.general, short_name="团支部", category="团支部", actor=tree.general_admin)
+    assert exc.value.code == "name_prefix"
+    assert not Org.objects.filter(parent=tree.general, short_name="团支部").exists()
+
+
 def test_it_requires_a_short_name():
     with pytest.raises(DomainError) as exc:
         rules.check_short_name("", "团支部")

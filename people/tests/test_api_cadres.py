@@ -181,7 +181,7 @@ def test_importing_cadres_dry_run_then_for_real(tree, api_login):
     body = upload(client, tree.college, content).json()
     assert (body["created"], body["skipped"]) == (0, 1)
     result = upload(client, tree.college, content, "?dry_run=true&format=xlsx")
-    assert result.status_code == 200 and open_xlsx(result.content).active["K1"].value == "结果"
+    assert result.status_code == 200 and open_xlsx(result.content).active["L1"].value == "结果"
 
 
 def test_a_wrong_template_is_refused_whole(tree, api_login):

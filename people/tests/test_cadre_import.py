@@ -32,6 +32,7 @@ def row(name, id_number, position="委员", *, status="团员", joined="2012-09"
         extra.get("occupation", "在职"),
         mobile,
         extra.get("email", ""),
+        extra.get("number", ""),
     ]
 
 
@@ -146,6 +147,44 @@ def test_the_same_id_twice_in_a_file_fails_the_second_row(tree):
     assert Cadre.objects.get(person__name="壬").position == "委员"
 
 
+# 发展团员编号 (P11)
+
+
+def test_the_template_has_the_development_number_column_and_says_when_it_is_required(tree):
+    assert HEADER[-1] == "发展团员编号（2017年起入团必填）"
+    notes = "\n".join(str(c.value) for c in open_xlsx(cadres.cadre_template(tree.college))["填写说明"]["A"] if c.value)
+    assert "2017年1月起入团的须填写发展团员编号" in notes
+
+
+def test_development_numbers_follow_p11_and_are_unique_in_the_file_and_nationwide(tree):
+    Person.objects.filter(pk=tree.member.pk).update(development_number="201700000077")
+    ids = [make_id_number("19990101") for _ in range(6)]
+    rows = [
+        row("有编号", ids[0], joined="2017-09", number="201700000070"),  # row 2
+        row("缺编号", ids[1], joined="2017-09"),  # row 3
+        row("年份不符", ids[2], joined="2017-09", number="201900000071"),  # row 4
+        row("文件内重复", ids[3], joined="2017-09", number="201700000070"),  # row 5
+        row("已被占用", ids[4], joined="2017-09", number="201700000077"),  # row 6
+        row("2017年前", ids[5], joined="2012-09"),  # row 7: optional
+    ]
+    for dry_run in (True, False):
+        report = run(tree, rows, dry_run=dry_run)
+        messages = {r.row: r.message for r in report.failed}
+        assert set(messages) == {3, 4, 5, 6}
+        assert "须填写发展团员编号" in messages[3] and "前4位应为入团年份2017" in messages[4]
+        assert "与第2行重复" in messages[5] and "已被系统中的其他人员使用" in messages[6]
+    assert Person.objects.get(name="有编号").development_number == "201700000070"
+    assert Person.objects.get(name="2017年前").development_number is None
+    assert not Person.objects.filter(name__in=["缺编号", "年份不符", "文件内重复", "已被占用"]).exists()
+
+
+def test_a_template_from_before_the_development_number_column_is_still_accepted(tree):
+    old_header = HEADER[:-1]
+    data = xlsx([row("旧模板", make_id_number("19990101"), joined="2017-09")[:-1]], header=old_header)
+    report = run(tree, data)
+    assert report.created == 1 and Person.objects.get(name="旧模板").development_number is None
+
+
 def test_a_person_in_the_system_is_linked_and_a_different_name_is_refused(tree):
     member = tree.member
     before = counts()
@@ -176,13 +215,13 @@ def test_cells_as_excel_holds_them_are_accepted(tree):
     numeric_id = id_with_15_significant_digits()
     ids = [make_id_number("19960101") for _ in range(6)]
     rows = [
-        row("数字号码", int(numeric_id), joined="2017.09", mobile=13912345678),
-        row("全角号码", "".join(chr(ord(c) + 0xFEE0) for c in ids[0]), joined="2017-9"),
-        row(" 空格 ", f" {ids[1][:6]} {ids[1][6:]} ", joined="201709"),
-        row("日期", ids[2], joined=dt.date(2017, 9, 1)),
-        row("数字年月", ids[3], joined=201709),
-        row("小数年月", ids[4], joined=2017.09, position=" 常委 "),
-        row("年月", ids[5], joined="2017年9月", status=" 中共党员 "),
+        row("数字号码", int(numeric_id), joined="2017.09", mobile=13912345678, number=201700000001),
+        row("全角号码", "".join(chr(ord(c) + 0xFEE0) for c in ids[0]), joined="2017-9", number="201700000002"),
+        row(" 空格 ", f" {ids[1][:6]} {ids[1][6:]} ", joined="201709", number=" 201700000003 "),
+        row("日期", ids[2], joined=dt.date(2017, 9, 1), number="201800000004"),
+        row("数字年月", ids[3], joined=201709, number="201700000005"),
+        row("小数年月", ids[4], joined=2017.09, position=" 常委 ", number="201700000006"),
+        row("年月", ids[5], joined="2017年9月", status=" 中共党员 ", number="201700000007"),
     ]
     report = run(tree, rows)
     assert [r.message for r in report.failed] == []
@@ -265,7 +304,7 @@ def test_the_page_previews_confirms_and_offers_the_result_workbook(tree, client)
     assert Cadre.objects.filter(org=tree.college, person__name="页面甲").exists()
     result = client.get(reverse("people:cadre_import_result", args=[tree.college.id, response.context["result_token"]]))
     ws = open_xlsx(result.content).active
-    assert ws["K1"].value == "结果" and ws["K2"].value == "创建" and ws["K3"].value == "失败"
+    assert ws["L1"].value == "结果" and ws["L2"].value == "创建" and ws["L3"].value == "失败"
 
 
 def test_the_page_shows_a_wrong_template_as_one_message(tree, client):

@@ -1,5 +1,7 @@
 """Members of a branch: entry one at a time (P5), the 团员列表 (S7, P9), verification (P5-3), deletion (P9)."""
 
+import itertools
+
 import pytest
 
 from conftest import make_id_number
@@ -9,11 +11,13 @@ from orgs.services import org_create_child
 from people import members
 from people.models import AccountState, Cadre, Person
 
+NUMBERS = itertools.count(1)
+
 
 def member_data(**overrides):
     data = {"name": "新团员", "id_number": make_id_number("20030405"), "political_status": "团员",
-            "league_join_date": "2017-05", "mobile": "13811112222", "ethnicity": "汉族",
-            "education": "大学本科", "occupation": "学生"}  # fmt: skip
+            "league_join_date": "2017-05", "development_number": f"2017{next(NUMBERS):08d}",
+            "mobile": "13811112222", "ethnicity": "汉族", "education": "大学本科", "occupation": "学生"}  # fmt: skip
     data.update(overrides)
     return data
 
@@ -54,7 +58,8 @@ def test_an_id_number_held_in_another_branch_is_refused_naming_it_and_suggesting
 
 def test_a_cadre_on_record_without_a_branch_is_linked_not_duplicated(tree):
     before = Person.objects.count()
-    data = member_data(id_number=tree.uni_admin.id_number, name=tree.uni_admin.name)
+    data = member_data(id_number=tree.uni_admin.id_number, name=tree.uni_admin.name, league_join_date="2006-09",
+                       development_number="")  # fmt: skip
     person = members.member_add(branch=tree.branch, data=data, actor=tree.branch_admin)
     assert person.pk == tree.uni_admin.pk and Person.objects.count() == before
     assert Person.objects.get(pk=person.pk).branch == tree.branch

@@ -42,6 +42,20 @@ def test_transfer_out_to_a_committee_is_approved_then_assigned(places):
     assert branch_of(places.member) == places.company_branch
 
 
+def test_assigning_a_branch_deleted_meanwhile_is_refused_and_changes_nothing(places):
+    t = services.transfer_submit(actor=places.general_admin, person=places.member, to_org=places.company,
+                                 reason=REASON)  # fmt: skip
+    t = services.transfer_approve(transfer=t, actor=places.company_admin)
+    stale = places.company_branch  # the page was opened before the branch was deleted
+    from orgs.models import Org
+
+    Org.objects.filter(pk=stale.pk).delete()
+    with pytest.raises(Invalid, match="已被删除"):
+        services.transfer_assign(transfer=t, actor=places.company_admin, branch=stale)
+    t.refresh_from_db()
+    assert t.status == Status.ASSIGN and branch_of(places.member) == places.branch
+
+
 def test_transfer_in_is_approved_by_the_members_branch_or_its_superior(places):
     t = services.transfer_submit(actor=places.company_admin, person=places.member, to_org=places.company_branch,
                                  reason=REASON)  # fmt: skip

@@ -1,0 +1,59 @@
+"""A cap on request bodies, checked before anything reads one (issue 8).
+
+imports.readers refuses a file above 10 MB, but only after Django has parsed
+the multipart body, writing every uploaded file of more than
+FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file first: without this cap a
+multi-gigabyte body would fill /tmp before that check ran. The declared
+Content-Length is what is checked; Django reads no more than it, so a body
+that lies about its length is cut short, never read in full. In production
+the reverse proxy should carry the same cap (nginx: client_max_body_size), so
+such a body does not even reach the application server.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
+
+
+def size_text(n: int) -> str:
+    return f"{n / (1024 * 1024):g}MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)}KB"
+
+
+def too_large_message(limit: int) -> str:
+    return (
+        f"上传的内容超过{size_text(limit)}，服务器未接收。导入文件不能超过10MB："
+        "请删除多余的行、图片和格式，或把名单分成几个文件分别上传。"
+    )
+
+
+class UploadLimitMiddleware:
+    """413 for a request whose declared body is larger than UPLOAD_MAX_BYTES: the API's error body under /api/,
+    a short Chinese page elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.UPLOAD_MAX_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body from a malformed length either
+        if length > limit:
+            return self.refuse(request, limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, limit: int) -> HttpResponse:
+        message = too_large_message(limit)
+        if request.path.startswith("/api/"):
+            body = {"code": "file_too_large", "message": message, "errors": []}
+            response = JsonResponse(body, status=413, json_dumps_params={"ensure_ascii": False})
+        else:
+            page = (
+                '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>上传内容过大</title></head>'
+                f"<body><h1>上传内容过大</h1><p>{escape(message)}</p>"
+                '<p><a href="/">返回首页</a></p></body></html>'
+            )
+            response = HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
+        return response
