@@ -19,6 +19,7 @@ from orgs.rules import Category
 from people import services as people_services
 from people.choices import BRANCH_POSITIONS, COMMITTEE_POSITIONS
 from people.models import AccountState, Person
+from people.profile import RESERVED_FIELDS
 from people.services import (
     clean_development_number,
     development_number_fill,
@@ -117,9 +118,12 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
             validate_new_password(password, person)
             person.activate_account(password)
         for field, value in clean.items():
-            if value not in (None, "") and field not in ("name", "id_number"):
-                setattr(person, field, value)
-        development_number_fill(person, number)  # against the 入团年月 just entered
+            if value in (None, "") or field in ("name", "id_number"):
+                continue
+            if field in RESERVED_FIELDS and getattr(person, field):
+                continue  # P11: 入团年月 on record is the branch admin's to change, not the registrant's
+            setattr(person, field, value)
+        development_number_fill(person, number)  # against the 入团年月 on record (or just entered)
         person.save()
 
     claimed = RegistrationCode.objects.filter(pk=rc.pk, used_at__isnull=True, replaced_at__isnull=True).update(

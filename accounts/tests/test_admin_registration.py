@@ -141,6 +141,18 @@ def test_an_existing_unregistered_person_registers_with_their_name(tree, new_org
     assert access.is_admin_of(Person.objects.get(pk=cadre.pk), new_org)
 
 
+def test_registering_keeps_the_join_month_on_record_and_updates_the_persons_own_fields(
+    tree, new_org, code, make_person
+):
+    """P11: 入团年月 on record is the branch admin's to change; the registrant's own fields are theirs."""
+    member = make_person("已录入团员", birth="19980315", password=None, branch=tree.branch, league_join_date="2012-05")
+    register(new_org, code, id_number=member.id_number, name="已录入团员", league_join_date="2011-09",
+             mobile="13700001111")  # fmt: skip
+    member.refresh_from_db()
+    assert member.league_join_date.isoformat() == "2012-05-01"
+    assert member.mobile == "13700001111"
+
+
 def test_a_name_that_does_not_match_the_id_number_is_refused(tree, new_org, code, make_person):
     cadre = make_person("已录入团员", password=None)
     with pytest.raises(Invalid, match="姓名与系统中"):
