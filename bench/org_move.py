@@ -215,7 +215,7 @@ def main() -> None:
         med = statistics.median(times)
         print(f"{engine}: build {t_build:.2f} s; move of {size:,} organisations, median of {args.runs}: {med:.3f} s")
         if not args.no_write:
-            write_section(engine, size, args.runs, t_build, med, times)
+            write_section(engine, size, args.runs, t_build, med, times, people)
     finally:
         if engine == "postgresql":
             cleanup(created)
@@ -247,14 +247,16 @@ def cleanup(sides) -> None:
         )
 
 
-def write_section(engine: str, size: int, runs: int, t_build: float, med: float, times: list[float]) -> None:
+def write_section(
+    engine: str, size: int, runs: int, t_build: float, med: float, times: list[float], people: int
+) -> None:
     m = machine()
     title = f"## Organisation migration, {size:,}-organisation subtree, {'PostgreSQL' if engine == 'postgresql' else 'SQLite'}"
     body = f"""{title}
 
 Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by `make bench` (bench/org_move.py), median of {runs} runs.
 Machine: `{m["uname"]}`, {m["nproc"]} CPUs, Python {m["python"]}.
-Subtree: 1 基层团委 → {SHAPE["committees"]} 分团委 → {SHAPE["committees"] * SHAPE["generals"]} 团总支 → {SHAPE["committees"] * SHAPE["generals"] * SHAPE["branches"]:,} 团支部, moved back and forth between two leading bodies a level apart (paths and depths rewritten).
+Subtree: 1 基层团委 → {SHAPE["committees"]} 分团委 → {SHAPE["committees"] * SHAPE["generals"]} 团总支 → {SHAPE["committees"] * SHAPE["generals"] * SHAPE["branches"]:,} 团支部 with {people:,} people (2 or 3 members a branch, some incomplete, 2 cadres a 团总支), moved back and forth between two leading bodies a level apart (paths and depths rewritten); after every move the progress figures equal a full recount and each superior's totals changed by exactly the subtree's.
 
 | step | seconds |
 |---|---|
