@@ -19,16 +19,18 @@ import argparse
 import datetime as dt
 import io
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import report  # noqa: E402
+from report import machine  # noqa: E402
+
 SQLITE_FILE = ROOT / "bench" / ".bench.sqlite3"
 
 
@@ -181,16 +183,6 @@ def floor(content: bytes, n_rows: int) -> tuple[float, float]:
     return t_read, t_insert
 
 
-def machine() -> dict:
-    def run(*cmd):
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "?"
-
-    return {"uname": run("uname", "-a"), "nproc": run("nproc"), "python": platform.python_version()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -295,26 +287,7 @@ File: {rows:,} valid member rows, {size / 1e6:.2f} MB (.xlsx; ID numbers as text
 | preview (dry run: everything but the inserts) | {t_preview:.2f} |
 | second upload of the same file (every row skipped) | {t_again:.2f} |
 """
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else HEADER
-    start = text.find(title)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + ("\n" + text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
-    print(f"written to {path.name}")
-
-
-HEADER = """# Benchmarks
-
-Figures measured by `make bench` (SQLite) and `DATABASE_URL=postgres://… make bench` (PostgreSQL).
-Each section is replaced when the benchmark runs again on that engine. The floor is what no import
-can beat on the same machine and database: the fastest reader and a bare `executemany`; the import
-also checks every row, encrypts ID numbers and mobiles, computes keyed hashes, looks up existing
-people and development numbers, and writes posts and an audit row.
-"""
+    report.write_section(title, body)
 
 
 if __name__ == "__main__":

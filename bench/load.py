@@ -27,7 +27,9 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from progress_page import ROOT, SQLITE_FILE, machine
+import report
+from progress_page import ROOT, SQLITE_FILE
+from report import machine
 
 BIN = Path(sys.executable).parent
 COPY = Path(os.environ.get("BENCH_LOAD_SQLITE", "/tmp/bench-load.sqlite3"))
@@ -224,16 +226,7 @@ Logins (Argon2id, about 20 ms of CPU each) are included in p50/p95/p99; in a 60 
 logs in twice at the start (users ramp up over 5 s), so the logins weigh on the aggregate tail: the last two
 columns give the figures of every other request and the slowest page or API call apart from the logins.
 """
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    start = text.find(title)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
-    print(f"written to {path.name}")
+    report.write_section(title, body)
 
 
 if __name__ == "__main__":

@@ -21,15 +21,17 @@ are printed and written into BENCHMARKS.md, one section per engine.
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import report  # noqa: E402
+from report import machine  # noqa: E402
+
 SQLITE_FILE = ROOT / "bench" / ".bench-move.sqlite3"
 SHAPE = {"committees": 9, "generals": 10, "branches": 110}  # 1 + 9 + 90 + 9,900 = 10,000
 
@@ -149,16 +151,6 @@ def check(top_id: int, parent_id: int, size: int) -> None:
             assert paths[parent_ref] == path[: -Org.steplen]
 
 
-def machine() -> dict:
-    def run(*cmd):
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "?"
-
-    return {"uname": run("uname", "-a"), "nproc": run("nproc"), "python": platform.python_version()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -264,16 +256,7 @@ Subtree: 1 基层团委 → {SHAPE["committees"]} 分团委 → {SHAPE["committe
 | each run | {", ".join(f"{t:.3f}" for t in times)} |
 | building the subtree with bulk_create (not part of the move) | {t_build:.2f} |
 """
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by `make bench`.\n"
-    start = text.find(title)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
-    print(f"written to {path.name}")
+    report.write_section(title, body)
 
 
 if __name__ == "__main__":

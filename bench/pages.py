@@ -20,7 +20,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from progress_page import ROOT, SQLITE_FILE, machine, setup_django
+import report
+from progress_page import SQLITE_FILE, seed_if_empty, setup_django
+from report import machine
 
 LIMIT_MS = 200
 
@@ -64,19 +66,13 @@ def main() -> None:
     args = parser.parse_args()
     engine = setup_django()
 
-    from django.core.management import call_command
     from django.test import Client
 
     from demo.generator import DEMO_PASSWORD, UNIVERSITIES
     from orgs.models import Category, Org
     from people.models import Person
 
-    seeded = None
-    if not Org.objects.exists():
-        print(f"seeding {args.members:,} members …", flush=True)
-        t0 = time.perf_counter()
-        call_command("seed_demo", "--members", str(args.members), "--branch-size", "8-28")
-        seeded = time.perf_counter() - t0
+    seeded = seed_if_empty(args.members)
     members = Person.objects.exclude(branch=None).count()
     orgs = Org.objects.count()
     print(f"{engine}: {orgs:,} organisations, {members:,} members", flush=True)
@@ -222,16 +218,7 @@ Database: {orgs:,} organisations, {members:,} members{size} ({seed}).
 The two logins include the password hash (Argon2id, 19 MiB, 2 passes: accounts/hashers.py); a row is
 over the 200 ms target only where marked ⚠.
 """
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    start = text.find(title)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
-    print(f"written to {path.name}")
+    report.write_section(title, body)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from progress_page import ROOT, machine
+import report
 from province_db import BENCH_PG_URL
+from report import machine
 
 SCHEMA = "partition_try"
 EMPTY_PROVINCES = (-1, -2, -3)  # partitions for provinces with no rows, so there is something to prune
@@ -149,16 +150,7 @@ first 8 characters of the branch's path: {n_provinces} partition(s) with the dem
 One province's rows live in one partition, and the subtree query, given the province key, reads that partition
 only: the property that lets each province go to its own partition, or to its own Citus worker.
 """
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    start = text.find(title)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
-    print(f"written to {path.name}")
+    report.write_section(title, body)
 
 
 if __name__ == "__main__":

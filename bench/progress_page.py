@@ -19,15 +19,17 @@ Results are printed and written into BENCHMARKS.md, one section per engine.
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import report  # noqa: E402
+from report import machine  # noqa: E402
+
 SQLITE_FILE = Path(os.environ.get("BENCH_PROGRESS_SQLITE", ROOT / "bench" / ".bench-progress.sqlite3"))
 
 
@@ -48,12 +50,18 @@ def setup_django() -> str:
     return connection.vendor
 
 
-def machine() -> dict:
-    return {
-        "uname": subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip(),
-        "nproc": os.cpu_count(),
-        "python": platform.python_version(),
-    }
+def seed_if_empty(members: int) -> float | None:
+    """Seed the big database once (`seed_demo`, the benchmarks' shape); the seconds it took, or None if it was there."""
+    from django.core.management import call_command
+
+    from orgs.models import Org
+
+    if Org.objects.exists():
+        return None
+    print(f"seeding {members:,} members …", flush=True)
+    t0 = time.perf_counter()
+    call_command("seed_demo", "--members", str(members), "--branch-size", "8-28")
+    return time.perf_counter() - t0
 
 
 def timed(fn, calls: int) -> tuple[float, list[float]]:
@@ -74,19 +82,13 @@ def main() -> None:
     args = parser.parse_args()
     engine = setup_django()
 
-    from django.core.management import call_command
     from django.test import Client
 
     from orgs.models import Org, OrgAdmin
     from people.models import Person
     from progress.aggregates import stats_recount
 
-    seed_seconds = None
-    if not Org.objects.exists():
-        print(f"seeding {args.members:,} members …", flush=True)
-        t0 = time.perf_counter()
-        call_command("seed_demo", "--members", str(args.members), "--branch-size", "8-28")
-        seed_seconds = time.perf_counter() - t0
+    seed_seconds = seed_if_empty(args.members)
     members = Person.objects.exclude(branch=None).count()
     orgs = Org.objects.count()
     print(f"{engine}: {orgs:,} organisations, {members:,} members")
@@ -156,16 +158,7 @@ Server-side through Django's test client: session, view, selector, template rend
             f"\nNote: this database has {orgs:,} organisations, fewer than the 50,000 asked for: it was seeded"
             f" before `--branch-size 8-28` (18 members an organisation, the national ratio) was the benchmarks' shape.\n"
         )
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by `make bench`.\n"
-    start = text.find(title)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
-    print(f"written to {path.name}")
+    report.write_section(title, body)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from progress_page import ROOT, machine
+import report
+from report import machine
 
 BENCH_PG_URL = os.environ.get("BENCH_PG_URL", "postgres://root@127.0.0.1:5432/bench")
 
@@ -155,16 +156,7 @@ Machine: `{m["uname"]}`, {m["nproc"]} CPUs, Python {m["python"]}.
 
 The measurements below marked PostgreSQL run on this database.
 """
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    start = text.find(title)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
-    print(f"written to {path.name}")
+    report.write_section(title, body)
 
 
 if __name__ == "__main__":
