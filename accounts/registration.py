@@ -21,7 +21,6 @@ from people.choices import BRANCH_POSITIONS, COMMITTEE_POSITIONS
 from people.models import AccountState, Person
 from people.profile import RESERVED_FIELDS
 from people.services import (
-    clean_development_number,
     development_number_fill,
     person_save_new,
     require_development_number_free,
@@ -87,8 +86,10 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
             code="bad_position",
             errors=[{"field": "position", "message": "请选择团内职务。"}],
         )
-    clean, errors = clean_person_fields({k: person_data.get(k) for k in PERSON_FIELDS}, required=REQUIRED)
-    number = clean_development_number(person_data.get("development_number"), clean.get("league_join_date"), errors)
+    clean, errors = clean_person_fields(
+        {k: person_data.get(k) for k in (*PERSON_FIELDS, "development_number")}, required=REQUIRED
+    )
+    number = clean.pop("development_number", None)
     if errors:
         raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
     rc = check_code(org, code)

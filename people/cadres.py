@@ -98,11 +98,8 @@ def _clean_person(person_data: dict) -> tuple[dict, Person | None]:
     发展团员编号 (P11) is checked against the 入团年月 entered with it whenever the input has the field:
     the page and the API always do; a cadre template from before the column existed does not.
     """
-    clean, errors = clean_person_fields({k: person_data.get(k) for k in PERSON_FIELDS if k in person_data})
-    if "development_number" in person_data:
-        clean["development_number"] = services.clean_development_number(
-            person_data["development_number"], clean.get("league_join_date"), errors
-        )
+    fields = (*PERSON_FIELDS, "development_number")
+    clean, errors = clean_person_fields({k: person_data.get(k) for k in fields if k in person_data})
     person = services.person_find(clean["id_number"]) if not errors else None
     if not errors and person is not None and person.name != clean["name"]:
         errors.append({"field": "name", "message": name_mismatch_message(clean["name"])})
@@ -368,11 +365,9 @@ def _check_row(row, has_number: bool) -> tuple[RowResult, dict]:
             data[field] = convert(raw[field])
         except DomainError as e:
             excel_errors[field] = e.message
-    clean, errors = clean_person_fields(data)
     if has_number:
-        clean["development_number"] = services.clean_development_number(
-            raw["development_number"], clean.get("league_join_date"), errors
-        )
+        data["development_number"] = raw["development_number"]
+    clean, errors = clean_person_fields(data)
     messages += list(excel_errors.values()) + [e["message"] for e in errors if e["field"] not in excel_errors]
     values["id_number"] = clean.get("id_number", values["id_number"])
     if messages:

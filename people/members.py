@@ -15,7 +15,6 @@ from . import access
 from .choices import BRANCH_POSITIONS
 from .models import AccountState, Cadre, Person
 from .services import (
-    clean_development_number,
     development_number_fill,
     person_create,
     person_find,
@@ -30,6 +29,9 @@ MEMBER_FIELDS = (
     "name", "id_number", "ethnicity", "political_status", "league_join_date",
     "education", "occupation", "mobile", "email",
 )  # fmt: skip
+# Entered one at a time (page, API, self-registration): with the 发展团员编号 (P11). The Excel import
+# reads it only when the file has the column (people.member_import).
+ENTRY_FIELDS = (*MEMBER_FIELDS, "development_number")
 
 
 def held_elsewhere_message(person: Person, branch: Org) -> str:
@@ -44,10 +46,7 @@ def held_elsewhere_message(person: Person, branch: Org) -> str:
 
 def check_new_member(branch: Org, data: dict, position: str = "") -> tuple[dict, list[dict]]:
     """Clean one member's fields, 发展团员编号 (P11) included, and refuse what cannot be entered; no database."""
-    clean, errors = clean_person_fields({k: data.get(k) for k in MEMBER_FIELDS}, required=MEMBER_REQUIRED)
-    clean["development_number"] = clean_development_number(
-        data.get("development_number"), clean.get("league_join_date"), errors
-    )
+    clean, errors = clean_person_fields({k: data.get(k) for k in ENTRY_FIELDS}, required=MEMBER_REQUIRED)
     if position and position not in BRANCH_POSITIONS:
         errors.append(
             {"field": "position", "message": f"团内职务“{position}”不可选，可选：{'、'.join(BRANCH_POSITIONS)}。"}
@@ -124,10 +123,7 @@ def member_self_register(*, branch_id: int, data: dict, password: str) -> Person
     if branch is None:
         raise Invalid("请选择要加入的团支部（只能选择团支部）。", code="not_a_branch",
                       errors=[{"field": "branch_id", "message": "请选择团支部。"}])  # fmt: skip
-    clean, errors = clean_person_fields({k: data.get(k) for k in MEMBER_FIELDS}, required=(*MEMBER_REQUIRED, "mobile"))
-    clean["development_number"] = clean_development_number(
-        data.get("development_number"), clean.get("league_join_date"), errors
-    )
+    clean, errors = clean_person_fields({k: data.get(k) for k in ENTRY_FIELDS}, required=(*MEMBER_REQUIRED, "mobile"))
     if errors:
         raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
     if person_find(clean["id_number"]) is not None:

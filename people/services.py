@@ -33,20 +33,6 @@ def person_find(id_number: str) -> Person | None:
 # branch admin's record edit; uniqueness is nationwide and answered 409.
 
 
-def clean_development_number(raw, join_date, errors: list[dict]) -> str | None:
-    """The number checked against the 入团年月 (None if none); a problem goes into `errors` beside the other fields'.
-
-    Nothing is said when the join date itself failed: its own message comes first.
-    """
-    if any(e["field"] == "league_join_date" for e in errors):
-        return None
-    try:
-        return check_development_number(raw, join_date)
-    except ValidationError as e:
-        errors.append({"field": "development_number", "message": e.messages[0]})
-        return None
-
-
 def development_number_taken(number: str, *, person: Person | None = None) -> bool:
     qs = Person.objects.filter(development_number=number)
     if person is not None and person.pk:
@@ -118,10 +104,6 @@ def person_create(
 ) -> Person:
     """A new person (P1, P10); with "development_number" in `data`, P11 is checked too (unique: 409)."""
     clean, errors = clean_person_fields(data)
-    if "development_number" in data:
-        clean["development_number"] = clean_development_number(
-            data["development_number"], clean.get("league_join_date"), errors
-        )
     if errors:
         raise Invalid("人员信息有误：" + "；".join(e["message"] for e in errors), errors=errors)
     if person_find(clean["id_number"]):

@@ -126,7 +126,7 @@ def clean_person_fields(data: dict, *, required: tuple[str, ...] = ("name", "id_
         if not clean_text(data.get(field)):
             fail(field, f"请填写{FIELD_LABELS[field]}。")
     if errors:
-        return clean, errors
+        return _with_development_number(data, clean, errors)
 
     if "name" in data:
         name = clean_text(data.get("name"))
@@ -179,4 +179,23 @@ def clean_person_fields(data: dict, *, required: tuple[str, ...] = ("name", "id_
                 fail("league_join_date", e.messages[0])
         else:
             clean["league_join_date"] = None
+    return _with_development_number(data, clean, errors)
+
+
+def _with_development_number(data: dict, clean: dict, errors: list[dict]) -> tuple[dict, list[dict]]:
+    """发展团员编号 (P11), when the input has the field: checked against the 入团年月 just cleaned.
+
+    Nothing is said when the join date itself failed: its own message comes first. Uniqueness needs
+    the database: people.services.require_development_number_free.
+    """
+    if "development_number" in data and not any(e["field"] == "league_join_date" for e in errors):
+        try:
+            clean["development_number"] = check_development_number(
+                data["development_number"], clean.get("league_join_date")
+            )
+        except ValidationError as e:
+            errors.append({"field": "development_number", "message": e.messages[0]})
+            clean["development_number"] = None
+    elif "development_number" in data:
+        clean["development_number"] = None
     return clean, errors
