@@ -84,6 +84,10 @@ def reset_codes_issue_branch(*, branch, actor) -> list[IssuedResetCode]:
     return issued
 
 
+def reset_codes_filename(branch) -> str:
+    return f"reset-codes-{branch.id}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
 def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
     from imports.workbooks import new_workbook, to_bytes
 

@@ -12,7 +12,9 @@ workbook (rows streamed to disk) appends `safe_row(values)`.
 
 import io
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -27,6 +29,14 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 INSTRUCTIONS_SHEET = "填写说明"
 CHOICES_SHEET = "选项"
 INLINE_LIST_LIMIT = 255  # Excel's limit on an inline list validation
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A workbook as a download; the file name may be Chinese (RFC 5987)."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="C8161D")

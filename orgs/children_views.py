@@ -5,12 +5,9 @@ Batch creation is two steps: the upload is checked without writing
 the session, and imported when the admin confirms.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,12 +25,6 @@ def _parent_or_403(request, pk: int):
     if not access.can_manage(request.user, parent):
         raise PermissionDenied("只有本组织管理员可以创建直属下级组织。")
     return parent
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=workbooks.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _page(request, parent, form=None, **context):
@@ -98,7 +89,9 @@ def children_proposal(request, pk: int):
 @require_GET
 def children_template(request, pk: int):
     parent = _parent_or_403(request, pk)
-    return _xlsx(batch.children_template(parent, actor=request.user), f"{batch.TEMPLATE_NAME}_{parent.short_name}.xlsx")
+    return workbooks.xlsx_response(
+        batch.children_template(parent, actor=request.user), f"{batch.TEMPLATE_NAME}_{parent.short_name}.xlsx"
+    )
 
 
 def _run(request, parent):
@@ -132,4 +125,4 @@ def children_import_result(request, pk: int, token: str):
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("orgs:children_create", pk=parent.pk)
-    return _xlsx(content, f"批量创建下级组织结果_{parent.short_name}.xlsx")
+    return workbooks.xlsx_response(content, f"批量创建下级组织结果_{parent.short_name}.xlsx")

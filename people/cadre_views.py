@@ -7,13 +7,11 @@ writing (preview), kept under a random token held in the session, and
 imported when the admin confirms.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -102,17 +100,11 @@ def cadre_new(request, pk: int):
     return _page(request, org, form)
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=workbooks.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @login_required
 @require_GET
 def cadre_template(request, pk: int):
     org = _managed_or_403(request, pk)
-    return _xlsx(cadres.cadre_template(org), f"{cadres.TEMPLATE_NAME}_{org.short_name}.xlsx")
+    return workbooks.xlsx_response(cadres.cadre_template(org), f"{cadres.TEMPLATE_NAME}_{org.short_name}.xlsx")
 
 
 def _import_area(request, org, **context):
@@ -151,7 +143,7 @@ def cadre_import_result(request, pk: int, token: str):
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("people:cadre_new", pk=org.pk)
-    return _xlsx(content, f"本级团干部导入结果_{org.short_name}.xlsx")
+    return workbooks.xlsx_response(content, f"本级团干部导入结果_{org.short_name}.xlsx")
 
 
 def _person_or_404(person_id: int) -> Person:

@@ -6,12 +6,10 @@ ImportJob whose progress page (imports.views) the admin watches, and which
 goes on when the page is closed.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,12 +33,6 @@ def _branch_or_403(request, pk: int) -> Org:
     if not access.can_enter_members(request.user, branch):
         raise PermissionDenied("只有本支部管理员或直属上级组织管理员可以录入团员团干部。")
     return branch
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=workbooks.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _area(request, branch, **context):
@@ -86,7 +78,9 @@ def subordinate_branches(request, pk: int):
 @require_GET
 def member_template(request, pk: int):
     branch = _branch_or_403(request, pk)
-    return _xlsx(member_import.member_template(branch), f"{member_import.TEMPLATE_NAME}_{branch.short_name}.xlsx")
+    return workbooks.xlsx_response(
+        member_import.member_template(branch), f"{member_import.TEMPLATE_NAME}_{branch.short_name}.xlsx"
+    )
 
 
 @login_required
@@ -141,4 +135,4 @@ def member_import_result(request, pk: int, token: str):
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("people:member_import", pk=branch.pk)
-    return _xlsx(content, f"团员团干部导入结果_{branch.short_name}.xlsx")
+    return workbooks.xlsx_response(content, f"团员团干部导入结果_{branch.short_name}.xlsx")

@@ -3,15 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import reset
 from audit.services import audit_id_numbers_shown
 from core.exceptions import DomainError
 from core.pagination import KnownCountPaginator
+from imports.workbooks import xlsx_response
 from orgs import access as org_access
 from orgs.models import Org
 
@@ -122,11 +122,4 @@ def reset_codes_branch(request, pk: int):
     if not org_access.is_admin_of(request.user, branch):
         raise Http404
     issued = reset.reset_codes_issue_branch(branch=branch, actor=request.user)
-    response = HttpResponse(
-        reset.reset_codes_workbook(issued),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''reset-codes-{branch.id}-{timezone.localdate():%Y%m%d}.xlsx"
-    )
-    return response
+    return xlsx_response(reset.reset_codes_workbook(issued), reset.reset_codes_filename(branch))

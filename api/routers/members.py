@@ -1,9 +1,5 @@
 """Members of a branch (SPEC P5, P8, P9) and their password reset codes."""
 
-from urllib.parse import quote
-
-from django.http import HttpResponse
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from accounts import reset
@@ -12,7 +8,7 @@ from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
 from audit.services import audit_id_numbers_shown
 from core.exceptions import Invalid, NotFound
-from imports.workbooks import XLSX_CONTENT_TYPE
+from imports.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from orgs import access as org_access
 from people import members, profile, selectors
 from people.models import Person
@@ -190,7 +186,4 @@ def reset_codes_branch(request, org_id: int):
     for the branch admin alone; the codes exist only in this workbook."""
     branch = _branch(request, org_id)
     issued = reset.reset_codes_issue_branch(branch=branch, actor=request.auth)
-    response = HttpResponse(reset.reset_codes_workbook(issued), content_type=XLSX_CONTENT_TYPE)
-    filename = f"reset-codes-{branch.id}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(reset.reset_codes_workbook(issued), reset.reset_codes_filename(branch))
