@@ -1,21 +1,10 @@
-"""Paginators for lists that can hold millions of rows: none of them runs COUNT(*) over all of them."""
+"""A paginator for lists that can hold millions of rows: it never runs COUNT(*) over all of them.
+
+(A list that knows its size some other way gives itself a `count()`, which Django's Paginator uses.)
+"""
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
-
-
-class KnownCountPaginator(Paginator):
-    """Told its count (e.g. from the progress aggregates) rather than counting the rows."""
-
-    capped = False
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @property
-    def count(self) -> int:
-        return self._known_count
 
 
 class CappedCountPaginator(Paginator):

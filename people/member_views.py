@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from accounts import reset
 from audit.services import audit_id_numbers_shown
 from core.exceptions import DomainError
-from core.pagination import KnownCountPaginator
 from imports.workbooks import xlsx_response
 from orgs import access as org_access
 from orgs.models import Org
@@ -56,14 +55,12 @@ def member_list(request, pk: int):
 
 
 def _subtree_member_list(request, org: Org, complete: bool | None):
-    counts = selectors.subtree_member_counts(org)
-    count = counts[{None: "total", True: "complete", False: "incomplete"}[complete]]
-    paginator = KnownCountPaginator(selectors.subtree_member_list(org, complete=complete), PAGE_SIZE, count=count)
-    page = paginator.get_page(request.GET.get("page"))
+    members = selectors.subtree_member_list(org, complete=complete)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     for person in page:
         person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]
     return render(request, "people/subtree_members.html", {
-        "org": org, "page": page, "complete": request.GET.get("complete", ""), "counts": counts,
+        "org": org, "page": page, "complete": request.GET.get("complete", ""), "counts": members.counts(),
     })  # fmt: skip
 
 

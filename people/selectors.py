@@ -50,6 +50,29 @@ class SubtreeMembers:
 
     def __init__(self, org: Org, complete: bool | None):
         self.org, self.complete = org, complete
+        self._counts: dict[str, int] | None = None
+
+    def counts(self) -> dict[str, int]:
+        """{total, complete, incomplete} of the subtree, read from the progress aggregates (kept current
+        within seconds) instead of counting a province's millions of rows; counted in one query where
+        the aggregates are not there. Read once per list."""
+        if self._counts is None:
+            from django.db.models import Count, Q
+
+            from progress.models import OrgStats
+
+            stats = OrgStats.objects.filter(org=self.org).values("members", "members_complete").first()
+            if stats is None:
+                stats = subtree_members(self.org).aggregate(
+                    members=Count("id"), members_complete=Count("id", filter=Q(complete=True))
+                )
+            total, done = stats["members"], stats["members_complete"]
+            self._counts = {"total": total, "complete": done, "incomplete": total - done}
+        return self._counts
+
+    def count(self) -> int:
+        """The rows of this list (Paginator asks): the figure of its `complete` filter."""
+        return self.counts()[{None: "total", True: "complete", False: "incomplete"}[self.complete]]
 
     def queryset(self) -> QuerySet[Person]:
         qs = subtree_members(self.org).order_by("branch__path", "name", "id")
@@ -91,23 +114,6 @@ class SubtreeMembers:
             return None
         path, total, n = running
         return path, total - n
-
-
-def subtree_member_counts(org: Org) -> dict[str, int]:
-    """{total, complete, incomplete} of subtree_member_list, read from the progress aggregates (kept
-    current within seconds) instead of counting a province's millions of rows on every page;
-    counted in one query where the aggregates are not there."""
-    from django.db.models import Count, Q
-
-    from progress.models import OrgStats
-
-    stats = OrgStats.objects.filter(org=org).values("members", "members_complete").first()
-    if stats is None:
-        stats = subtree_members(org).aggregate(
-            members=Count("id"), members_complete=Count("id", filter=Q(complete=True))
-        )
-    total, done = stats["members"], stats["members_complete"]
-    return {"total": total, "complete": done, "incomplete": total - done}
 
 
 # 团干部列表 (S7): committees' own cadres, 书记 first, then 副书记 … in the order of the position lists.

@@ -67,10 +67,8 @@ def member_list(request, org_id: int, page: Query[PageIn], complete: bool | None
     org = org_access.get_org_for_viewer(request.auth, org_id)
     start, end = _page_bounds(page)
     if not org.is_branch:
-        people = list(selectors.subtree_member_list(org, complete=complete)[start:end])
-        counts = selectors.subtree_member_counts(org)
-        items = [_member_out(p, "", full=False) for p in people]
-        return {"items": items, "count": counts[{None: "total", True: "complete", False: "incomplete"}[complete]]}
+        members = selectors.subtree_member_list(org, complete=complete)
+        return {"items": [_member_out(p, "", full=False) for p in members[start:end]], "count": members.count()}
     branch = org
     full = org_access.is_admin_of(request.auth, branch)
     qs = selectors.member_list(branch, complete=complete)
