@@ -143,6 +143,17 @@ def api_login(client: Client):
     return login
 
 
+def get_ok(client, url: str):
+    """A fetch() for assert_flat_queries: GET `url`, which must answer 200."""
+
+    def fetch():
+        response = client.get(url)
+        assert response.status_code == 200, response.content.decode()[:300]
+        return response
+
+    return fetch
+
+
 @pytest.fixture
 def no_due_jobs():
     """Keep the jobs of core.scheduler out of the test's requests: they run after the first response of

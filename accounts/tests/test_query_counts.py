@@ -3,6 +3,7 @@
 
 import pytest
 
+from conftest import get_ok
 from orgs.rules import Category
 from orgs.services import org_create_child
 
@@ -17,21 +18,12 @@ def grow_branches(tree):
     return grow
 
 
-def get(client, url):
-    def fetch():
-        response = client.get(url)
-        assert response.status_code == 200, response.content.decode()[:300]
-        return response
-
-    return fetch
-
-
 @pytest.mark.parametrize("url", ["/accounts/register/orgs/?q=团支部", "/accounts/register/branches/?q=团支部"])
 def test_the_pickers(client, grow_branches, assert_flat_queries, url):
-    _, after = assert_flat_queries(get(client, url), grow_branches, ceiling=1)
+    _, after = assert_flat_queries(get_ok(client, url), grow_branches, ceiling=1)
     assert "临床医学2017级21班团支部" in after.content.decode()
 
 
 def test_the_api_picker(client, grow_branches, assert_flat_queries):
-    before, after = assert_flat_queries(get(client, "/api/v1/register/orgs?q=团支部"), grow_branches, ceiling=1)
+    before, after = assert_flat_queries(get_ok(client, "/api/v1/register/orgs?q=团支部"), grow_branches, ceiling=1)
     assert len(after.json()) == len(before.json()) + 12

@@ -4,6 +4,7 @@ page gets an assertNumQueries test)."""
 import pytest
 
 from audit.services import audit_record
+from conftest import get_ok
 
 
 @pytest.fixture
@@ -22,21 +23,12 @@ def trail(tree):
     return tree
 
 
-def get(client, url):
-    def fetch():
-        response = client.get(url)
-        assert response.status_code == 200, response.content.decode()[:300]
-        return response
-
-    return fetch
-
-
 @pytest.mark.parametrize("query", ["", "?verb=测试操作"])
 def test_the_page(trail, client, assert_flat_queries, query):
     client.force_login(trail.general_admin)
     url = f"/audit/orgs/{trail.general.id}/{query}"
     # the layout's (session, user, admin posts, menu's to-do counts), then organisation, verbs, count, rows
-    _, after = assert_flat_queries(get(client, url), lambda: trail.add_events(20), ceiling=13)
+    _, after = assert_flat_queries(get_ok(client, url), lambda: trail.add_events(20), ceiling=13)
     assert "第19条" in after.content.decode()
 
 
@@ -44,6 +36,6 @@ def test_the_page(trail, client, assert_flat_queries, query):
 def test_the_api(trail, api_login, assert_flat_queries, query):
     api = api_login(trail.general_admin)
     url = f"/api/v1/orgs/{trail.general.id}/audit?page_size=50{query}"
-    before, after = assert_flat_queries(get(api, url), lambda: trail.add_events(20), ceiling=5)
+    before, after = assert_flat_queries(get_ok(api, url), lambda: trail.add_events(20), ceiling=5)
     assert after.json()["count"] == before.json()["count"] + 20
     assert {e["actor"] for e in after.json()["items"]} >= {trail.general_admin.name, trail.branch_admin.name, None}

@@ -9,6 +9,7 @@ import itertools
 
 import pytest
 
+from conftest import get_ok
 from orgs import admin_changes
 from orgs.migration import migration_apply
 from orgs.models import OrgMigration, OrgMigrationEvent, RegistrationCode
@@ -17,15 +18,6 @@ from orgs.services import org_admin_add, org_create_child
 from people.members import member_self_register
 from people.services import cadre_assign
 from transfers import services as transfers
-
-
-def get(client, url):
-    def fetch():
-        response = client.get(url)
-        assert response.status_code == 200, response.content.decode()[:300]
-        return response
-
-    return fetch
 
 
 def branch_data(name: str) -> dict:
@@ -71,7 +63,7 @@ def busy(tree, make_person):
 
 def test_the_home_page_of_a_committee_with_its_todo_lists(busy, client, assert_flat_queries):
     client.force_login(busy.general_admin)
-    before, after = assert_flat_queries(get(client, "/manage/"), lambda: busy.grow(8), ceiling=16)
+    before, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=16)
     html = after.content.decode()
     assert "待处理的组织关系转接（9）" in html and "待审批的组织迁移（9）" in html and "待办（9）" in html
     assert html.count("班团支部") >= before.content.decode().count("班团支部") + 8
@@ -79,7 +71,7 @@ def test_the_home_page_of_a_committee_with_its_todo_lists(busy, client, assert_f
 
 def test_the_home_page_of_a_branch_with_members_to_verify(busy, client, assert_flat_queries):
     client.force_login(busy.branch_admin)
-    _, after = assert_flat_queries(get(client, "/manage/"), lambda: busy.grow(8), ceiling=15)
+    _, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=15)
     assert "待认证团员（9）" in after.content.decode()
 
 
@@ -94,7 +86,7 @@ def test_the_tree_pages_list_children(busy, client, assert_flat_queries, view):
     }[view]
     client.force_login(busy.general_admin)
     ceiling = {"tree": 11, "tree_at": 12, "tree_children": 10, "children_order": 11, "progress_prompt": 11}[view]
-    before, after = assert_flat_queries(get(client, url), lambda: busy.grow(8), ceiling=ceiling)
+    before, after = assert_flat_queries(get_ok(client, url), lambda: busy.grow(8), ceiling=ceiling)
     if view != "progress_prompt":
         assert after.content.decode().count("班团支部") >= before.content.decode().count("班团支部") + 8
 
@@ -122,7 +114,7 @@ def cadres(tree, make_person):
 def test_the_admins_page_with_candidates_and_pending_changes(cadres, client, assert_flat_queries):
     client.force_login(cadres.general_admin)
     _, after = assert_flat_queries(
-        get(client, f"/manage/orgs/{cadres.general.id}/admins/"), lambda: cadres.add_cadres(10), ceiling=13
+        get_ok(client, f"/manage/orgs/{cadres.general.id}/admins/"), lambda: cadres.add_cadres(10), ceiling=13
     )
     assert after.content.decode().count("设为管理员") == 11
 
@@ -135,7 +127,7 @@ def test_the_detail_page_with_its_admins(tree, client, make_person, assert_flat_
             org_admin_add(org=tree.general, person=person)
 
     client.force_login(tree.college_admin)
-    _, after = assert_flat_queries(get(client, f"/manage/orgs/{tree.general.id}/"), grow, ceiling=12)
+    _, after = assert_flat_queries(get_ok(client, f"/manage/orgs/{tree.general.id}/"), grow, ceiling=12)
     assert "副书记1" in after.content.decode()
 
 
@@ -147,13 +139,13 @@ def test_the_api_admins_list(tree, make_person, api_login, assert_flat_queries):
             org_admin_add(org=tree.general, person=person)
 
     api = api_login(tree.college_admin)
-    _, after = assert_flat_queries(get(api, f"/api/v1/orgs/{tree.general.id}/admins"), grow, ceiling=4)
+    _, after = assert_flat_queries(get_ok(api, f"/api/v1/orgs/{tree.general.id}/admins"), grow, ceiling=4)
     assert len(after.json()) == 3
 
 
 def test_the_api_admin_changes_todo(busy, api_login, assert_flat_queries):
     api = api_login(busy.general_admin)
-    _, after = assert_flat_queries(get(api, "/api/v1/admin-changes"), lambda: busy.grow(8), ceiling=3)
+    _, after = assert_flat_queries(get_ok(api, "/api/v1/admin-changes"), lambda: busy.grow(8), ceiling=3)
     assert len(after.json()) == 9
 
 
@@ -170,7 +162,7 @@ def test_the_target_picker(tree, client, assert_flat_queries):
     url = f"/manage/orgs/{tree.branch.id}/migrations/targets/?q=团总支"
     grow_first = org_create_child(parent=tree.college, short_name="临床医学2019级团总支", category=Category.GENERAL,
                                   actor=tree.college_admin)  # fmt: skip
-    _, after = assert_flat_queries(get(client, url), grow, ceiling=10)
+    _, after = assert_flat_queries(get_ok(client, url), grow, ceiling=10)
     html = after.content.decode()
     assert grow_first.full_name in html and "临床医学2029级团总支" in html
 
@@ -192,7 +184,7 @@ def migration(tree):
 def test_the_migration_detail_pages_steps(tree, migration, client, assert_flat_queries):
     client.force_login(tree.province_admin)
     _, after = assert_flat_queries(
-        get(client, f"/manage/migrations/{migration.id}/"), lambda: migration.add_steps(9), ceiling=12
+        get_ok(client, f"/manage/migrations/{migration.id}/"), lambda: migration.add_steps(9), ceiling=12
     )
     assert "第8条" in after.content.decode()
 
@@ -200,7 +192,7 @@ def test_the_migration_detail_pages_steps(tree, migration, client, assert_flat_q
 def test_the_api_migration_with_its_steps(tree, migration, api_login, assert_flat_queries):
     api = api_login(tree.province_admin)
     _, after = assert_flat_queries(
-        get(api, f"/api/v1/migrations/{migration.id}"), lambda: migration.add_steps(9), ceiling=5
+        get_ok(api, f"/api/v1/migrations/{migration.id}"), lambda: migration.add_steps(9), ceiling=5
     )
     assert len(after.json()["steps"]) == 10
 
@@ -217,7 +209,7 @@ def test_the_api_migrations_list(busy, api_login, assert_flat_queries, role):
                                              from_status=m.status, to_status=m.status)  # fmt: skip
 
     api = api_login(busy.general_admin)
-    before, after = assert_flat_queries(get(api, f"/api/v1/migrations?role={role}&page_size=50"), grow, ceiling=6)
+    before, after = assert_flat_queries(get_ok(api, f"/api/v1/migrations?role={role}&page_size=50"), grow, ceiling=6)
     expected = {"": (2, 10), "mine": (1, 1), "todo": (1, 9)}[role]
     assert (before.json()["count"], after.json()["count"]) == expected
     assert all(m["steps"] for m in after.json()["items"])

@@ -6,20 +6,12 @@ import itertools
 
 import pytest
 
+from conftest import get_ok
 from orgs.rules import Category
 from orgs.services import org_create_child
 from people.services import cadre_assign
 from people.tests.test_cadres import add as cadre_add
 from progress.aggregates import stats_recount
-
-
-def get(client, url):
-    def fetch():
-        response = client.get(url)
-        assert response.status_code == 200, response.content.decode()[:300]
-        return response
-
-    return fetch
 
 
 @pytest.fixture
@@ -57,7 +49,7 @@ def crowd(tree, make_person):
 def test_the_api_members_list(crowd, api_login, assert_flat_queries, viewer, org, query, ceiling):
     api = api_login(getattr(crowd, viewer))
     url = f"/api/v1/orgs/{getattr(crowd, org).id}/members{query}"
-    before, after = assert_flat_queries(get(api, url), lambda: crowd.grow(10), ceiling=ceiling)
+    before, after = assert_flat_queries(get_ok(api, url), lambda: crowd.grow(10), ceiling=ceiling)
     assert len(after.json()["items"]) > len(before.json()["items"])
 
 
@@ -70,7 +62,7 @@ def test_the_api_cadres_list(tree, api_login, assert_flat_queries, viewer, ceili
             cadre_add(tree.college, tree.college_admin, position="委员", name=f"委员{i}", mobile="" if i % 2 else "13912345678")  # fmt: skip
 
     api = api_login(getattr(tree, viewer))
-    before, after = assert_flat_queries(get(api, f"/api/v1/orgs/{tree.college.id}/cadres"), grow, ceiling=ceiling)
+    before, after = assert_flat_queries(get_ok(api, f"/api/v1/orgs/{tree.college.id}/cadres"), grow, ceiling=ceiling)
     assert after.json()["count"] == before.json()["count"] + 12
 
 
@@ -109,7 +101,7 @@ def test_the_exports(crowd, client, api_login, assert_flat_queries, url, ceiling
         http = client
         client.force_login(crowd.general_admin)
     before, after = assert_flat_queries(
-        get(http, url.format(id=crowd.general.id)), lambda: crowd.grow(10), ceiling=ceiling
+        get_ok(http, url.format(id=crowd.general.id)), lambda: crowd.grow(10), ceiling=ceiling
     )
     assert len(after.content) > len(before.content)
 
@@ -124,5 +116,5 @@ def test_the_personal_page_with_ones_cadre_posts(tree, client, assert_flat_queri
             cadre_assign(person=person, org=org, position="指导员")
 
     client.force_login(person)
-    _, after = assert_flat_queries(get(client, "/people/me/"), grow, ceiling=11)
+    _, after = assert_flat_queries(get_ok(client, "/people/me/"), grow, ceiling=11)
     assert "临床医学2017级19班团支部" in after.content.decode()

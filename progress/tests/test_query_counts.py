@@ -7,19 +7,11 @@ import itertools
 import pytest
 from django.utils import timezone
 
+from conftest import get_ok
 from orgs import codes
 from orgs.models import Org, RegistrationCode
 from orgs.rules import Category
 from orgs.services import org_create_child
-
-
-def get(client, url):
-    def fetch():
-        response = client.get(url)
-        assert response.status_code == 200, response.content.decode()[:300]
-        return response
-
-    return fetch
 
 
 @pytest.fixture
@@ -50,14 +42,14 @@ def test_the_extra_lists(lagging, client, assert_flat_queries, name):
     client.force_login(lagging.general_admin)
     url = f"/progress/orgs/{lagging.general.id}/lists/{name}/"
     # the layout's (session, user, admin posts, menu's to-do counts), then the organisation, count and rows
-    _, after = assert_flat_queries(get(client, url), lambda: lagging.grow(12), ceiling=12)
+    _, after = assert_flat_queries(get_ok(client, url), lambda: lagging.grow(12), ceiling=12)
     assert "临床医学2017级" in after.content.decode()
 
 
 def test_the_api(lagging, api_login, assert_flat_queries):
     api = api_login(lagging.general_admin)
     before, after = assert_flat_queries(
-        get(api, f"/api/v1/orgs/{lagging.general.id}/progress?sort=members&desc=true"),
+        get_ok(api, f"/api/v1/orgs/{lagging.general.id}/progress?sort=members&desc=true"),
         lambda: lagging.grow(12),
         ceiling=6,
     )
@@ -74,6 +66,6 @@ def test_the_exports(lagging, client, api_login, assert_flat_queries, url, ceili
         http = client
         client.force_login(lagging.general_admin)
     before, after = assert_flat_queries(
-        get(http, url.format(id=lagging.general.id)), lambda: lagging.grow(12), ceiling=ceiling
+        get_ok(http, url.format(id=lagging.general.id)), lambda: lagging.grow(12), ceiling=ceiling
     )
     assert len(after.content) > len(before.content)

@@ -9,6 +9,7 @@ import itertools
 
 import pytest
 
+from conftest import get_ok
 from transfers import services
 from transfers.models import TransferEvent, TransferRequest
 
@@ -35,26 +36,17 @@ def moves(places, make_person):
     return places
 
 
-def get(client, url):
-    def fetch():
-        response = client.get(url)
-        assert response.status_code == 200, response.content.decode()[:300]
-        return response
-
-    return fetch
-
-
 @pytest.mark.parametrize("query", ["", "?direction=in", "?direction=out", "?status=待转出方审批&names=转出0 转入0"])
 def test_the_list_page_with_its_todo(moves, client, assert_flat_queries, query):
     client.force_login(moves.general_admin)
-    before, after = assert_flat_queries(get(client, f"/transfers/{query}"), lambda: moves.add_moves(9), ceiling=14)
+    before, after = assert_flat_queries(get_ok(client, f"/transfers/{query}"), lambda: moves.add_moves(9), ceiling=14)
     if not query:
         assert after.content.decode().count("/transfers/") > before.content.decode().count("/transfers/") + 20
 
 
 def test_the_transfer_in_page(moves, client, assert_flat_queries):
     client.force_login(moves.general_admin)
-    assert_flat_queries(get(client, "/transfers/in/"), lambda: moves.add_moves(9), ceiling=9)
+    assert_flat_queries(get_ok(client, "/transfers/in/"), lambda: moves.add_moves(9), ceiling=9)
 
 
 def test_the_transfer_out_page_with_a_branchs_members(moves, client, make_person, assert_flat_queries):
@@ -64,7 +56,7 @@ def test_the_transfer_out_page_with_a_branchs_members(moves, client, make_person
         for i in range(15):
             make_person(f"支部团员{i}", branch=moves.branch)
 
-    _, after = assert_flat_queries(get(client, f"/transfers/out/?branch_id={moves.branch.id}"), grow, ceiling=12)
+    _, after = assert_flat_queries(get_ok(client, f"/transfers/out/?branch_id={moves.branch.id}"), grow, ceiling=12)
     assert "支部团员14" in after.content.decode()
 
 
@@ -75,7 +67,7 @@ def test_the_batch_page_with_a_branchs_members(moves, client, make_person, asser
         for i in range(15):
             make_person(f"支部团员{i}", branch=moves.branch)
 
-    _, after = assert_flat_queries(get(client, f"/transfers/batch/?from={moves.branch.id}"), grow, ceiling=12)
+    _, after = assert_flat_queries(get_ok(client, f"/transfers/batch/?from={moves.branch.id}"), grow, ceiling=12)
     assert "支部团员14" in after.content.decode()
 
 
@@ -89,7 +81,7 @@ def test_the_apply_page_with_ones_own_requests(places, client, assert_flat_queri
 
     withdrawn(1)
     client.force_login(member)
-    _, after = assert_flat_queries(get(client, "/transfers/apply/"), lambda: withdrawn(8), ceiling=4)
+    _, after = assert_flat_queries(get_ok(client, "/transfers/apply/"), lambda: withdrawn(8), ceiling=4)
     assert after.content.decode().count("已撤回") == 9
 
 
@@ -104,7 +96,7 @@ def test_the_detail_pages_timeline(places, client, assert_flat_queries):
                                  reason=REASON)  # fmt: skip
     actors = [places.branch_admin, places.general_admin, places.company_admin]
     client.force_login(places.company_admin)
-    _, after = assert_flat_queries(get(client, f"/transfers/{t.id}/"), lambda: add_steps(t, actors, 9), ceiling=11)
+    _, after = assert_flat_queries(get_ok(client, f"/transfers/{t.id}/"), lambda: add_steps(t, actors, 9), ceiling=11)
     assert "第8条" in after.content.decode()
 
 
@@ -117,7 +109,7 @@ def test_the_receiving_org_picker(places, client, assert_flat_queries):
                              actor=places.company_admin)  # fmt: skip
 
     client.force_login(places.member)
-    _, after = assert_flat_queries(get(client, "/transfers/orgs/?q=团支部"), grow, ceiling=4)
+    _, after = assert_flat_queries(get_ok(client, "/transfers/orgs/?q=团支部"), grow, ceiling=4)
     assert "车站9团支部" in after.content.decode()
 
 
@@ -128,7 +120,7 @@ def test_the_receiving_org_picker(places, client, assert_flat_queries):
 def test_the_api_list(moves, api_login, assert_flat_queries, query):
     api = api_login(moves.general_admin)
     url = f"/api/v1/transfers?org_id={moves.general.id}{query}"
-    before, after = assert_flat_queries(get(api, url), lambda: moves.add_moves(9), ceiling=6)
+    before, after = assert_flat_queries(get_ok(api, url), lambda: moves.add_moves(9), ceiling=6)
     assert after.json()["count"] > before.json()["count"]
 
 
@@ -141,7 +133,7 @@ def test_the_api_list_of_ones_own_requests(places, api_login, assert_flat_querie
             services.transfer_withdraw(transfer=t, actor=member)
 
     withdrawn(1)
-    _, after = assert_flat_queries(get(api_login(member), "/api/v1/transfers"), lambda: withdrawn(8), ceiling=4)
+    _, after = assert_flat_queries(get_ok(api_login(member), "/api/v1/transfers"), lambda: withdrawn(8), ceiling=4)
     assert after.json()["count"] == 9
 
 
@@ -153,7 +145,7 @@ def test_the_api_todo_with_each_requests_steps(moves, api_login, assert_flat_que
         for t in TransferRequest.objects.all():
             add_steps(t, [moves.branch_admin, moves.company_admin], 2)
 
-    before, after = assert_flat_queries(get(api, "/api/v1/transfers/todo"), grow, ceiling=5)
+    before, after = assert_flat_queries(get_ok(api, "/api/v1/transfers/todo"), grow, ceiling=5)
     assert len(after.json()) == 10 and len(before.json()) == 1
 
 
@@ -162,5 +154,5 @@ def test_the_api_detail_with_its_steps(places, api_login, assert_flat_queries):
                                  reason=REASON)  # fmt: skip
     actors = [places.branch_admin, places.general_admin, places.company_admin]
     api = api_login(places.company_admin)
-    _, after = assert_flat_queries(get(api, f"/api/v1/transfers/{t.id}"), lambda: add_steps(t, actors, 9), ceiling=4)
+    _, after = assert_flat_queries(get_ok(api, f"/api/v1/transfers/{t.id}"), lambda: add_steps(t, actors, 9), ceiling=4)
     assert len(after.json()["steps"]) == 10
