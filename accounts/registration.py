@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from core.exceptions import Conflict, Invalid, NotFound
 from core.normalize import clean_text
+from core.ratelimits import check_code_attempt
 from orgs import services as org_services
 from orgs.codes import code_hash
 from orgs.models import Org, RegistrationCode
@@ -27,6 +28,8 @@ from people.services import (
     validate_new_password,
 )
 from people.validation import clean_person_fields
+
+from .backends import id_number_key
 
 REQUIRED = ("name", "id_number", "political_status", "league_join_date", "mobile")
 PERSON_FIELDS = (
@@ -45,18 +48,15 @@ def check_code(org: Org, raw_code: str) -> RegistrationCode:
         raise Invalid(
             "请填写管理员注册码。", code="code_required", errors=[{"field": "code", "message": "请填写管理员注册码。"}]
         )
-    rc = RegistrationCode.objects.filter(code_hash=code_hash(code)).first()
+    # Looked up within the chosen organisation: another organisation's code reads as a wrong code, so a
+    # guess never learns that it hit a code live elsewhere (issue 12, item 14).
+    rc = RegistrationCode.objects.filter(code_hash=code_hash(code), org=org).first()
     if rc is None:
         raise Invalid(
-            "注册码不正确：请核对上级组织提供的8位注册码，注意区分大小写字母。",
+            f"注册码不正确：请核对上级组织提供的“{org.full_name}”的8位注册码（区分大小写字母），"
+            "并确认选择的组织正确。",
             code="code_invalid",
             errors=[{"field": "code", "message": "注册码不正确（区分大小写）。"}],
-        )
-    if rc.org_id != org.id:
-        raise Invalid(
-            f"该注册码不是“{org.full_name}”的注册码：请确认选择的组织是否正确，或向上级组织索取本组织的注册码。",
-            code="code_wrong_org",
-            errors=[{"field": "code", "message": "注册码与所选组织不符。"}],
         )
     if rc.used_at:
         raise Conflict("该注册码已被使用，每个注册码只能注册一次；请联系上级组织管理员重新生成。", code="code_used")
@@ -97,7 +97,8 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
     person = people_services.person_find(clean["id_number"])
     if person is None:
         require_development_number_free(number)
-        person = Person(**clean, development_number=number, account_state=AccountState.ACTIVE)
+        person = Person(**clean, development_number=number, account_state=AccountState.ACTIVE, home_org=org)
+        person.password_policy_admin = True  # about to be an admin: accounts.validators asks 12 characters
         validate_new_password(password, person)
         person.activate_account(password)
         person_save_new(person)
@@ -108,16 +109,22 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
                 code="name_mismatch",
                 errors=[{"field": "name", "message": "姓名与登记信息不一致。"}],
             )
-        if person.registered:
-            if not person.check_password(password):
-                raise Invalid(
-                    "该身份证号码已注册账号：请填写您现有的登录密码（忘记密码请使用“忘记密码”）。",
-                    code="registered_password",
-                    errors=[{"field": "password", "message": "请填写现有的登录密码。"}],
-                )
-        else:
-            validate_new_password(password, person)
-            person.activate_account(password)
+        # A person on record proves who they are with their own password. Knowing a name, an ID number
+        # and a code must never set the password of someone who has not registered (issue 12).
+        if not person.registered:
+            raise Conflict(
+                "该身份证号码已在系统中登记，但尚未设置登录密码：请先用身份证号码和初始密码（身份证号码后8位）登录并设置"
+                "新密码（初始密码已失效的，请向负责您信息的组织管理员索取重置密码验证码，通过“忘记密码”设置），"
+                "然后在此处填写您设置的密码完成管理员注册。",
+                code="activate_first",
+                errors=[{"field": "password", "message": "请先设置登录密码，再用该密码注册。"}],
+            )
+        if not person.check_password(password):
+            raise Invalid(
+                "该身份证号码已注册账号：请填写您现有的登录密码（忘记密码请使用“忘记密码”）。",
+                code="registered_password",
+                errors=[{"field": "password", "message": "请填写现有的登录密码。"}],
+            )
         for field, value in clean.items():
             if value in (None, "") or field in ("name", "id_number"):
                 continue
@@ -152,3 +159,14 @@ def org_search(query: str, limit: int = 20, *, branches_only: bool = False) -> l
         .only("id", "full_name", "category")
         .order_by("depth", "path")[:limit]
     )
+
+
+def id_lookup_limit(request):
+    """团员注册's rate limit on asking whether an ID number is on record (issue 12, item 6), for
+    people.members.member_self_register(before_lookup=...): per address, per ID number and site-wide, as
+    for the codes; counted only for requests that passed every other rule."""
+
+    def check(id_number: str) -> None:
+        check_code_attempt(request, "id-lookup", account=id_number_key(id_number))
+
+    return check

@@ -19,6 +19,7 @@ from .routers import (
     org_children,  # noqa: F401  registers its operations on orgs.router
     orgs,
     people,
+    post_offers,
     progress,
     register,
     transfers,
@@ -96,3 +97,5 @@ api.add_router("/transfers", transfers.router)
 api.add_router("/orgs", transfers.orgs_router)
 api.add_router("/migrations", migrations.router)
 api.add_router("/orgs", progress.router)
+api.add_router("/post-offers", post_offers.router)
+api.add_router("/orgs", post_offers.orgs_router)

@@ -195,6 +195,8 @@ class DemoBuilder:
                 complete=0.8,
                 account=AccountState.ACTIVE if admin else AccountState.INITIAL,
             )
+        if person.branch is None and person.home_org is None:
+            person.home_org = org  # 登记组织: its direct superior answers for the record (P8)
         self.plan.cadres.append((person, org, position))
         if position == "书记":
             self.plan.secretaries.append((org, person))

@@ -15,6 +15,8 @@ from audit.services import audit_record, diff
 from core.exceptions import DomainError, Invalid, NotAllowed
 from core.normalize import clean_code, clean_text
 from core.validators import parse_id_number, parse_mobile
+from people import access as people_access
+from people import post_offers
 from people import services as people_services
 from people.choices import SECRETARY
 from people.models import Person
@@ -178,18 +180,23 @@ def org_info_update(*, org: Org, actor, data: dict) -> Org:
     changes = diff(org, org_fields, clean)
     for field in org_fields:
         setattr(org, field, clean[field])
+    if secretary is not None and secretary.pk is not None and not people_access.can_view_person(actor, secretary):
+        # Someone on record outside the actor's reach: offered the post, never linked or changed (issue 12).
+        if org.secretary_id != secretary.id:
+            post_offers.post_offer_make(org=org, person=secretary, position=SECRETARY, secretary=True, actor=actor)
+            changes["secretary_offered"] = secretary.name
+        secretary = None
     if secretary is not None:
-        mobile = clean.get("secretary_mobile", "")
         if secretary.pk is None:
+            mobile = clean.get("secretary_mobile", "")
             secretary = people_services.person_create(
                 data={"name": secretary.name, "id_number": secretary.id_number, "mobile": mobile}, actor=actor, org=org
             )
-        elif mobile and (not secretary.mobile or not secretary.registered):
-            secretary.mobile = mobile
-            secretary.save(update_fields=["mobile"])
+        # A person already on record keeps their own mobile: the secretary maintains it (S1), nobody else.
         people_services.cadre_assign(person=secretary, org=org, position=SECRETARY, actor=actor)
         if org.secretary_id != secretary.id:
             changes["secretary"] = [str(org.secretary or ""), secretary.name]
+            post_offers.withdraw_secretary_offers(org=org, actor=actor)
         org.secretary = secretary
     org.save()
     if changes:

@@ -5,11 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import audit_id_numbers_shown
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
+from people.post_offers import offers_of_org
 
 from . import access, admin_changes, codes, completeness, deletion, info, selectors, services
 from .forms import OrgInfoForm
@@ -45,15 +46,45 @@ def code_issue(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def codes_issue_all(request, pk: int):
+    """批量生成注册码: GET is the confirm step (how many organisations, how many unused codes it replaces) and
+    changes nothing; the POST of its form issues the codes and downloads them."""
     org = _managed_org_or_404(request, pk)
-    issued = codes.registration_codes_issue_all(parent=org, actor=request.user)
+    if request.method == "GET":
+        try:
+            plan = codes.registration_codes_plan(parent=org, actor=request.user)
+        except DomainError as e:
+            raise Http404(e.message) from None
+        return render(request, "orgs/codes_confirm.html", {"org": org, "plan": plan})
+    try:
+        issued = codes.registration_codes_issue_all(parent=org, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("orgs:children", pk=org.pk)
     response = HttpResponse(
         codes.codes_workbook(issued),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     filename = f"管理员注册码_{org.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+@login_required
+@require_GET
+def codes_state(request, pk: int):
+    """注册码状态 of every direct subordinate as a workbook (no codes: they are stored only hashed); changes nothing."""
+    org = _managed_org_or_404(request, pk)
+    try:
+        states = codes.registration_codes_state(parent=org, actor=request.user)
+    except DomainError as e:
+        raise Http404(e.message) from None
+    response = HttpResponse(
+        codes.codes_state_workbook(states),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"管理员注册码状态_{org.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     return response
 
@@ -97,9 +128,12 @@ def org_info(request, pk: int):
             messages.success(request, "组织信息已保存。")
             return redirect("orgs:info", pk=org.pk)
     missing = [completeness.FIELD_LABELS[f] for f in completeness.missing_fields(org)]
+    secretary_offers = list(offers_of_org(org).filter(secretary=True))
     if org.secretary_id and org.secretary_id != request.user.pk:  # the form shows the secretary's full ID number
         audit_id_numbers_shown(actor=request.user, org=org, count=1, where="组织信息")
-    return render(request, "orgs/info.html", {"org": org, "form": form, "missing": missing})
+    return render(
+        request, "orgs/info.html", {"org": org, "form": form, "missing": missing, "secretary_offers": secretary_offers}
+    )
 
 
 def _info_initial(org) -> dict:

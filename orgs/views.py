@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from people.post_offers import offers_to_confirm
 from people.selectors import unverified_members_todo
 from progress.models import OrgStats
 from transfers.selectors import transfers_todo
@@ -24,10 +25,11 @@ def home(request):
     unverified = list(unverified_members_todo(request.user)[:50])
     migration_todo = list(migration.migrations_todo(request.user)[:50])
     transfer_todo = list(transfers_todo(request.user)[:50])
+    offer_todo = list(offers_to_confirm(request.user)[:50])
     return render(request, "orgs/home.html", {
         "org": org, "children": children, "stats": stats, "todo": todo, "unverified": unverified,
         "migration_todo": migration_todo,
-        "transfer_todo": transfer_todo,
+        "transfer_todo": transfer_todo, "offer_todo": offer_todo,
     })  # fmt: skip
 
 

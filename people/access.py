@@ -4,7 +4,11 @@
   reset passwords, verify); the direct superior may enter members into it
   (P5-1); every superior sees them read-only with ID numbers masked (P9).
 - A committee's cadres: its admin and its direct superior's admin enter,
-  change and delete them (P3, P4) and reset their passwords (P8).
+  change and delete them (P3, P4).
+- Reset codes (P8, settled by issue 12) come only from the admin responsible
+  for the person's own record: a member's branch; for anyone without a
+  branch, the direct superior of their 登记组织 (responsible_org_id). A post
+  in another organisation never gives its admins that right.
 """
 
 from django.db.models import Q, QuerySet
@@ -31,12 +35,46 @@ def can_manage_cadres(actor, org: Org) -> bool:
     return org_access.is_admin_of(actor, org) or org_access.is_admin_of_parent(actor, org)
 
 
+def responsible_org_id(person: Person) -> int | None:
+    """The organisation whose admins answer for the person's own record (P8 as issue 12 settles it).
+
+    A member: their branch. Anyone else: the direct superior of their 登记组织 (where they
+    were entered or registered; for old records, their first cadre post). Never an
+    organisation that merely linked them, so a post offered by name and ID number
+    gives nobody reset rights. None: nobody but an operator (the root's own cadres).
+    """
+    if person.branch_id:
+        return person.branch_id
+    home_id = person.home_org_id
+    if home_id is None:
+        home_id = Cadre.objects.filter(person=person).order_by("id").values_list("org_id", flat=True).first()
+    if home_id is None:
+        return None
+    return Org.objects.filter(pk=home_id).values_list("parent_id", flat=True).first()
+
+
+def is_responsible_for(actor, person: Person) -> bool:
+    org_id = responsible_org_id(person)
+    return org_id is not None and org_id in org_access.admin_org_ids(actor)
+
+
+def resettable_ids(actor, people: list[Person]) -> set[int]:
+    """Which of `people` the actor may issue reset codes for: responsible_org_id over a page, in one query."""
+    ids = org_access.admin_org_ids(actor)
+    if not ids:
+        return set()
+    homes = {p.home_org_id for p in people if not p.branch_id and p.home_org_id}
+    parents = dict(Org.objects.filter(pk__in=homes).values_list("pk", "parent_id")) if homes else {}
+    return {
+        p.pk
+        for p in people
+        if (p.branch_id in ids) or (not p.branch_id and parents.get(p.home_org_id) in ids and p.home_org_id)
+    }
+
+
 def can_reset_password(actor, person: Person) -> bool:
-    """P8: a member's branch admin; for a cadre, the admin of the cadre's organisation or its direct superior."""
-    if can_manage_member(actor, person):
-        return True
-    posts = Cadre.objects.filter(person=person).select_related("org")
-    return any(can_manage_cadres(actor, post.org) for post in posts if not post.org.is_branch)
+    """P8: only the admin responsible for the person's own record (responsible_org_id)."""
+    return is_responsible_for(actor, person)
 
 
 def visible_people_q(actor) -> Q | None:

@@ -24,10 +24,10 @@ from core.forms import add_domain_errors
 from imports import flow, workbooks
 from orgs import access as org_access
 
-from . import access, cadres, selectors
+from . import access, cadres, post_offers, selectors
 from .cadre_forms import CadreForm, CadreUploadForm
 from .choices import COMMITTEE_POSITIONS
-from .models import Person
+from .models import Person, PostOffer
 from .validation import FIELD_LABELS
 
 PAGE_SIZE = 50
@@ -63,9 +63,11 @@ def cadre_list(request, pk: int):
     if manages:
         others = sum(1 for post in page if post.person_id != request.user.pk)
         audit_id_numbers_shown(actor=request.user, org=org, count=others, where="团干部列表")
+    offers = list(post_offers.offers_of_org(org)) if manages else []
+    resettable = access.resettable_ids(request.user, [post.person for post in page]) if manages else set()
     return render(request, "people/cadres.html", {
         "org": org, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
-        "positions": COMMITTEE_POSITIONS,
+        "positions": COMMITTEE_POSITIONS, "offers": offers, "resettable": resettable,
     })  # fmt: skip
 
 
@@ -95,7 +97,12 @@ def cadre_new(request, pk: int):
         except DomainError as e:
             add_domain_errors(form, e)
         else:
-            messages.success(request, f"已录入本级团干部：{post.person.name}（{post.position}）。")
+            if isinstance(post, PostOffer):
+                messages.success(
+                    request, f"已向{post.person.name}发出任职确认（{post.position}）。{post_offers.OFFER_SENT}"
+                )
+            else:
+                messages.success(request, f"已录入本级团干部：{post.person.name}（{post.position}）。")
             return redirect("people:cadre_new", pk=org.pk)
     return _page(request, org, form)
 

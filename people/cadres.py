@@ -8,25 +8,20 @@ P2), else created on the initial password (P7); a name that differs from the
 record is refused, never used to rename the record (P1).
 """
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
-
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
 from core import pii
 from core.exceptions import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from core.normalize import clean_code, clean_text
-from core.validators import parse_id_number
 from imports import readers, workbooks
 from imports.readers import Column
 from imports.report import ImportReport, RowResult, Status
 from orgs.models import Org, OrgAdmin
 
-from . import access, services
+from . import access, post_offers, services
 from .choices import COMMITTEE_POSITIONS, EDUCATIONS, ETHNICITIES, OCCUPATIONS, SECRETARY, PoliticalStatus
-from .models import Cadre, Person
+from .models import Cadre, Person, PostOffer
 from .validation import FIELD_LABELS, clean_person_fields
 
 PERSON_FIELDS = (
@@ -121,27 +116,14 @@ def name_mismatch_message(name: str) -> str:
     )
 
 
-def _fill_blanks(person: Person, clean: dict) -> dict:
-    """Complete an existing record's empty fields; never overwrite what is there (P1)."""
-    filled = {}
-    if services.development_number_fill(person, clean.get("development_number")):
-        filled["development_number"] = person.development_number
-    for field, value in clean.items():
-        if (
-            field not in ("name", "id_number", "development_number")
-            and value not in (None, "")
-            and not getattr(person, field)
-        ):
-            setattr(person, field, value)
-            filled[field] = value.isoformat()[:7] if isinstance(value, dt.date) else value
-    if filled:
-        person.save(update_fields=[*filled, "updated_at"])
-    return filled
-
-
 @transaction.atomic
-def cadre_add(*, org: Org, person_data: dict, position: str, actor) -> Cadre:
-    """录入本级团干部: link the person with that ID number, or create them (initial password, P7)."""
+def cadre_add(*, org: Org, person_data: dict, position: str, actor) -> Cadre | PostOffer:
+    """录入本级团干部: create the person (initial password, P7), or link one already on record.
+
+    Someone the actor can already see (a member or cadre of its subtree) is linked at once;
+    anyone else gets a PostOffer and holds the post only once they (or the admin responsible
+    for their record) accept it (issue 12). A link never writes the person's own fields.
+    """
     require_cadre_manager(actor, org)
     position = check_position(position)
     clean, person = _clean_person(person_data)
@@ -149,14 +131,14 @@ def cadre_add(*, org: Org, person_data: dict, position: str, actor) -> Cadre:
         existing = Cadre.objects.filter(org=org, person=person).first()
         if existing is not None:
             raise already_cadre(person, org, existing.position)
-        filled = _fill_blanks(person, clean)
+        if not access.can_view_person(actor, person):
+            return post_offers.post_offer_make(org=org, person=person, position=position, actor=actor)
     else:
         try:
             with transaction.atomic():
                 person = services.person_create(data=clean, actor=actor, org=org)
         except IntegrityError:
             raise Conflict("该身份证号码刚刚已被录入，请刷新页面后重试。", code="person_exists") from None
-        filled = {}
     try:
         with transaction.atomic():
             post = Cadre.objects.create(person=person, org=org, position=position)
@@ -167,7 +149,7 @@ def cadre_add(*, org: Org, person_data: dict, position: str, actor) -> Cadre:
         verb="录入本级团干部",
         target=person,
         org=org,
-        changes={"person": person.name, "position": position, **({"filled": filled} if filled else {})},
+        changes={"person": person.name, "position": position},
     )
     return post
 
@@ -282,8 +264,9 @@ def cadre_template(org: Org) -> bytes:
             f"3. 本级团内职务、政治面貌、民族、学历、职业请从下拉列表中选择。本级团内职务可选：{'、'.join(COMMITTEE_POSITIONS)}。",
             "4. 入团年月填写年和月，例如 2017-09、2017.09 或 201709；手机号码为11位数字。"
             "2017年1月起入团的须填写发展团员编号（12位，前4位为入团年份，全国唯一），之前入团的可不填。",
-            "5. 已在系统中登记的人员（例如是某团支部的团员，或在其他组织任职）按身份证号码关联，不会重复建档；"
-            "姓名必须与登记的一致。一人可以在多个组织担任团干部，互不影响。",
+            "5. 已在系统中登记的人员（例如是某团支部的团员，或在其他组织任职）按身份证号码关联，不会重复建档，"
+            "也不会修改其已登记的信息；姓名必须与登记的一致。本组织管辖范围以外的人员，须经本人在“个人中心”"
+            "确认（或其所在组织管理员确认）后任职才生效。一人可以在多个组织担任团干部，互不影响。",
             "6. 新录入的人员用身份证号码登录，初始密码为身份证号码后8位，首次登录须修改密码。",
             "7. 已是本组织团干部的人员会被跳过，不会重复录入；所以修改出错的行后，可以重新上传整个文件。"
             "变更职务请在“团干部列表”中操作。",
@@ -319,11 +302,14 @@ def cadre_import(*, org: Org, file, actor, dry_run: bool) -> ImportReport:
         posts = dict(
             Cadre.objects.filter(org=org, person__in=list(known.values())).values_list("person_id", "position")
         )
+        offered = dict(
+            post_offers.offers_of_org(org).filter(person__in=list(known.values())).values_list("person_id", "position")
+        )
         seen: dict[str, int] = {}
         for result, clean in checked:
             report.add(result)
             if not result.failed:
-                _decide(org, result, clean, known, posts, seen, numbers)
+                _decide(org, result, clean, known, posts, seen, numbers, offered)
             if result.status == Status.WILL_CREATE and not dry_run:
                 _enter(org, result, clean, actor, linked=clean["id_number"] in known)
     return report
@@ -360,7 +346,7 @@ def _check_row(row, has_number: bool) -> tuple[RowResult, dict]:
     data = {k: raw[k] for k in PERSON_FIELDS}
     data["political_status"] = "".join(clean_text(raw["political_status"]).split())
     excel_errors = {}
-    for field, convert in (("id_number", excel_id_number), ("league_join_date", excel_month)):
+    for field, convert in (("id_number", readers.id_number_cell), ("league_join_date", excel_month)):
         try:
             data[field] = convert(raw[field])
         except DomainError as e:
@@ -377,7 +363,9 @@ def _check_row(row, has_number: bool) -> tuple[RowResult, dict]:
     return result, {**clean, "position": values["position"]}
 
 
-def _decide(org: Org, result: RowResult, clean: dict, known: dict, posts: dict, seen: dict, numbers: dict) -> None:
+def _decide(
+    org: Org, result: RowResult, clean: dict, known: dict, posts: dict, seen: dict, numbers: dict, offered: dict
+) -> None:
     id_number, number = clean["id_number"], clean.get("development_number")
     person = known.get(id_number)
     missing = [FIELD_LABELS[f] for f in REQUIRED_NEW if not clean.get(f)] if person is None else []
@@ -401,48 +389,32 @@ def _decide(org: Org, result: RowResult, clean: dict, known: dict, posts: dict, 
     elif person is not None and person.pk in posts:
         result.status = Status.SKIPPED
         result.message = f"已是{org.short_name}的团干部（{posts[person.pk]}），跳过，不会重复录入；如需变更职务请在团干部列表中操作。"
+    elif person is not None and person.pk in offered:
+        result.status = Status.SKIPPED
+        result.message = f"已向此人发出任职确认（{offered[person.pk]}），等待本人或其所在组织确认，跳过。"
     elif missing:
         result.status = Status.FAILED
         result.message = f"请填写{'、'.join(missing)}（新录入人员必填）。"
     elif person is not None:
-        result.message = "系统中已有此人，将关联为本级团干部（不重复建档）。"
+        result.message = (
+            "系统中已有此人，不重复建档：在本组织管辖范围内的直接关联为本级团干部，"
+            "其他人员须经本人或其所在组织确认后任职生效，已登记的信息不会被修改。"
+        )
 
 
 def _enter(org: Org, result: RowResult, clean: dict, actor, *, linked: bool) -> None:
     data = {k: v for k, v in clean.items() if k != "position"}
     try:
         with transaction.atomic():
-            cadre_add(org=org, person_data=data, position=clean["position"], actor=actor)
+            entered = cadre_add(org=org, person_data=data, position=clean["position"], actor=actor)
     except DomainError as e:
         result.status, result.message = Status.FAILED, e.message
     else:
         result.status = Status.CREATED
-        result.message = f"已录入：{clean['position']}" + ("（关联系统中已有人员）" if linked else "")
-
-
-def excel_id_number(value: object) -> str:
-    """An ID number as Excel holds it: text, or a number of at most 15 significant digits (P6)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return clean_code(value)
-    if isinstance(value, int):
-        return str(value)
-    try:
-        number = int(Decimal(format(value, ".15g")))
-    except (InvalidOperation, ValueError, OverflowError):
-        return clean_code(value)
-    text = str(number)
-    if len(text) == 18:
-        try:
-            return parse_id_number(text).value
-        except ValidationError:
-            pass
-    if len(text) >= 16:
-        raise Invalid(
-            f"身份证号码被Excel存成了数字（显示为{format(value, '.6g').upper()}），只保留了前15位，后几位已丢失。"
-            "请把“身份证号码”列设置为“文本”格式，重新输入完整的18位号码后上传。",
-            code="id_number_as_number",
-        )
-    return text
+        if isinstance(entered, PostOffer):
+            result.message = f"已发出任职确认：{clean['position']}（本人或其所在组织确认后生效）"
+        else:
+            result.message = f"已录入：{clean['position']}" + ("（关联系统中已有人员）" if linked else "")
 
 
 def excel_month(value: object) -> object:

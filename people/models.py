@@ -71,6 +71,16 @@ class Person(AbstractBaseUser, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    # Where a person without a branch was entered or registered (their first cadre post's
+    # organisation): its direct superior is responsible for their record (P8, issue 12).
+    home_org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name="登记组织",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     verified = models.BooleanField("已认证", default=True)
     complete = models.BooleanField("信息完整", default=False, editable=False)
 
@@ -173,3 +183,42 @@ class Cadre(TimeStampedModel):
 
     def __str__(self):
         return f"{self.person} · {self.position}"
+
+
+class PostOfferStatus(models.TextChoices):
+    PENDING = "待确认", "待确认"
+    ACCEPTED = "已确认", "已确认"
+    DECLINED = "已拒绝", "已拒绝"
+    WITHDRAWN = "已撤回", "已撤回"
+
+
+class PostOffer(TimeStampedModel):
+    """A cadre post offered to a person already on record by an organisation that does not hold their record.
+
+    Linking someone by name and ID number alone proves nothing (issue 12), so the
+    post starts only when the person accepts it, or the organisation responsible
+    for their record (people.access.responsible_org) confirms it. Until then the
+    offering organisation sees only the name and the masked ID number it typed.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="post_offers")
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="post_offers")
+    position = models.CharField("团内职务", max_length=20)
+    secretary = models.BooleanField("登记为团组织书记", default=False)
+    status = models.CharField("状态", max_length=10, choices=PostOfferStatus.choices, default=PostOfferStatus.PENDING)
+    offered_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "待确认任职"
+        verbose_name_plural = "待确认任职"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "org"], condition=models.Q(status="待确认"), name="people_one_open_offer_per_org"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "org"], name="people_offer_status_org")]
+
+    def __str__(self):
+        return f"{self.person} · {self.position} ({self.status})"

@@ -109,7 +109,9 @@ def person_create(
     if person_find(clean["id_number"]):
         raise Conflict("该身份证号码已在系统中登记，不能重复录入。", code="person_exists")
     require_development_number_free(clean.get("development_number"))
-    person = Person(**clean, branch=branch, account_state=account_state)
+    # Someone entered without a branch (a cadre, a secretary) is registered with the organisation that
+    # entered them: its direct superior answers for their record (people.access.responsible_org_id).
+    person = Person(**clean, branch=branch, home_org=None if branch else org, account_state=account_state)
     if password:
         validate_new_password(password, person)
         person.activate_account(password)

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import bulk_views, cadre_views, member_import_views, member_views, record_views, views
+from . import bulk_views, cadre_views, member_import_views, member_views, offer_views, record_views, views
 
 app_name = "people"
 urlpatterns = [
     path("me/", views.me, name="me"),
     path("search/", bulk_views.people_search, name="search"),
+    path("offers/", offer_views.offers_to_confirm, name="offers"),
+    path("offers/<int:offer_id>/accept/", offer_views.offer_accept, name="offer_accept"),
+    path("offers/<int:offer_id>/decline/", offer_views.offer_decline, name="offer_decline"),
+    path("offers/<int:offer_id>/withdraw/", offer_views.offer_withdraw, name="offer_withdraw"),
     path("orgs/<int:pk>/members/export/", bulk_views.members_export, name="members_export"),
     path("members/<int:person_id>/edit/", record_views.member_edit, name="member_edit"),
     path("orgs/<int:pk>/members/", member_views.member_list, name="members"),

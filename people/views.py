@@ -7,7 +7,7 @@ from core.exceptions import DomainError
 from core.forms import add_domain_errors
 from orgs.models import Org
 
-from . import profile
+from . import post_offers, profile
 from .profile_forms import ProfileForm
 from .validation import FIELD_LABELS
 
@@ -31,4 +31,5 @@ def me(request):
         "branch": Org.objects.filter(pk=person.branch_id).first(),
         "posts": person.cadre_posts.select_related("org").order_by("org__path"),
         "missing": [FIELD_LABELS[f] for f in person.missing_fields()],
+        "offers": list(post_offers.offers_for_person(person)),
     })  # fmt: skip

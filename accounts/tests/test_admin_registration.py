@@ -70,9 +70,11 @@ def test_a_wrong_case_code_is_refused(new_org, code):
         register(new_org, code.swapcase())
 
 
-def test_another_organisations_code_is_refused_naming_the_chosen_one(tree, new_org, code):
-    with pytest.raises(Invalid, match="第一临床医学院团委”的注册码"):
+def test_another_organisations_code_reads_as_a_wrong_code_naming_the_chosen_organisation(tree, new_org, code):
+    # Issue 12 item 14: no hint that the code is live for another organisation (was code_wrong_org).
+    with pytest.raises(Invalid, match="第一临床医学院团委”的8位注册码") as exc:
         register(tree.college, code)
+    assert exc.value.code == "code_invalid"
 
 
 def test_an_expired_code_is_refused(new_org, code):
@@ -133,19 +135,31 @@ def test_a_fourth_admin_is_refused_with_409(tree, new_org, make_person):
     assert RegistrationCode.objects.filter(org=new_org).latest("created_at").used_at is None
 
 
-def test_an_existing_unregistered_person_registers_with_their_name(tree, new_org, code, make_person):
+def test_an_existing_unregistered_person_must_set_a_password_first(tree, new_org, code, make_person):
+    """Issue 12: a name, an ID number and a code never set the password of someone who has not registered."""
     cadre = make_person("已录入团员", password=None, branch=tree.branch)
-    person = register(new_org, code, id_number=cadre.id_number, name="已录入团员")
-    assert person.pk == cadre.pk
-    assert person.registered is True
-    assert access.is_admin_of(Person.objects.get(pk=cadre.pk), new_org)
+    with pytest.raises(Conflict) as e:
+        register(new_org, code, id_number=cadre.id_number, name="已录入团员")
+    assert e.value.code == "activate_first" and "初始密码" in e.value.message
+    cadre.refresh_from_db()
+    assert cadre.registered is False and not access.is_admin_of(cadre, new_org)
+    assert RegistrationCode.objects.get(org=new_org).used_at is None
+
+
+def test_an_existing_person_registers_with_their_own_password(tree, new_org, code, make_person):
+    member = make_person("已注册团员", password=PASSWORD, branch=tree.branch)
+    person = register(new_org, code, id_number=member.id_number, name="已注册团员")
+    assert person.pk == member.pk
+    assert access.is_admin_of(Person.objects.get(pk=member.pk), new_org)
 
 
 def test_registering_keeps_the_join_month_on_record_and_updates_the_persons_own_fields(
     tree, new_org, code, make_person
 ):
     """P11: 入团年月 on record is the branch admin's to change; the registrant's own fields are theirs."""
-    member = make_person("已录入团员", birth="19980315", password=None, branch=tree.branch, league_join_date="2012-05")
+    member = make_person(
+        "已录入团员", birth="19980315", password=PASSWORD, branch=tree.branch, league_join_date="2012-05"
+    )
     register(new_org, code, id_number=member.id_number, name="已录入团员", league_join_date="2011-09",
              mobile="13700001111")  # fmt: skip
     member.refresh_from_db()

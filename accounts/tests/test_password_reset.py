@@ -30,9 +30,11 @@ def test_a_members_code_is_for_the_branch_admin_alone(tree, actor):
         reset.reset_code_issue(person=tree.member, actor=getattr(tree, actor))
 
 
-def test_a_cadres_code_comes_from_their_organisation_or_its_direct_superior(tree):
-    reset.reset_code_issue(person=tree.uni_admin, actor=tree.uni_admin)
+def test_a_cadres_code_comes_from_the_direct_superior_of_their_registering_organisation(tree):
+    # Issue 12 settles P8: an admin of the organisation itself (a peer) no longer issues codes for its cadres.
     reset.reset_code_issue(person=tree.uni_admin, actor=tree.province_admin)
+    with pytest.raises(NotAllowed):
+        reset.reset_code_issue(person=tree.uni_admin, actor=tree.uni_admin)
     with pytest.raises(NotAllowed):
         reset.reset_code_issue(person=tree.uni_admin, actor=tree.root_admin)
     with pytest.raises(NotAllowed):

@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 
 from api.routers.imports import JobAcceptedOut, member_people_import
 from api.routers.orgs import PageIn, _page_bounds
+from api.routers.post_offers import PostOfferOut, offer_out
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
 from audit.services import audit_id_numbers_shown
@@ -16,7 +17,7 @@ from core.exceptions import NotFound
 from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook
 from orgs import access as org_access
 from people import access, cadres, entry, selectors
-from people.models import Cadre, Person
+from people.models import Cadre, Person, PostOffer
 from people.validation import FIELD_LABELS
 
 router = Router(tags=["团干部"])
@@ -109,14 +110,20 @@ def cadre_list(request, org_id: int, page: Query[PageIn], complete: bool | None 
     return {"items": items, "count": posts.count()}
 
 
-@router.post("/{int:org_id}/cadres", response={201: CadreOut, **ERRORS}, summary="录入本级团干部")
+@router.post("/{int:org_id}/cadres", response={201: CadreOut, 202: PostOfferOut, **ERRORS}, summary="录入本级团干部")
 def cadre_add(request, org_id: int, payload: CadreIn):
-    """录入本级团干部 (P3): committees only. A person already in the system (same ID number) is linked,
-    and the name must match the record (`name_mismatch`); otherwise the person is created on the
-    initial password (last 8 characters of the ID number, P7). 409 `cadre_exists` if already a cadre here."""
+    """录入本级团干部 (P3): committees only. A new ID number creates the person on the initial password
+    (last 8 characters of the ID number, P7): 201. A person already in the system whom the caller can
+    already see (a member or cadre of its subtree) is linked at once: 201. Anyone else already on record
+    gets a 任职确认 instead: 202 with the offer (name and masked ID number only); the post starts when
+    the person accepts it (`POST /post-offers/{id}/accept`) or the admin responsible for their record
+    confirms it, and their record is never changed by the link (issue 12). The name must match the
+    record (`name_mismatch`); 409 `cadre_exists` if already a cadre here."""
     org = org_access.get_org_for_viewer(request.auth, org_id)
     post = cadres.cadre_add(org=org, person_data=payload.person.dict(), position=payload.position, actor=request.auth)
-    return Status(201, cadre_out(post, full=True))
+    if isinstance(post, PostOffer):
+        return Status(202, offer_out(post))
+    return Status(201, cadre_out(post, full=access.sees_full_id(request.auth, post.person)))
 
 
 @router.patch("/{int:org_id}/cadres/{int:person_id}", response={200: CadreOut, **ERRORS}, summary="团干部职务变更")

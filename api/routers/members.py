@@ -156,7 +156,9 @@ def member_verify(request, org_id: int, person_id: int, payload: VerifyIn):
 
 @router.post("/{int:org_id}/people/{int:person_id}/reset-code", response={200: ResetCodeOut, **ERRORS})
 def reset_code(request, org_id: int, person_id: int):
-    """P8: a member's branch admin; a cadre's organisation's admin or its direct superior's admin."""
+    """P8 as issue 12 settles it: only the admin responsible for the person's own record: a member's branch
+    admin; for anyone without a branch, the admin of the direct superior of their 登记组织 (where they were
+    entered or registered). A post offered or accepted elsewhere gives no reset right."""
     org = org_access.get_org_for_viewer(request.auth, org_id)
     person = Person.objects.filter(pk=person_id).first()
     in_org = person is not None and (person.branch_id == org.id or person.cadre_posts.filter(org=org).exists())

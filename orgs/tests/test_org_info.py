@@ -145,7 +145,8 @@ def test_a_name_that_does_not_match_the_id_number_is_refused(tree):
 
 
 def test_complete_needs_a_registered_secretary_with_a_mobile_s1(tree, make_person):
-    unregistered = make_person("未注册书记", password=None, mobile="")
+    # Someone of the organisation's own subtree is linked at once (an outsider gets a 任职确认, issue 12).
+    unregistered = make_person("未注册书记", password=None, mobile="", branch=tree.branch)
     org_info_update(org=tree.uni, actor=tree.uni_admin, data=COMMITTEE_INFO | secretary_of(unregistered, mobile=""))
     org = Org.objects.get(pk=tree.uni.pk)
     assert completeness.missing_fields(org) == ["secretary_registered", "secretary_mobile"]
@@ -154,7 +155,7 @@ def test_complete_needs_a_registered_secretary_with_a_mobile_s1(tree, make_perso
 
 
 def test_the_org_phone_does_not_stand_in_for_the_secretarys_mobile(tree, make_person):
-    secretary = make_person("书记", mobile="")
+    secretary = make_person("书记", mobile="", branch=tree.branch)
     info = {"phone": "025-83201234", "email": "tw@example.cn", **COMMITTEE_INFO}
     org_info_update(org=tree.province, actor=tree.province_admin, data=info | secretary_of(secretary, mobile=""))
     assert completeness.missing_fields(Org.objects.get(pk=tree.province.pk)) == ["secretary_mobile"]

@@ -11,7 +11,7 @@ from conftest import make_id_number
 from core.exceptions import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from orgs import admin_changes
 from orgs.models import Org
-from people import cadres
+from people import cadres, post_offers
 from people.models import AccountState, Cadre, Person
 
 
@@ -107,8 +107,8 @@ def test_a_name_that_differs_from_the_record_is_refused_never_renamed(tree):
     assert not Cadre.objects.filter(org=tree.general, person=member).exists()
 
 
-def test_linking_fills_empty_fields_and_never_overwrites(tree, make_person):
-    person = make_person("王空白", mobile="", education="")
+def test_linking_someone_in_reach_never_writes_their_fields(tree, make_person):
+    person = make_person("王空白", mobile="", education="", branch=tree.branch)
     cadres.cadre_add(
         org=tree.college,
         person_data=pdata("王空白", id_number=person.id_number, mobile="13700001111", ethnicity="回族"),
@@ -116,7 +116,8 @@ def test_linking_fills_empty_fields_and_never_overwrites(tree, make_person):
         actor=tree.college_admin,
     )
     person.refresh_from_db()
-    assert (person.mobile, person.education, person.ethnicity) == ("13700001111", "硕士研究生", "汉族")
+    assert (person.mobile, person.education, person.ethnicity) == ("", "", "汉族")
+    assert Cadre.objects.filter(org=tree.college, person=person, position="委员").exists()
 
 
 def test_a_new_person_needs_political_status_and_join_date(tree):
@@ -152,12 +153,13 @@ def test_positions_come_from_the_committee_list(tree, position):
 def test_a_person_holds_posts_in_two_committees_independently(tree):
     post = add(tree.college, tree.college_admin, position="副书记", name="周两职")
     person = post.person
-    cadres.cadre_add(
+    offer = cadres.cadre_add(
         org=tree.general,
         person_data=pdata("周两职", id_number=person.id_number),
         position="书记",
         actor=tree.general_admin,
     )
+    post_offers.post_offer_accept(offer=offer, actor=person)  # a cadre above the 团总支: they accept (issue 12)
     cadres.cadre_change_position(org=tree.general, person=person, position="副书记", actor=tree.general_admin)
     assert Cadre.objects.get(org=tree.college, person=person).position == "副书记"
     cadres.cadre_remove(org=tree.college, person=person, actor=tree.college_admin)
@@ -294,15 +296,15 @@ def test_a_deeper_superiors_posts_are_refused(client, college_cadres):
 
 
 def test_the_list_page_runs_a_fixed_number_of_queries(client, tree, django_assert_max_num_queries, no_due_jobs):
-    """Six for the page itself (session, user, admin posts, organisation, count, rows), a few for the
-    layout's to-do counts; none per row."""
+    """Six for the page itself (session, user, admin posts, organisation, count, rows), the open 任职确认
+    and who may get reset codes (one each), a few for the layout's to-do counts; none per row."""
     client.force_login(tree.uni_admin)
     add(tree.college, tree.college_admin, position="委员", name="成员")
     with CaptureQueriesContext(connection) as few:
         client.get(list_url(tree.college))
     for i in range(12):
         add(tree.college, tree.college_admin, position="委员", name=f"成员{i}", mobile="" if i % 2 else "13912345678")
-    with django_assert_max_num_queries(13) as many:
+    with django_assert_max_num_queries(16) as many:
         response = client.get(list_url(tree.college))
     assert len(many.captured_queries) == len(few.captured_queries)
     assert response.content.decode().count("/position/") == 14

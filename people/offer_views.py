@@ -1,0 +1,78 @@
+"""任职确认 pages (issue 12): the person accepts or declines a post offered to them, the admin
+responsible for their record confirms it, the offering organisation withdraws it.
+
+Every action is a POST and goes through people.post_offers, which checks who may act.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import DomainError, NotFound
+
+from . import post_offers
+
+
+def _offer_or_404(request, offer_id: int, *, withdraw: bool = False):
+    try:
+        return post_offers.get_offer_for_actor(request.user, offer_id, withdraw=withdraw)
+    except NotFound as e:
+        raise Http404(e.message) from None
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_GET
+def offers_to_confirm(request):
+    """Offers to people whose record the admin's organisations answer for."""
+    offers = list(post_offers.offers_to_confirm(request.user)[:200])
+    return render(request, "people/offers.html", {"offers": offers})
+
+
+def _decide(request, offer_id: int, action, done: str):
+    offer = _offer_or_404(request, offer_id)
+    try:
+        action(offer=offer, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{done}：{offer.person.name}在{offer.org.short_name}任{offer.position}。")
+    return _back(request, "people:me" if offer.person_id == request.user.pk else "people:offers")
+
+
+@login_required
+@require_POST
+def offer_accept(request, offer_id: int):
+    return _decide(request, offer_id, post_offers.post_offer_accept, "已确认任职")
+
+
+@login_required
+@require_POST
+def offer_decline(request, offer_id: int):
+    return _decide(request, offer_id, post_offers.post_offer_decline, "已拒绝任职")
+
+
+@login_required
+@require_POST
+def offer_withdraw(request, offer_id: int):
+    offer = _offer_or_404(request, offer_id, withdraw=True)
+    try:
+        post_offers.post_offer_withdraw(offer=offer, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已撤回对{offer.person.name}的任职确认。")
+    return (
+        redirect("people:cadres", pk=offer.org_id)
+        if not offer.org.is_branch
+        else redirect("orgs:info", pk=offer.org_id)
+    )
