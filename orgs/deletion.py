@@ -3,9 +3,11 @@
 Four cases, decided under row locks on the parent and the organisation:
 (1) nothing inside → deleted; (2) a 团支部 with members → deleted, its members
 moved to the parent's 待接转团支部 (created on first use) in the same
-transaction; (3) a committee with cadres or admins → refused, naming them;
-(4) anything with subordinates → refused, naming them. No member is ever
-left without a branch.
+transaction; (3) a committee with cadres or admins → refused, naming them,
+unless the superior confirms ending those posts (`end_posts`): then its
+admins (even the last, C6) and cadres go with it in the same step and the
+people keep their records; (4) anything with subordinates → refused, naming
+them. No member is ever left without a branch.
 """
 
 from django.db import transaction
@@ -40,9 +42,25 @@ def pending_branch_for(parent: Org) -> Org:
     )
 
 
+def remaining_posts(org: Org) -> dict[str, list[str]]:
+    """U2(3): the admins and cadres a committee still has, named for the confirmation step."""
+    from people.models import Cadre
+
+    if org.is_branch:
+        return {"admins": [], "cadres": []}
+    return {
+        "admins": list(OrgAdmin.objects.filter(org=org).order_by("slot").values_list("person__name", flat=True)),
+        "cadres": list(Cadre.objects.filter(org=org).order_by("id").values_list("person__name", "position")),
+    }
+
+
 @transaction.atomic
-def org_delete(*, org: Org, actor) -> dict:
-    """Delete `org` as its direct superior's admin; returns {"moved": N, "pending_branch_id": id | None}."""
+def org_delete(*, org: Org, actor, end_posts: bool = False) -> dict:
+    """Delete `org` as its direct superior's admin; returns {"moved": N, "pending_branch_id": id | None, "ended": N}.
+
+    `end_posts`: the superior has seen the remaining admins and cadres of a committee without members
+    or subordinates and confirms ending them all (U2(3), C6's one exception).
+    """
     from people.models import Cadre, Person
     from transfers.models import OPEN, TransferRequest
 
@@ -70,18 +88,20 @@ def org_delete(*, org: Org, actor) -> dict:
             f"{org.short_name}还有{len(children)}个下级组织（{_names(children)}），请先自下而上逐级删除下级组织。",
             code="org_has_children",
         )
-    if not org.is_branch:
-        admins = list(OrgAdmin.objects.filter(org=org).values_list("person__name", flat=True))
-        cadres = list(Cadre.objects.filter(org=org).values_list("person__name", flat=True))
-        if admins or cadres:
-            steps = []
-            if admins:
-                steps.append(f"撤销管理员（{_names(admins)}）")
-            if cadres:
-                steps.append(f"删除团干部（{_names(cadres)}）")
-            raise Conflict(
-                f"{org.short_name}还有管理员或团干部，请先{'，再'.join(steps)}，然后删除。", code="org_has_people"
-            )
+    posts = remaining_posts(org)
+    ended = len(posts["admins"]) + len(posts["cadres"])
+    if ended and not end_posts:
+        who = []
+        if posts["admins"]:
+            who.append(f"管理员{_names(posts['admins'])}")
+        if posts["cadres"]:
+            who.append(f"团干部{_names([name for name, _ in posts['cadres']])}")
+        raise Conflict(
+            f"{org.short_name}还有{'、'.join(who)}。该组织已没有团员和下级组织，可以确认“结束以上职务并删除”："
+            "其管理员和团干部职务随组织一并结束，人员的个人信息保留。",
+            code="org_has_people",
+            errors=[{"field": "end_posts", "message": "确认结束其全部管理员和团干部职务后删除。"}],
+        )
 
     members = Person.objects.filter(branch=org)
     moved, pending = 0, None
@@ -96,12 +116,12 @@ def org_delete(*, org: Org, actor) -> dict:
         stats_mark_dirty(org_ids=[pending.pk])  # progress: the update above sends no signal
         # Open transfers follow their members, so the pending branch's superior can still act on them.
         TransferRequest.objects.filter(from_branch=org, status__in=OPEN).update(from_branch=pending)
-    # A branch's posts and admins end with the branch; the people stay.
+    # Posts and admins end with the organisation; the people stay.
     Cadre.objects.filter(org=org).delete()
     OrgAdmin.objects.filter(org=org).delete()
-    audit_record(
-        actor=actor, verb="删除下级组织", target=org, org=parent,
-        changes={"full_name": org.full_name, "category": org.category, "moved_members": moved},
-    )  # fmt: skip
+    changes = {"full_name": org.full_name, "category": org.category, "moved_members": moved}
+    if ended:
+        changes["ended_posts"] = {"admins": posts["admins"], "cadres": [f"{n}（{p}）" for n, p in posts["cadres"]]}
+    audit_record(actor=actor, verb="删除下级组织", target=org, org=parent, changes=changes)
     Org.objects.get(pk=org.pk).delete()
-    return {"moved": moved, "pending_branch_id": pending.id if pending else None}
+    return {"moved": moved, "pending_branch_id": pending.id if pending else None, "ended": ended}

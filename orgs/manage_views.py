@@ -222,11 +222,17 @@ def child_delete(request, pk: int):
     child = access.get_org_for_viewer_or_404(request.user, pk)
     if not access.is_admin_of_parent(request.user, child):
         raise Http404("只有直属上级组织管理员可以删除该组织。")
+    end_posts = request.POST.get("end_posts") == "1"
     try:
-        result = deletion.org_delete(org=child, actor=request.user)
+        result = deletion.org_delete(org=child, actor=request.user, end_posts=end_posts)
     except DomainError as e:
+        if e.code == "org_has_people":  # U2(3): list who still holds a post and ask once to end them all
+            return render(request, "orgs/delete_confirm.html", {
+                "org": child, "posts": deletion.remaining_posts(child), "message": e.message,
+            })  # fmt: skip
         messages.error(request, e.message)
     else:
         moved = f"，{result['moved']}名团员已移入待接转团支部" if result["moved"] else ""
-        messages.success(request, f"已删除{child.short_name}{moved}。")
+        ended = f"，其{result['ended']}个管理员和团干部职务已结束" if result["ended"] else ""
+        messages.success(request, f"已删除{child.short_name}{moved}{ended}。")
     return redirect("orgs:children", pk=child.parent_id)

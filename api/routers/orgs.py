@@ -158,11 +158,13 @@ def org_patch(request, org_id: int, payload: OrgPatchIn):
 
 
 @router.delete("/{int:org_id}", response={204: None, **COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut})
-def org_delete(request, org_id: int):
-    """U2: by the parent's admin. 409 names what must go first (subordinates, admins, cadres); a
-    branch's members move to the parent's 待接转团支部."""
+def org_delete(request, org_id: int, end_posts: bool = False):
+    """U2: by the parent's admin. 409 names what must go first (subordinates, members of a
+    待接转团支部); a branch's members move to the parent's 待接转团支部. A committee with no members
+    and no subordinates that still has admins or cadres answers 409 `org_has_people` naming them;
+    `?end_posts=true` confirms ending all those posts and deletes it in one step (U2(3), C6)."""
     org = access.get_org_for_viewer(request.auth, org_id)
-    deletion.org_delete(org=org, actor=request.auth)
+    deletion.org_delete(org=org, actor=request.auth, end_posts=end_posts)
     return Status(204, None)
 
 
