@@ -25,8 +25,8 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime  ## install, migrate, load the demo if empty, serve on http://127.0.0.1:$(PORT) with the import worker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@# The background-import worker (django-tasks db_worker) runs beside the server and stops with it.
-	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	@# The background worker (imports, exports, scheduled jobs) runs beside the server and stops with it.
+	$(PY) manage.py worker --no-reload --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -14,7 +14,6 @@ import itertools
 import os
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from core.validators import id_check_char
@@ -155,18 +154,7 @@ def get_ok(client, url: str):
 
 
 @pytest.fixture
-def no_due_jobs():
-    """Keep the jobs of core.scheduler out of the test's requests: they run after the first response of
-    each interval, which would make that request cost more queries than the next."""
-    lock = "core:due-jobs-lock"
-    held = cache.add(lock, 1, 3600)
-    yield
-    if held:
-        cache.delete(lock)
-
-
-@pytest.fixture
-def assert_flat_queries(django_assert_max_num_queries, no_due_jobs):
+def assert_flat_queries(django_assert_max_num_queries):
     """Pin the query count of `fetch()`, one request: at most `ceiling`, and no more once `grow()` has added rows.
 
     A warm-up request comes first, so that only the request's own queries count. Returns the responses

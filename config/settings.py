@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "audit",
     "people",
@@ -86,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.operator_site.OperatorSiteMiddleware",  # /operator/ only where OPERATOR_SITE_ENABLED (and OPERATOR_HOSTS)
     "csp.middleware.CSPMiddleware",
     "core.upload_limit.UploadLimitMiddleware",  # an oversized body is refused before anything reads it
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -93,12 +97,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.no_store.NoStoreMiddleware",  # Cache-Control: no-store for logged-in pages and the API
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.SessionGuardMiddleware",  # idle and absolute session limits, two-step check
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
-    "core.scheduler.DueJobsMiddleware",
+    "audit.middleware.AuditRequestMiddleware",  # client address and request id of audit events; refusals
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,7 +161,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "accounts.validators.NotIdNumberValidator"},
+    {"NAME": "accounts.validators.NotIdNumberValidator"},  # nor 6+ consecutive characters of it
+    {"NAME": "accounts.validators.BirthDateValidator"},
+    {"NAME": "accounts.validators.NamePinyinValidator"},
+    {"NAME": "accounts.validators.AdminMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
 ]
 PASSWORD_HASHERS = [
     "accounts.hashers.Argon2idHasher",  # why these settings: accounts/hashers.py
@@ -170,15 +180,37 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
-AXES_RESET_ON_SUCCESS = True
+# Off: axes would clear the address's failures too, a fresh budget per own login (issue 12, item 5);
+# accounts.services.login_check clears only the failures against the account that logged in.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+# Form fields axes masks before it stores or logs a failed attempt (it knows only username and
+# password); audit.login_attempts also drops the stored form data altogether (issue 12, item 2).
+AXES_SENSITIVE_PARAMETERS = [
+    "username", "ip_address", "id_number", "mobile", "old_password", "new_password", "new_password2",
+    "password2", "reset_code", "code", "csrfmiddlewaretoken",
+]  # fmt: skip
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # also an absolute limit from login (accounts.middleware)
+# A browser session unused this long ends (0: no idle limit); API tokens expire after the same idle time.
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Where the cookies are Secure (production), the __Host- prefix binds them to this exact host: the browser
+# accepts them only over HTTPS, with path "/" and no Domain, so a sibling subdomain can neither set nor
+# overwrite them (session fixation, CSRF token planting). SESSION_COOKIE_PATH/CSRF_COOKIE_PATH stay "/",
+# SESSION_COOKIE_DOMAIN/CSRF_COOKIE_DOMAIN stay unset, as the prefix requires.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# The operator site (/operator/, Django's admin): off unless set; OPERATOR_HOSTS (comma-separated) limits
+# it further to requests addressed to those hosts (core/operator_site.py).
+OPERATOR_SITE_ENABLED = env_bool("OPERATOR_SITE_ENABLED", False)
+OPERATOR_HOSTS = [h.strip().lower() for h in os.environ.get("OPERATOR_HOSTS", "").split(",") if h.strip()]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -212,8 +244,22 @@ RATELIMIT_CODES_PER_IP = os.environ.get("RATELIMIT_CODES_PER_IP", "20/h")
 RATELIMIT_CODES_GLOBAL = os.environ.get("RATELIMIT_CODES_GLOBAL", "2000/h")
 # Per account: reset codes per ID number (by its keyed hash), registration codes per organisation.
 RATELIMIT_CODES_PER_ACCOUNT = os.environ.get("RATELIMIT_CODES_PER_ACCOUNT", "10/h")
+# Registration codes count RATELIMIT_CODES_PER_ACCOUNT per (organisation, address block), so junk from one
+# place does not lock the rightful registrant out; this much higher ceiling holds per organisation.
+RATELIMIT_CODES_PER_ORG = os.environ.get("RATELIMIT_CODES_PER_ORG", "100/h")
+# Failed logins (core.ratelimits): per address block (IPv4 /24, IPv6 /64), and site-wide; over the
+# site-wide level a block may have only RATELIMIT_LOGIN_FAILURES_PER_BLOCK_UNDER_ATTACK failures in its window.
+RATELIMIT_LOGIN_FAILURES_PER_BLOCK = os.environ.get("RATELIMIT_LOGIN_FAILURES_PER_BLOCK", "30/15m")
 RATELIMIT_LOGIN_FAILURES_GLOBAL = os.environ.get("RATELIMIT_LOGIN_FAILURES_GLOBAL", "600/m")
+RATELIMIT_LOGIN_FAILURES_PER_BLOCK_UNDER_ATTACK = env_int("RATELIMIT_LOGIN_FAILURES_PER_BLOCK_UNDER_ATTACK", 3)
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", not TESTING)  # tests switch it on where they test it
+
+# Two-step verification (accounts.otp, django-otp): required for committee admins (admins of an organisation
+# that is not a 团支部/待接转团支部) outside DEBUG, optional for branch admins. Tests turn it on where they test it.
+ADMIN_TOTP_REQUIRED = env_bool("ADMIN_TOTP_REQUIRED", not (DEBUG or TESTING))
+BRANCH_ADMIN_TOTP_REQUIRED = env_bool("BRANCH_ADMIN_TOTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "智慧团建"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # operators do not see authenticator secrets in /operator/
 
 # League rules that are settings (SPEC C4, U3, P8).
 JOIN_AGE_CUTOFF = os.environ.get("JOIN_AGE_CUTOFF", "2016-09-01")
@@ -230,6 +276,9 @@ SUBORDINATE_ENTRY_PHASE = env_bool("SUBORDINATE_ENTRY_PHASE", True)
 # (imports.readers.MAX_UPLOAD_BYTES) plus its multipart framing. Uploads above 2.5 MB go to a
 # temporary file instead of memory; form fields (not files) may total 2.5 MB.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
+# Files each admin may upload per hour (import pages and API; 0: no limit). Checked with the rate limits
+# above (RATELIMIT_ENABLE), refused with 429 (core.upload_limit.charge_upload).
+UPLOAD_QUOTA_PER_HOUR = env_int("UPLOAD_QUOTA_PER_HOUR", 60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -7,3 +7,18 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ScheduledRun(models.Model):
+    """When a scheduled job last started: claimed with one conditional UPDATE, so however many
+    background workers run, one of them runs the job per interval (core.scheduler)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    last_started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "定时任务运行记录"
+        verbose_name_plural = "定时任务运行记录"
+
+    def __str__(self):
+        return f"{self.name} @ {self.last_started_at:%Y-%m-%d %H:%M:%S}"

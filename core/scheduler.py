@@ -1,36 +1,54 @@
-"""Scheduled jobs without an extra server.
+"""Scheduled jobs, run by the background worker (`manage.py worker`), never inside a web request.
 
-The embedded default has no cron: after a response, at most once per
-interval (a cache lock shared by the processes when Redis is configured),
-the web process runs the jobs that are due. Each job is idempotent and
-uses conditional updates, so running it twice, or from the
-`run_due_jobs` command under cron as well, is harmless.
+The embedded default has no cron: the worker that `make run` starts beside the
+server (and every worker of a bigger deployment) wakes every few seconds and
+asks `claim()` whether the interval has passed. The claim is one conditional
+UPDATE on a ScheduledRun row, atomic on SQLite and PostgreSQL alike, so with
+several workers exactly one runs the jobs per interval. Each job is idempotent
+and uses conditional updates as well, so `run_due_jobs` under cron beside the
+workers is harmless.
 """
 
+import datetime as dt
 import logging
 
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import ScheduledRun
 
 logger = logging.getLogger(__name__)
 INTERVAL_SECONDS = 300
+JOB_NAME = "due-jobs"
 
 
 def run_due_jobs() -> dict:
+    # Jobs live in higher apps; the scheduler is the one place that calls up to them, at run time.
     from progress.aggregates import stats_backlog_run
     from transfers.services import auto_return_due
 
     return {"transfers_returned": auto_return_due(), "progress_backlog": stats_backlog_run()}
 
 
-class DueJobsMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+def claim(name: str = JOB_NAME, interval: float = INTERVAL_SECONDS, *, now: dt.datetime | None = None) -> bool:
+    """True for exactly one caller per interval, across processes."""
+    now = now or timezone.now()
+    due_before = now - dt.timedelta(seconds=interval)
+    if not ScheduledRun.objects.filter(pk=name).exists():
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(name=name, last_started_at=now)
+            return True
+        except IntegrityError:  # another worker created it first: it has this turn
+            return False
+    return bool(ScheduledRun.objects.filter(pk=name, last_started_at__lte=due_before).update(last_started_at=now))
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        if cache.add("core:due-jobs-lock", 1, INTERVAL_SECONDS):
-            try:
-                run_due_jobs()
-            except Exception:  # a failing job must never break a page
-                logger.exception("scheduled jobs failed")
-        return response
+
+def tick() -> dict | None:
+    """One wake-up of a worker: run the jobs if this worker claims the interval; never raise."""
+    try:
+        if claim():
+            return run_due_jobs()
+    except Exception:  # a failing job must never stop the worker from running imports
+        logger.exception("scheduled jobs failed")
+    return None

@@ -295,7 +295,7 @@ def test_a_deeper_superiors_posts_are_refused(client, college_cadres):
     assert Cadre.objects.get(person=person).position == "委员"
 
 
-def test_the_list_page_runs_a_fixed_number_of_queries(client, tree, django_assert_max_num_queries, no_due_jobs):
+def test_the_list_page_runs_a_fixed_number_of_queries(client, tree, django_assert_max_num_queries):
     """Six for the page itself (session, user, admin posts, organisation, count, rows), the open 任职确认
     and who may get reset codes (one each), a few for the layout's to-do counts; none per row."""
     client.force_login(tree.uni_admin)

@@ -36,9 +36,14 @@ def database_url() -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def run_worker() -> subprocess.CompletedProcess:
+def worker_env(url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS_MODULE"))}
-    env.update(DATABASE_URL=database_url(), TASKS_IMMEDIATE="0", DEBUG="1")
+    env.update(DATABASE_URL=url, TASKS_IMMEDIATE="0", DEBUG="1")
+    return env
+
+
+def run_worker() -> subprocess.CompletedProcess:
+    env = worker_env(database_url())
     return subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v", "0"],
         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=180,

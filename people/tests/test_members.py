@@ -149,7 +149,7 @@ def test_the_list_is_404_for_outsiders(tree, client):
 
 
 def test_the_list_page_takes_a_fixed_number_of_queries(
-    tree, client, make_person, django_assert_max_num_queries, no_due_jobs
+    tree, client, make_person, django_assert_max_num_queries
 ):
     for i in range(30):
         make_person(f"团员{i}", branch=tree.branch)
