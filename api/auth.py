@@ -1,5 +1,6 @@
 """Who is calling the API: a bearer token, or the browser's session."""
 
+from django.conf import settings
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -31,6 +32,12 @@ class BearerAuth(HttpBearer):
 
 class SessionAuthChecked(SessionAuth):
     def _get_key(self, request):
+    @property
+    def param_name(self) -> str:
+        # ninja reads settings.SESSION_COOKIE_NAME once, when its module is imported; read it per request,
+        # so the production name (__Host-sessionid, config/settings.py) is always the one looked for.
+        return settings.SESSION_COOKIE_NAME
+
         # No session cookie: not logged in (401), rather than ninja's CSRF refusal (403) of a
         # session that does not exist. With a session cookie the CSRF check still applies.
         if self.param_name not in request.COOKIES:
@@ -39,7 +46,8 @@ class SessionAuthChecked(SessionAuth):
             return super()._get_key(request)
         except HttpError:  # ninja's CSRF refusal, in English: the same 403 with a message that says what to do
             raise NotAllowed(
-                "用浏览器会话调用会修改数据的接口时须带CSRF令牌：请在请求头 X-CSRFToken 中填入 Cookie csrftoken 的值，"
+                "用浏览器会话调用会修改数据的接口时须带CSRF令牌：请在请求头 X-CSRFToken 中填入 "
+                f"Cookie {settings.CSRF_COOKIE_NAME} 的值，"
                 "或改用 Authorization: Bearer 令牌（POST /api/v1/auth/login 获取）。",
                 code="csrf_failed",
             ) from None

@@ -3,6 +3,8 @@
 Codes come from `secrets` (a cryptographic source) and are stored only as a
 keyed hash, so a database dump reveals none. The plain code exists once: in
 the answer to the admin who issued it (on the page or in the Excel file).
+Reading the codes' state (GET) shows their status and expiry, never a code,
+and changes nothing; issuing in bulk is a POST.
 """
 
 import secrets
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from core import pii
+from core.exceptions import Conflict
 
 from . import access
 from .models import Org, RegistrationCode
@@ -62,13 +65,101 @@ def registration_code_issue(*, org: Org, actor) -> IssuedCode:
     return issued
 
 
+def _without_admin(parent: Org) -> list[Org]:
+    from .selectors import org_children
+
+    return [child for child in org_children(parent) if not child.admin_count]
+
+
+@dataclass
+class BatchPlan:
+    """What 批量生成 would do now: codes for `orgs` (the direct subordinates without a registered admin),
+    `replaces` of their unused, unexpired codes stopping working."""
+
+    orgs: list[Org]
+    replaces: int
+
+
+def registration_codes_plan(*, parent: Org, actor) -> BatchPlan:
+    """The confirm step of 批量生成 (changes nothing)."""
+    access.require_manage(actor, parent, as_parent=False, action="批量生成下级组织的管理员注册码")
+    orgs = _without_admin(parent)
+    live = RegistrationCode.objects.filter(
+        org__in=[o.pk for o in orgs], used_at__isnull=True, replaced_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return BatchPlan(orgs=orgs, replaces=live.count() if orgs else 0)
+
+
 @transaction.atomic
 def registration_codes_issue_all(*, parent: Org, actor) -> list[IssuedCode]:
-    """C2 批量生成: a fresh code for every direct subordinate of `parent`."""
+    """C2 批量生成: a fresh code for every direct subordinate of `parent` without a registered admin,
+    replacing its unused one (API.md: POST /orgs/{id}/registration-codes.xlsx). Conflict if there is none."""
     access.require_manage(actor, parent, as_parent=False, action="批量生成下级组织的管理员注册码")
-    issued = _issue(list(parent.children()), actor)
+    orgs = _without_admin(parent)
+    if not orgs:
+        raise Conflict(NOTHING_TO_ISSUE, code="nothing_to_issue")
+    issued = _issue(orgs, actor)
     audit_record(actor=actor, verb="批量生成管理员注册码", target=parent, org=parent, changes={"count": len(issued)})
     return issued
+
+
+NOTHING_TO_ISSUE = (
+    "全部直属下级组织都已注册管理员，没有需要批量生成注册码的组织。如需为某个组织增加管理员，"
+    "请在“管理下级组织”中为该组织单个生成注册码。"
+)
+
+
+@dataclass
+class CodeState:
+    """One direct subordinate's current code, as far as it can be told: the code itself is stored only hashed."""
+
+    org: Org
+    admin_count: int
+    status: str  # 未生成 / 有效 / 已使用 / 已过期
+    expires_at: datetime | None  # of a 有效 code
+
+
+def registration_codes_state(*, parent: Org, actor) -> list[CodeState]:
+    """GET /orgs/{id}/registration-codes.xlsx: every direct subordinate's code status; changes nothing."""
+    from .selectors import org_children
+
+    access.require_manage(actor, parent, as_parent=False, action="查看下级组织的管理员注册码")
+    latest: dict[int, RegistrationCode] = {}
+    for rc in RegistrationCode.objects.filter(org__parent=parent).order_by("org_id", "-created_at", "-id"):
+        latest.setdefault(rc.org_id, rc)
+    states = []
+    for child in org_children(parent):
+        rc = latest.get(child.id)
+        status = code_status(child, rc)
+        states.append(CodeState(child, child.admin_count, status, rc.expires_at if status == "有效" else None))
+    return states
+
+
+def codes_state_workbook(states: list[CodeState]) -> bytes:
+    """The current state of every direct subordinate's code, without any code (they exist only hashed)."""
+    from imports.workbooks import new_workbook, to_bytes
+
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = "管理员注册码状态"
+    ws.append(["组织全称", "组织简称", "管理员", "注册码状态", "有效期至"])
+    for s in states:
+        expires = f"{timezone.localtime(s.expires_at):%Y-%m-%d %H:%M}" if s.expires_at else ""
+        status = f"有效至{expires}" if s.expires_at else s.status
+        admins = f"{s.admin_count}名" if s.admin_count else "未注册"
+        ws.append([s.org.full_name, s.org.short_name, admins, status, expires])
+    for col, width in zip("ABCDE", (48, 28, 10, 26, 20), strict=True):
+        ws.column_dimensions[col].width = width
+    notes = wb.create_sheet("说明")
+    for line in (
+        "本表列出各直属下级组织当前注册码的状态：未生成、有效至（有效期）、已使用、已过期（含已被新码替换的）。",
+        "注册码只以加密摘要保存，生成后无法再次显示，因此本表不含注册码本身。",
+        "需要注册码的组织：在“管理下级组织”中单个生成，或使用“批量生成注册码”"
+        "（为尚无管理员的直属下级组织生成新码，未使用的旧码作废）。",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 110
+    return to_bytes(wb)
 
 
 def codes_workbook(issued: list[IssuedCode]) -> bytes:

@@ -25,6 +25,7 @@ urlpatterns = [
         name="children_import_result",
     ),
     path("orgs/<int:pk>/children/codes/", manage_views.codes_issue_all, name="codes_all"),
+    path("orgs/<int:pk>/children/codes.xlsx", manage_views.codes_state, name="codes_state"),
     path("orgs/<int:pk>/code/", manage_views.code_issue, name="code_issue"),
     path("orgs/<int:pk>/delete/", manage_views.child_delete, name="delete"),
     path("orgs/<int:pk>/info/", manage_views.org_info, name="info"),

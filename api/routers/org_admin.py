@@ -57,28 +57,52 @@ def registration_code(request, org_id: int):
     return {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @router.get(
     "/{int:org_id}/registration-codes.xlsx",
     response={200: None, **ERRORS},
     openapi_extra={
         "responses": {
             200: {
-                "description": "xlsx",
-                "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+                "description": "xlsx：每个直属下级组织一行（组织全称、组织简称、管理员、注册码状态、有效期至），不含注册码",
+                "content": {XLSX: {}},
             }
         }
     },
 )
-def registration_codes_xlsx(request, org_id: int):
-    """C2 批量生成: new codes for all direct subordinates, as a workbook. Codes are stored only
-    hashed, so each download issues fresh codes and the unused old ones stop working."""
+def registration_codes_state_xlsx(request, org_id: int):
+    """C2: the current codes of all direct subordinates, changing nothing. Codes are stored only as keyed
+    hashes, so the workbook gives each one's status (未生成 / 有效至… / 已使用 / 已过期), not the code;
+    `POST` issues new ones."""
+    org = access.get_org_for_viewer(request.auth, org_id)
+    states = codes.registration_codes_state(parent=org, actor=request.auth)
+    return _xlsx(codes.codes_state_workbook(states), "registration-codes-state.xlsx")
+
+
+@router.post(
+    "/{int:org_id}/registration-codes.xlsx",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {"description": "xlsx：组织全称、组织简称、注册码、有效期至", "content": {XLSX: {}}},
+        }
+    },
+)
+def registration_codes_issue_xlsx(request, org_id: int):
+    """C2 批量生成: new codes for every direct subordinate without a registered admin, replacing their unused
+    ones, as a workbook (the only place the codes ever appear); 409 `nothing_to_issue` when every
+    subordinate has an admin. A POST, so no cross-site link can trigger it."""
     org = access.get_org_for_viewer(request.auth, org_id)
     issued = codes.registration_codes_issue_all(parent=org, actor=request.auth)
-    response = HttpResponse(
-        codes.codes_workbook(issued), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="registration-codes.xlsx"'
-    return response
+    return _xlsx(codes.codes_workbook(issued), "registration-codes.xlsx")
 
 
 @router.put("/{int:org_id}/children/order", response={204: None, **ERRORS})

@@ -88,7 +88,9 @@ def test_the_page_issues_a_code_and_shows_it_once(tree, client):
 
 
 def test_batch_codes_download(tree, client):
-    org_services.org_create_child(parent=tree.province, short_name="团苏州市委", category="团的领导机关", by_operator=True)
+    org_services.org_create_child(
+        parent=tree.province, short_name="团苏州市委", category="团的领导机关", by_operator=True
+    )
     client.force_login(tree.province_admin)
     response = client.post(f"/manage/orgs/{tree.province.id}/children/codes/")
     assert response.status_code == 200

@@ -231,7 +231,7 @@ def test_issuing_codes_for_all_subordinates(tree, client, api_login, assert_flat
         api = api_login(tree.general_admin)
 
         def fetch():
-            response = api.get(f"/api/v1/orgs/{tree.general.id}/registration-codes.xlsx")
+            response = api.post(f"/api/v1/orgs/{tree.general.id}/registration-codes.xlsx")
             assert response.status_code == 200
             return response
     else:
@@ -242,6 +242,9 @@ def test_issuing_codes_for_all_subordinates(tree, client, api_login, assert_flat
             assert response.status_code == 200
             return response
 
+    # One subordinate without an admin from the start (批量生成 skips those that have one).
+    org_create_child(parent=tree.general, short_name="临床医学2017级9班团支部", category=Category.BRANCH,
+                     actor=tree.general_admin)  # fmt: skip
     before, after = assert_flat_queries(fetch, grow, ceiling={"page": 10, "api": 9}[how])
     assert len(after.content) > len(before.content)
     assert RegistrationCode.objects.filter(org__parent=tree.general, replaced_at=None).count() == 11
