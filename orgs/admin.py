@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Org, OrgAdmin
 
 
 @admin.register(Org)
-class OrgAdminPage(admin.ModelAdmin):
+class OrgAdminPage(ReadOnlyAdmin):
     list_display = ["full_name", "category", "depth", "sort_order"]
     list_filter = ["category", "depth"]
     search_fields = ["full_name"]
@@ -13,6 +15,6 @@ class OrgAdminPage(admin.ModelAdmin):
 
 
 @admin.register(OrgAdmin)
-class OrgAdminAdmin(admin.ModelAdmin):
+class OrgAdminAdmin(ReadOnlyAdmin):
     list_display = ["org", "person", "created_at"]
     raw_id_fields = ["org", "person"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Cadre, Person
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
     list_display = ["name", "id_number_masked", "branch", "complete", "account_state"]
     list_filter = ["complete", "account_state", "verified"]
     search_fields = ["name"]
@@ -14,6 +16,6 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cadre)
-class CadreAdmin(admin.ModelAdmin):
+class CadreAdmin(ReadOnlyAdmin):
     list_display = ["person", "org", "position"]
     raw_id_fields = ["person", "org"]
