@@ -14,9 +14,10 @@ import that dies half-way leaves complete chunks, and uploading the same
 file again skips them as already present.
 
 An ID number already in the system is never entered twice (P6, U3): in this
-branch the row is skipped; in another branch it is refused, naming the
-holder and the transfer to ask for; a person on record without a branch
-(a cadre of a committee) under the same name is linked to this branch.
+branch the row is skipped; in another branch it is refused, with the
+transfer to ask for (the holder is named only inside the importer's
+subtree); a person on record without a branch (a cadre of a committee)
+under the same name is linked to this branch.
 Imported people log in with the last 8 characters of their ID number
 (P7): the login backend compares it with the decrypted ID number, so no
 password is hashed per row.
@@ -234,9 +235,9 @@ def member_import(
     for start in range(0, total, CHUNK):
         chunk = rows[start : start + CHUNK]
         if dry_run:
-            _decide(branch, chunk)
+            _decide(branch, chunk, actor)
         else:
-            _write_chunk(branch, chunk, counts)
+            _write_chunk(branch, chunk, counts, actor)
         if progress:
             progress(min(start + CHUNK, total), total)
     if not dry_run:
@@ -379,8 +380,11 @@ def _fail(r: _Row, message: str) -> None:
     r.result.status, r.result.message = Status.FAILED, message
 
 
-def _decide(branch: Org, chunk: list[_Row]) -> tuple[list[_Row], list[tuple[_Row, Person]]]:
-    """Against the database: two queries for the chunk. Returns the rows to create and to link."""
+def _decide(branch: Org, chunk: list[_Row], actor) -> tuple[list[_Row], list[tuple[_Row, Person]]]:
+    """Against the database: two queries for the chunk. Returns the rows to create and to link.
+
+    A person held in another branch is refused; the branch is named only if `actor` can view it.
+    """
     valid = [r for r in chunk if r.result.status == Status.WILL_CREATE]
     if not valid:
         return [], []
@@ -406,7 +410,7 @@ def _decide(branch: Org, chunk: list[_Row]) -> tuple[list[_Row], list[tuple[_Row
             r.result.status = Status.SKIPPED
             r.result.message = f"已存在，跳过：{person.name}已是本支部成员，不会重复录入。"
         elif person is not None and person.branch_id is not None:
-            _fail(r, held_elsewhere_message(Person(name=person.name, branch=holders[person.branch_id]), branch))
+            _fail(r, held_elsewhere_message(Person(name=person.name, branch=holders[person.branch_id]), branch, actor))
         elif person is not None and person.name != r.clean["name"]:
             _fail(r, name_mismatch_message(r.clean["name"]))
         elif number and number in taken and taken[number] != r.hash:
@@ -419,12 +423,12 @@ def _decide(branch: Org, chunk: list[_Row]) -> tuple[list[_Row], list[tuple[_Row
     return create, link
 
 
-def _write_chunk(branch: Org, chunk: list[_Row], counts: dict) -> None:
+def _write_chunk(branch: Org, chunk: list[_Row], counts: dict, actor) -> None:
     """Decide and write one chunk in one transaction; a concurrent insert of the same person re-decides once."""
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                create, link = _decide(branch, chunk)
+                create, link = _decide(branch, chunk, actor)
                 _insert(branch, create, link)
         except IntegrityError:
             if attempt == 2:

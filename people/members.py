@@ -8,6 +8,7 @@ from django.db import transaction
 
 from audit.services import audit_record
 from core.exceptions import Conflict, Invalid
+from orgs import access as org_access
 from orgs.models import Org
 from orgs.rules import Category
 
@@ -34,12 +35,23 @@ MEMBER_FIELDS = (
 ENTRY_FIELDS = (*MEMBER_FIELDS, "development_number")
 
 
-def held_elsewhere_message(person: Person, branch: Org) -> str:
-    holder = person.branch.full_name if person.branch_id else "（无所在团支部）"
+# What an admin learns about an ID number held outside their own subtree: that it is on record, and
+# how to proceed; never where (issue 12, item 7).
+HELD_ELSEWHERE_MESSAGE = (
+    "该身份证号码已在系统中登记，不能重复录入。如该团员已转入本支部，请通过“组织关系转接 → 办理转入”"
+    "填写其姓名和身份证号码申请转入，申请会交由其现所在团组织审批。"
+)
+
+
+def held_elsewhere_message(person: Person, branch: Org, actor) -> str:
+    """Why `person` cannot be entered into `branch`; the holding branch is named only inside the actor's subtree."""
     if person.branch_id == branch.id:
         return f"{person.name}已是本支部成员。"
+    holder = person.branch if person.branch_id else None
+    if holder is None or not org_access.can_view(actor, holder):
+        return HELD_ELSEWHERE_MESSAGE
     return (
-        f"该身份证号码已登记为“{holder}”的团员，不能重复录入。"
+        f"该身份证号码已登记为“{holder.full_name}”的团员，不能重复录入。"
         f"如该团员已转入本支部，请通过“组织关系转接 → 办理转入”申请转接。"
     )
 
@@ -75,7 +87,7 @@ def member_add(*, branch: Org, data: dict, position: str = "", actor) -> Person:
             existing.save()
             person = existing
         else:
-            raise Conflict(held_elsewhere_message(existing, branch), code="person_held_elsewhere")
+            raise Conflict(held_elsewhere_message(existing, branch, actor), code="person_held_elsewhere")
     else:
         person = person_create(data=clean, actor=actor, branch=branch, account_state=AccountState.INITIAL)
     if position:

@@ -8,7 +8,7 @@ from orgs import access as org_access
 from orgs.models import Org
 from orgs.rules import Category
 
-from .models import Status, TransferEvent, TransferRequest
+from .models import Kind, Status, TransferEvent, TransferRequest
 
 
 def _subtree_q(org: Org, field: str) -> Q:
@@ -47,7 +47,7 @@ def transfer_list(
     wanted = [n for n in re.split(r"[\s,，、;；]+", names or "") if n]
     if wanted:
         qs = qs.filter(person__name__in=wanted)
-    return qs.select_related("person").order_by("-created_at", "-id")
+    return qs.select_related("person", "from_branch").order_by("-created_at", "-id")
 
 
 def transfers_todo(actor) -> QuerySet[TransferRequest]:
@@ -88,3 +88,29 @@ def with_steps(transfers: list[TransferRequest]) -> list[TransferRequest]:
     """
     prefetch_related_objects(transfers, Prefetch("events", queryset=TransferEvent.objects.select_related("actor")))
     return transfers
+
+
+# 办理转入 starts from a name and an ID number: until the holding side agrees, the receiver (and anyone
+# else outside the holder's subtree) learns that the member is on record, not where (issue 12, item 7).
+HIDDEN_FROM = "其他团组织（转出方同意后显示）"
+
+
+def shows_from(actor, t: TransferRequest) -> bool:
+    """Whether `actor` may see which organisation the member is leaving (`from_branch`, `from_name`).
+
+    Always for the member and inside the sending branch's subtree; for a 办理转出, a member's own
+    application or a 批量接转 (the holding side started it); for a 办理转入 once the sending side has
+    agreed (待分配团支部, 已完成). `t.from_branch` should be loaded with the request.
+    """
+    if t.kind != Kind.IN or t.status in (Status.ASSIGN, Status.DONE):
+        return True
+    if actor is not None and actor.pk == t.person_id:
+        return True
+    return t.from_branch is not None and org_access.can_view(actor, t.from_branch)
+
+
+def label_from(actor, transfers) -> None:
+    """Set `from_label` (the sending organisation's name, or HIDDEN_FROM) and `from_shown` on each request."""
+    for t in transfers:
+        t.from_shown = shows_from(actor, t)
+        t.from_label = t.from_name if t.from_shown else HIDDEN_FROM

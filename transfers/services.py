@@ -104,10 +104,12 @@ def _check_reason(reason: str) -> None:
                       errors=[{"field": "reason", "message": "请选择转接原因。"}])  # fmt: skip
 
 
-def _check_not_branch_admin(person: Person, branch: Org | None) -> None:
+def _check_not_branch_admin(person: Person, branch: Org | None, actor) -> None:
     if branch is not None and OrgAdmin.objects.filter(org=branch, person=person).exists():
+        # The branch is named only to those who may see it (issue 12, item 7: 办理转入 from afar).
+        where = branch.short_name if org_access.can_view(actor, branch) or actor == person else "其所在团支部"
         raise Conflict(
-            f"{person.name}是{branch.short_name}的管理员，转出前请先通过“管理员变更”移交管理员。",
+            f"{person.name}是{where}的管理员，转出前请先通过“管理员变更”移交管理员。",
             code="person_is_admin",
         )
 
@@ -119,7 +121,7 @@ def _complete(t: TransferRequest, branch: Org, actor) -> TransferRequest:
     if branch.category != Category.BRANCH:
         raise Invalid("只能转入团支部。", code="not_a_branch")
     old = person.branch
-    _check_not_branch_admin(person, old)
+    _check_not_branch_admin(person, old, actor)
     if old is not None:
         Cadre.objects.filter(person=person, org=old).delete()  # branch posts end with the membership
     person.branch = branch
@@ -164,7 +166,7 @@ def transfer_submit(*, actor, person: Person, to_org: Org, reason: str) -> Trans
         )
     if to_org.pk == from_branch.pk:
         raise Invalid(f"{person.name}已在{to_org.short_name}。", code="same_branch")
-    _check_not_branch_admin(person, from_branch)
+    _check_not_branch_admin(person, from_branch, actor)
     probe = TransferRequest(person=person, from_branch=from_branch, to_org=to_org)
     if actor.pk == person.pk:
         kind, status = Kind.SELF, Status.SENDER
@@ -272,7 +274,7 @@ def batch_transfer(*, actor, acting_org: Org, from_branch: Org, to_branch: Org, 
     now = timezone.now()
     done = []
     for person in locked:
-        _check_not_branch_admin(person, from_branch)
+        _check_not_branch_admin(person, from_branch, actor)
         t = TransferRequest.objects.create(
             person=person, kind=Kind.BATCH, reason=reason, status=Status.DONE, from_branch=from_branch,
             from_name=from_branch.full_name, to_org=to_branch, to_name=to_branch.full_name, to_branch=to_branch,

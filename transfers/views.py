@@ -47,6 +47,7 @@ def transfer_list(request):
     qs = selectors.transfer_list(request.user, org=org, **f)
     page = CappedCountPaginator(qs, 50).get_page(request.GET.get("page"))
     todo = list(selectors.transfers_todo(request.user)[:100])
+    selectors.label_from(request.user, [*page, *todo])
     return render(request, "transfers/list.html", {
         "org": org, "page": page, "filters": f, "statuses": Status.values, "todo": todo,
     })  # fmt: skip
@@ -58,8 +59,12 @@ def transfer_detail(request, pk: int):
     branches = []
     if t.status == Status.ASSIGN and services.may_act(request.user, t):
         branches = Org.objects.filter(Org.subtree_q(t.to_org.path), category=Category.BRANCH).order_by("path")[:500]
+    selectors.label_from(request.user, [t])
+    events = list(t.events.select_related("actor"))
+    for e in events:  # the sending side's admins are not named where the sending organisation is not
+        e.actor_shown = e.actor is not None and (t.from_shown or e.actor_id in (t.created_by_id, request.user.pk))
     return render(request, "transfers/detail.html", {
-        "t": t, "events": t.events.select_related("actor"), "my_turn": services.may_act(request.user, t),
+        "t": t, "events": events, "my_turn": services.may_act(request.user, t),
         "can_withdraw": t.created_by_id == request.user.pk and t.is_open and not t.reviewed, "branches": branches,
     })  # fmt: skip
 

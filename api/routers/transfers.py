@@ -72,16 +72,24 @@ class BatchIn(Schema):
     reason: str
 
 
-def transfer_out(t: TransferRequest, *, steps: bool = True) -> dict:
+def transfer_out(t: TransferRequest, viewer, *, steps: bool = True) -> dict:
+    """The request as `viewer` may see it: outside the sending subtree a 办理转入 names neither the sending
+    organisation nor its admins until the sending side has agreed (selectors.shows_from)."""
     if steps:
         selectors.with_steps([t])  # a list's requests come with theirs (one query for all)
+    shown = selectors.shows_from(viewer, t)
+
+    def actor(e) -> str | None:
+        return e.actor.name if e.actor and (shown or e.actor_id in (t.created_by_id, viewer.pk)) else None
+
     return {
         "id": t.id, "person_id": t.person_id, "name": t.person.name, "kind": t.kind, "reason": t.reason,
-        "status": t.status, "from_org_id": t.from_branch_id, "from_org": t.from_name, "to_org_id": t.to_org_id,
+        "status": t.status, "from_org_id": t.from_branch_id if shown else None,
+        "from_org": t.from_name if shown else selectors.HIDDEN_FROM, "to_org_id": t.to_org_id,
         "to_org": t.to_name, "to_branch_id": t.to_branch_id, "created_at": t.created_at,
         "completed_at": t.completed_at,
         "steps": [
-            {"at": e.at, "action": e.action, "actor": e.actor.name if e.actor else None,
+            {"at": e.at, "action": e.action, "actor": actor(e),
              "from_status": e.from_status, "to_status": e.to_status, "note": e.note}
             for e in t.events.all()
         ] if steps else [],
@@ -111,7 +119,7 @@ def transfer_create(request, payload: TransferIn):
     else:
         raise Invalid("请提供 person_id，或同时提供 name 和 id_number。", code="person_required")
     t = services.transfer_submit(actor=request.auth, person=person, to_org=to_org, reason=payload.reason)
-    return Status(201, transfer_out(t))
+    return Status(201, transfer_out(t, request.auth))
 
 
 def _sees_member(actor, person: Person) -> bool:
@@ -127,41 +135,45 @@ def transfer_list(
         orgs = org_access.admin_orgs(request.auth)
         if not orgs:
             mine = request.auth.transfers.select_related("person").order_by("-created_at")
-            return {"items": [transfer_out(t, steps=False) for t in mine[:200]], "count": mine.count()}
+            return {"items": [transfer_out(t, request.auth, steps=False) for t in mine[:200]], "count": mine.count()}
         org = orgs[0]
     else:
         org = org_access.get_org_for_viewer(request.auth, org_id)
     qs = selectors.transfer_list(request.auth, org=org, direction=direction, status=status, names=names)
     start, end = _page_bounds(page)
-    return {"items": [transfer_out(t, steps=False) for t in qs[start:end]], "count": qs.count()}
+    return {"items": [transfer_out(t, request.auth, steps=False) for t in qs[start:end]], "count": qs.count()}
 
 
 @router.get("/todo", response={200: list[TransferOut], **COMMON_ERRORS})
 def transfer_todo(request):
     """Requests waiting for the caller's decision."""
     todo = selectors.with_steps(list(selectors.transfers_todo(request.auth)[:200]))
-    return [transfer_out(t) for t in todo]
+    return [transfer_out(t, request.auth) for t in todo]
 
 
 @router.get("/{int:transfer_id}", response={200: TransferOut, **ERRORS})
 def transfer_get(request, transfer_id: int):
-    return transfer_out(_get(request, transfer_id))
+    return transfer_out(_get(request, transfer_id), request.auth)
 
 
 @router.post("/{int:transfer_id}/approve", response={200: TransferOut, **ERRORS})
 def transfer_approve(request, transfer_id: int):
-    return transfer_out(services.transfer_approve(transfer=_get(request, transfer_id), actor=request.auth))
+    return transfer_out(
+        services.transfer_approve(transfer=_get(request, transfer_id), actor=request.auth), request.auth
+    )
 
 
 @router.post("/{int:transfer_id}/reject", response={200: TransferOut, **ERRORS})
 def transfer_reject(request, transfer_id: int, payload: ReasonIn):
     t = services.transfer_reject(transfer=_get(request, transfer_id), actor=request.auth, reason=payload.reason)
-    return transfer_out(t)
+    return transfer_out(t, request.auth)
 
 
 @router.post("/{int:transfer_id}/withdraw", response={200: TransferOut, **ERRORS})
 def transfer_withdraw(request, transfer_id: int):
-    return transfer_out(services.transfer_withdraw(transfer=_get(request, transfer_id), actor=request.auth))
+    return transfer_out(
+        services.transfer_withdraw(transfer=_get(request, transfer_id), actor=request.auth), request.auth
+    )
 
 
 @router.post("/{int:transfer_id}/assign", response={200: TransferOut, **ERRORS})
@@ -170,7 +182,7 @@ def transfer_assign(request, transfer_id: int, payload: AssignIn):
     if branch is None:
         raise NotFound("未找到该团支部。", code="org_not_found")
     return transfer_out(
-        services.transfer_assign(transfer=_get(request, transfer_id), actor=request.auth, branch=branch)
+        services.transfer_assign(transfer=_get(request, transfer_id), actor=request.auth, branch=branch), request.auth
     )
 
 
@@ -189,4 +201,4 @@ def batch_transfers(request, org_id: int, payload: BatchIn):
         actor=request.auth, acting_org=org, from_branch=branches[payload.from_branch_id],
         to_branch=branches[payload.to_branch_id], people=people, reason=payload.reason,
     )  # fmt: skip
-    return [transfer_out(t) for t in selectors.with_steps(done)]
+    return [transfer_out(t, request.auth) for t in selectors.with_steps(done)]
