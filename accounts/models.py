@@ -28,6 +28,8 @@ class PasswordResetCode(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     used_at = models.DateTimeField(null=True, blank=True)
     replaced_at = models.DateTimeField(null=True, blank=True)
+    # Wrong codes tried for this person while this code was live; at reset.MAX_WRONG_TRIES it is void.
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = "重置密码验证码"

@@ -53,8 +53,7 @@ def check_code(org: Org, raw_code: str) -> RegistrationCode:
     rc = RegistrationCode.objects.filter(code_hash=code_hash(code), org=org).first()
     if rc is None:
         raise Invalid(
-            f"注册码不正确：请核对上级组织提供的“{org.full_name}”的8位注册码（区分大小写字母），"
-            "并确认选择的组织正确。",
+            f"注册码不正确：请核对上级组织提供的“{org.full_name}”的8位注册码（区分大小写字母），并确认选择的组织正确。",
             code="code_invalid",
             errors=[{"field": "code", "message": "注册码不正确（区分大小写）。"}],
         )

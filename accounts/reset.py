@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from audit.services import audit_record
 from core import pii
@@ -26,6 +28,7 @@ from .models import PasswordResetCode
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or copied by hand
 LENGTH = 8
 VALID = timedelta(days=2)
+MAX_WRONG_TRIES = 5  # wrong codes tried while one code is live: then it is void (issue 12, item 14)
 # The one answer for unknown ID, wrong, expired or used code and too many attempts (issue 8).
 RESET_FAILED = (
     "身份证号码或验证码不正确，或验证码已过期、已使用，或尝试次数过多。请核对后稍后重试，或请管理员重新生成验证码。"
@@ -103,26 +106,46 @@ def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
     return to_bytes(wb)
 
 
-@transaction.atomic
+def _live_codes(person: Person):
+    return PasswordResetCode.objects.filter(
+        person=person,
+        used_at__isnull=True,
+        replaced_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        failed_attempts__lt=MAX_WRONG_TRIES,
+    )
+
+
+def _try_code(person: Person | None, code: str) -> PasswordResetCode | None:
+    """The person's live code if `code` is it; a wrong code counts against the live one (void at the 5th).
+
+    Its own transaction, committed before the refusal is raised, so the count survives the refusal; the
+    live row is locked (SQLite: the write lock), so concurrent guesses take turns and none sees a stale count.
+    """
+    if person is None:
+        return None
+    with transaction.atomic():
+        live = _live_codes(person).select_for_update().order_by("-created_at").first()
+        if live is None:
+            return None
+        if constant_time_compare(live.code_hash, _hash(code or "")):
+            return live
+        PasswordResetCode.objects.filter(pk=live.pk).update(failed_attempts=F("failed_attempts") + 1)
+    return None
+
+
 def password_reset(*, id_number: str, code: str, new_password: str) -> Person:
     person = person_find(id_number) if id_number else None
-    live = None
-    if person is not None:
-        live = (
-            PasswordResetCode.objects.filter(
-                person=person,
-                code_hash=_hash(code or ""),
-                used_at__isnull=True,
-                replaced_at__isnull=True,
-                expires_at__gt=timezone.now(),
-            )
-            .order_by("-created_at")
-            .first()
-        )
+    live = _try_code(person, code)
     if live is None:
         raise DomainError(RESET_FAILED, code="reset_failed")
-    validate_new_password(new_password, person, field="new_password")
-    if not PasswordResetCode.objects.filter(pk=live.pk, used_at__isnull=True).update(used_at=timezone.now()):
+    with transaction.atomic():
+        return _reset(person, live, new_password)
+
+
+def _reset(person: Person, live: PasswordResetCode, new_password: str) -> Person:
+    validate_new_password(new_password, person, field="new_password")  # not a wrong try: the code was right
+    if not _live_codes(person).filter(pk=live.pk).update(used_at=timezone.now()):
         raise DomainError(RESET_FAILED, code="reset_failed")
     person.activate_account(new_password)
     person.save(update_fields=["password", "account_state", "must_change_password", "registered_at"])

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from core.exceptions import DomainError
-from core.ratelimits import count_login_failure, login_failures_over_limit
+from core.ratelimits import count_login_failure, login_refused_for_block
 from people.models import Person
 from people.services import validate_new_password
 
@@ -28,15 +29,18 @@ LOGIN_FAILED_MESSAGE = (
 def login_check(*, request, id_number: str, password: str) -> Person:
     """The person for this pair, or LoginFailed with one message for every failure.
 
-    django-axes counts failures per account and per address; password spraying
-    (each ID tried once, from many addresses) is caught by a site-wide count of
-    failures: over it, every login fails with the same answer until it cools off.
+    django-axes counts failures per account and per address; core.ratelimits counts
+    them per address block (IPv4 /24, IPv6 /64) and site-wide, and over the site-wide
+    level gives each failing block a much smaller budget (password spraying is slowed
+    down; a block that has not been failing still logs in). Only failures whose
+    password was checked count: a refusal counts nowhere (issue 12). A success clears
+    the failures against its own account, never those of its address (item 5).
     Every refusal costs one password hash, so timing does not tell a lock apart.
     Attempts at one account take turns on its row lock (SQLite: the write lock),
     so axes has counted every earlier failure before the next password is
     checked: a burst of concurrent guesses gets no more than AXES_FAILURE_LIMIT.
     """
-    if login_failures_over_limit(request):
+    if login_refused_for_block(request):
         spend_password_hash(password)
         raise LoginFailed(LOGIN_FAILED_MESSAGE)
     with transaction.atomic():
@@ -45,8 +49,10 @@ def login_check(*, request, id_number: str, password: str) -> Person:
         if person is None and not getattr(request, "password_checked", False):
             spend_password_hash(password)  # axes refused before any backend looked at the password
     if person is None:
-        count_login_failure(request)
+        if getattr(request, "password_checked", False):
+            count_login_failure(request)
         raise LoginFailed(LOGIN_FAILED_MESSAGE)
+    axes_reset(username=id_number_key(id_number))  # AXES_RESET_ON_SUCCESS is off: it would clear the address too
     return person
 
 

@@ -114,7 +114,7 @@ def register_admin_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            check_code_attempt(request, "registration-code", account=f"org:{data['org_id']}")
+            check_code_attempt(request, "registration-code", account=f"org:{data['org_id']}", per_block=True)
             person = registration.admin_register(
                 org_id=data["org_id"], position=data["position"], code=data["code"],
                 person_data=data, password=data["password"],
@@ -164,8 +164,9 @@ def register_member_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             person = members.member_self_register(
-                branch_id=form.cleaned_data["branch_id"], data=form.cleaned_data, password=form.cleaned_data["password"]
-            )
+                branch_id=form.cleaned_data["branch_id"], data=form.cleaned_data, password=form.cleaned_data["password"],
+                before_lookup=registration.id_lookup_limit(request),
+            )  # fmt: skip
         except DomainError as e:
             add_domain_errors(form, e)
         else:

@@ -129,8 +129,14 @@ def member_verify(*, person: Person, approve: bool, actor) -> Person | None:
 
 
 @transaction.atomic
-def member_self_register(*, branch_id: int, data: dict, password: str) -> Person:
-    """P5 (3) 团员团干部注册: the person chooses their branch and waits (待认证) for its admin."""
+def member_self_register(*, branch_id: int, data: dict, password: str, before_lookup=None) -> Person:
+    """P5 (3) 团员团干部注册: the person chooses their branch and waits (待认证) for its admin.
+
+    Anonymous, so no ID-number oracle (issue 12, item 6): every rule that does not depend on whether the
+    ID number is on record, the password rules included, is checked first, so a refusal answers the same
+    for a known and an unknown number; only then `before_lookup(id_number)` (the caller's rate limit,
+    core.ratelimits.check_code_attempt) runs, and the look-up that may answer person_exists.
+    """
     branch = Org.objects.filter(pk=branch_id, category=Category.BRANCH).first()
     if branch is None:
         raise Invalid("请选择要加入的团支部（只能选择团支部）。", code="not_a_branch",
@@ -138,6 +144,10 @@ def member_self_register(*, branch_id: int, data: dict, password: str) -> Person
     clean, errors = clean_person_fields({k: data.get(k) for k in ENTRY_FIELDS}, required=(*MEMBER_REQUIRED, "mobile"))
     if errors:
         raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+    person = Person(**clean, branch=branch, verified=False)
+    validate_new_password(password, person)
+    if before_lookup is not None:
+        before_lookup(clean["id_number"])
     if person_find(clean["id_number"]) is not None:
         raise Conflict(
             "该身份证号码已在系统中登记。已由组织录入的，请用身份证号码登录（初始密码为身份证号码后8位）或使用“忘记密码”；"
@@ -145,8 +155,6 @@ def member_self_register(*, branch_id: int, data: dict, password: str) -> Person
             code="person_exists",
         )
     require_development_number_free(clean["development_number"])
-    person = Person(**clean, branch=branch, verified=False)
-    validate_new_password(password, person)
     person.activate_account(password)
     person_save_new(person)
     audit_record(actor=person, verb="团员自行注册", target=person, org=branch)

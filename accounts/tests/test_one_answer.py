@@ -70,8 +70,9 @@ def prepare_login(case, tree, make_person, settings, post):
     if case == "site_wide_limit":
         settings.RATELIMIT_ENABLE = True
         settings.RATELIMIT_LOGIN_FAILURES_GLOBAL = "1/h"
-        post(tree.uni_admin.id_number, "Guess#2026")  # one failure on another account reaches the limit
-        return person.id_number, PASSWORD
+        settings.RATELIMIT_LOGIN_FAILURES_PER_BLOCK_UNDER_ATTACK = 1
+        post(tree.uni_admin.id_number, "Guess#2026")  # one failure on another account reaches the level:
+        return person.id_number, PASSWORD  # the failing block (the same address) is held to its one failure
     if case == "expired_initial":
         fresh = make_person("导入团员", password=None, branch=tree.branch)
         Person.objects.filter(pk=fresh.pk).update(created_at=timezone.now() - dt.timedelta(days=31))

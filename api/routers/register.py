@@ -45,10 +45,11 @@ class OrgHitOut(Schema):
 
 @router.post("/admin", auth=None, response={201: RegisteredOut, 404: ErrorOut, **error_responses(400, 409, 422, 429)})
 def register_admin(request, payload: RegisterAdminIn):
-    """管理员注册 (C3–C5). Refusals: code_invalid (wrong or wrong case), code_wrong_org, code_used,
-    code_replaced, code_expired, admin_limit (409, a 4th admin), invalid_person (field errors, C4 join age).
-    Attempts are rate-limited per address and site-wide (429 rate_limited)."""
-    check_code_attempt(request, "registration-code", account=f"org:{payload.org_id}")
+    """管理员注册 (C3–C5). Refusals: code_invalid (wrong, wrong case, or another organisation's code),
+    code_used, code_replaced, code_expired, admin_limit (409, a 4th admin), invalid_person (field errors,
+    C4 join age). Attempts are rate-limited per address, per organisation and address block, per
+    organisation (a much higher ceiling) and site-wide (429 rate_limited)."""
+    check_code_attempt(request, "registration-code", account=f"org:{payload.org_id}", per_block=True)
     person = registration.admin_register(
         org_id=payload.org_id,
         position=payload.position,
@@ -65,12 +66,16 @@ class RegisterMemberIn(Schema):
     password: str
 
 
-@router.post("/member", auth=None, response={201: RegisteredOut, **error_responses(400, 409, 422)})
+@router.post("/member", auth=None, response={201: RegisteredOut, **error_responses(400, 409, 422, 429)})
 def register_member(request, payload: RegisterMemberIn):
-    """团员团干部注册 (P5-3): the person is 待认证 until the branch admin verifies them."""
+    """团员团干部注册 (P5-3): the person is 待认证 until the branch admin verifies them.
+    Every other rule (password rules included) is checked before whether the ID number is on record
+    (409 person_exists), and that look-up is rate-limited per address, per ID number and site-wide
+    (429 rate_limited), so the endpoint is no ID-number oracle."""
     person = members.member_self_register(
-        branch_id=payload.branch_id, data=payload.person.dict(), password=payload.password
-    )
+        branch_id=payload.branch_id, data=payload.person.dict(), password=payload.password,
+        before_lookup=registration.id_lookup_limit(request),
+    )  # fmt: skip
     return Status(201, {"person_id": person.id})
 
 
