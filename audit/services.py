@@ -1,8 +1,10 @@
 from django.db import models
 
 from core import pii
+from core.logging import mask_text
 
-from .models import AuditEvent
+from .context import current_request
+from .models import AuditEvent, Outcome
 
 # Values under these keys are masked before they are stored.
 PII_KEYS = {"id_number": pii.mask_id_number, "mobile": pii.mask_mobile, "secretary_mobile": pii.mask_mobile}
@@ -35,7 +37,10 @@ def audit_record(
     target: models.Model,
     org=None,
     changes: dict | None = None,
+    outcome: str = Outcome.SUCCESS,
 ) -> AuditEvent:
+    """One event, stamped with the current request's client address and id (audit.context)."""
+    request = current_request.get()
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
@@ -44,6 +49,32 @@ def audit_record(
         target_label=str(target)[:200],
         org=org,
         changes=redact(changes or {}),
+        outcome=outcome,
+        ip=request.ip if request else None,
+        request_id=request.request_id if request else "",
+    )
+
+
+REFUSED_VERB = "请求被拒绝"
+
+
+def audit_refusal(*, actor, method: str, path: str, route: str, status: int, org=None, reasons=()) -> AuditEvent:
+    """A refused request (outcome 拒绝): what was asked (method and path, which never hold personal data),
+    the answer's status and the refusals' codes and messages (personal data masked)."""
+    request = current_request.get()
+    return AuditEvent.objects.create(
+        actor=actor,
+        verb=REFUSED_VERB,
+        target_type="request",
+        target_id=route[:40],
+        target_label=f"{method} {path}"[:200],
+        org=org,
+        changes=redact(
+            {"status": status, "reasons": [{"error": code, "message": mask_text(message)} for code, message in reasons]}
+        ),
+        outcome=Outcome.REFUSED,
+        ip=request.ip if request else None,
+        request_id=request.request_id if request else "",
     )
 
 

@@ -118,13 +118,12 @@ def pii_hash(value: str) -> str:
 
 
 def cleanup(branch) -> None:
-    from audit.models import AuditEvent
     from orgs.models import Org, OrgAdmin
     from people.models import Cadre, Person
 
     # Raw deletes: nothing else refers to these rows, and the collector would visit every related table.
+    # The audit trail is append-only (audit.append_only): its events of the bench branch stay.
     for qs in (
-        AuditEvent.objects.filter(org=branch),
         OrgAdmin.objects.filter(org=branch),
         Cadre.objects.filter(org=branch),
         Person.objects.filter(branch=branch),

@@ -2,7 +2,17 @@
 
 Views show `message` to the admin; the API turns it into the error body of
 API.md with `status`. Messages are Chinese and say what is wrong and how to fix it.
+
+A refusal (NotAllowed, NotFound) raised while a request runs is noted in
+`noted_refusals`, which audit.middleware sets for each request, so the request
+is audited as refused even when a page catches the error and shows it as a message.
 """
+
+from contextvars import ContextVar
+
+# The refusals created during the current request (audit.middleware keeps those actually raised).
+noted_refusals: ContextVar[list | None] = ContextVar("noted_refusals", default=None)
+NOTED_REFUSALS_MAX = 20
 
 
 class DomainError(Exception):
@@ -17,12 +27,20 @@ class DomainError(Exception):
         self.errors = errors or []
 
 
-class NotAllowed(DomainError):
+class _Refusal(DomainError):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        noted = noted_refusals.get()
+        if noted is not None and len(noted) < NOTED_REFUSALS_MAX:
+            noted.append(self)
+
+
+class NotAllowed(_Refusal):
     status = 403
     code = "forbidden"
 
 
-class NotFound(DomainError):
+class NotFound(_Refusal):
     status = 404
     code = "not_found"
 

@@ -178,6 +178,9 @@ class AuditEventOut(Schema):
     org_id: int | None
     org: str | None
     changes: dict
+    outcome: str
+    ip: str | None
+    request_id: str
 
 
 class AuditListOut(Schema):
@@ -203,6 +206,9 @@ def org_audit(request, org_id: int, page: Query[PageIn], verb: str = ""):
             "org_id": e.org_id,
             "org": e.org.short_name if e.org else None,
             "changes": e.changes,
+            "outcome": e.outcome,
+            "ip": e.ip,
+            "request_id": e.request_id,
         }
         for e in qs[start:end]
     ]
