@@ -1,11 +1,15 @@
 """The JSON API of API.md. Endpoints are thin: they call the same services as the pages."""
 
+import functools
+
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from core.exceptions import DomainError
+from core.upload_limit import charge_upload
 
 from .auth import AUTH
 from .renderers import ChineseJSONRenderer
@@ -24,6 +28,7 @@ from .routers import (
     register,
     transfers,
 )
+from .schemas import check_ids
 
 api = NinjaAPI(
     title="智慧团建 API",
@@ -83,6 +88,22 @@ def _pydantic_message(e: dict) -> str:
         return f"字段 {loc} 的类型不正确"
     return f"字段 {loc} 不正确：{e.get('msg', '')}"
 
+
+def _checked(view_func):
+    """Around every operation, after its input is validated: path and query ids in range (api.schemas.check_ids)
+    and each uploaded file counted against the admin's hourly quota (core.upload_limit.charge_upload)."""
+
+    @functools.wraps(view_func)
+    def operation(request, *args, **kwargs):
+        check_ids(kwargs)
+        if any(isinstance(value, UploadedFile) for value in kwargs.values()):
+            charge_upload(request, request.auth)
+        return view_func(request, *args, **kwargs)
+
+    return operation
+
+
+api.add_decorator(_checked)
 
 api.add_router("/", accounts.router)
 api.add_router("/orgs", orgs.router)

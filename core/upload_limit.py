@@ -1,4 +1,5 @@
-"""A cap on request bodies, checked before anything reads one (issue 8).
+"""A cap on request bodies, checked before anything reads one (issue 8), and an hourly quota of uploads per admin
+(issue 12 item 16: `charge_upload`).
 
 imports.readers refuses a file above 10 MB, but only after Django has parsed
 the multipart body, writing every uploaded file of more than
@@ -13,6 +14,32 @@ such a body does not even reach the application server.
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
+from django_ratelimit.core import is_ratelimited
+
+from core.exceptions import DomainError
+
+
+class UploadQuotaExceeded(DomainError):
+    status = 429
+    code = "upload_quota"
+
+
+def charge_upload(request, user) -> None:
+    """Count one uploaded file against `user`'s hourly quota (UPLOAD_QUOTA_PER_HOUR; 0 switches it off).
+
+    Every upload is parsed in a child process and checked cell by cell, so an admin's uploads are limited
+    however they come in: the import pages (imports.flow.receive) and every API operation that takes a file
+    (api.api). Confirming a file already checked is not an upload. Counted with django-ratelimit in the
+    cache, like the other rate limits (core.ratelimits), and off with them (RATELIMIT_ENABLE).
+    """
+    quota = getattr(settings, "UPLOAD_QUOTA_PER_HOUR", 0)
+    if not quota or not getattr(settings, "RATELIMIT_ENABLE", True) or not getattr(user, "pk", None):
+        return
+    if is_ratelimited(request, group="uploads", key=lambda g, r: f"user:{user.pk}", rate=f"{quota}/h", increment=True):
+        raise UploadQuotaExceeded(
+            f"上传过于频繁：每位管理员每小时最多上传{quota}个文件，本小时的次数已经用完，请稍后再上传。"
+            "如需录入大量数据，请把名单合并到一个文件中上传。"
+        )
 
 
 def size_text(n: int) -> str:

@@ -9,6 +9,7 @@ return the context its template shows.
 from collections.abc import Callable
 
 from core.exceptions import DomainError
+from core.upload_limit import charge_upload
 
 from . import readers, uploads, workbooks
 from .report import ImportReport
@@ -20,12 +21,18 @@ def _stash_result(request, purpose: str, report: ImportReport) -> str:
     return uploads.stash(request, purpose=f"{purpose}:result", content=workbooks.result_workbook(report))
 
 
+def receive(request, file) -> bytes:
+    """An uploaded file's bytes, counted against the admin's hourly upload quota (core.upload_limit)."""
+    charge_upload(request, request.user)
+    return readers.read_upload(file)
+
+
 def preview(request, *, purpose: str, form, run: Run) -> dict:
     """Check the uploaded file row by row, write nothing, and keep it for the confirmation."""
     if not form.is_valid():
         return {"import_error": form.errors["file"][0]}
     try:
-        data = readers.read_upload(form.cleaned_data["file"])
+        data = receive(request, form.cleaned_data["file"])
         report = run(data, True)
     except DomainError as e:
         return {"import_error": e.message}

@@ -5,7 +5,9 @@ never parses an upload inside a server process: calamine 0.9.1 aborts the
 whole process on some crafted sheets and follows zip bombs to gigabytes
 (STACK-NOTES). The child caps its own address space and CPU time before it
 imports the parser, reads the workbook's bytes on stdin and writes one
-pickle on stdout: ("ok", rows) or ("error", text). Anything else (a signal,
+pickle on stdout: ("ok", rows), ("hidden", name) when the sheet named SHEET
+is hidden while another is visible, ("no_sheet", "") when no worksheet is
+visible, or ("error", text). Anything else (a signal,
 MemoryError, a limit reached) is the parent's to report as a refused file.
 
 It imports nothing from the project, so it starts in a few dozen
@@ -35,16 +37,33 @@ def main() -> None:
         from python_calamine import CalamineWorkbook
 
         with CalamineWorkbook.from_filelike(_bytes_io(data)) as wb:
-            names = wb.sheet_names
-            name = sheet_name if sheet_name in names else names[0]
-            table = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        result = ("ok", table)
+            status, name = choose_sheet(wb.sheets_metadata, sheet_name)
+            if status == "ok":
+                result = ("ok", wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            else:
+                result = (status, name)
     except MemoryError:
         result = ("memory", "")
     except Exception as e:  # calamine's own error types for unreadable content
         result = ("error", f"{type(e).__name__}: {str(e)[:200]}")
     pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
+
+
+def choose_sheet(sheets, sheet_name: str) -> tuple[str, str]:
+    """Only visible worksheets are read: the one named `sheet_name`, else the first. A hidden sheet of that
+    name beside a visible one is ambiguous (what the admin sees is not what would be read): ("hidden", name)."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    worksheets = [s for s in sheets if s.typ == SheetTypeEnum.WorkSheet]
+    visible = [s.name for s in worksheets if s.visible == SheetVisibleEnum.Visible]
+    if sheet_name and sheet_name in visible:
+        return "ok", sheet_name
+    if sheet_name and any(s.name == sheet_name for s in worksheets):
+        return "hidden", sheet_name
+    if not visible:
+        return "no_sheet", ""
+    return "ok", visible[0]
 
 
 def _bytes_io(data: bytes):

@@ -17,16 +17,20 @@ abort or balloon fails its own upload and nothing else.
 
 import io
 import logging
+import lzma
 import pickle
 import re
+import stat
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.exceptions import DomainError
-from core.normalize import clean_text
+from core.exceptions import DomainError, Invalid
+from core.normalize import clean_code, clean_text
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected Office file
 ZIP_MAGIC = b"PK\x03\x04"
@@ -95,6 +99,29 @@ def header_key(text: object) -> str:
     return key.split("(", 1)[0]
 
 
+def id_number_cell(value: object) -> str:
+    """An ID number cell as uploaded: text only. A number is refused, whatever its length (issue 12 item 9).
+
+    Excel keeps 15 significant digits of a number, so an 18-digit ID number typed into a cell that is not
+    formatted as text loses its last digits; when what is left still passes the check digit (about one time
+    in eleven), it is another person's ID number. No number can be trusted to be the digits that were typed,
+    so the row is refused and the message says how to fix the column. The message shows the number as Excel
+    displays it (6 significant digits), never the whole of it.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return clean_code(value)
+    try:
+        shown = format(value, ".6g").upper()
+    except (ValueError, OverflowError):
+        shown = "数字"
+    raise Invalid(
+        f"身份证号码被Excel存成了数字（显示为{shown}）：Excel只保留数字的前15位，后几位可能已丢失或被改动，"
+        "系统不能按数字录入身份证号码。请把“身份证号码”列设置为“文本”格式（本系统下载的模板已设置好），"
+        "重新输入完整的18位号码后上传。",
+        code="id_number_as_number",
+    )
+
+
 def read_upload(file, *, max_bytes: int | None = None) -> bytes:
     """The uploaded bytes (from bytes, an UploadedFile or any file object), refusing an oversized upload."""
     max_bytes = max_bytes or MAX_UPLOAD_BYTES
@@ -138,6 +165,7 @@ def check_workbook(data: bytes, *, max_uncompressed: int | None = None) -> None:
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise FileRefused("上传的文件已损坏，无法打开。" + save_as) from None
+    _check_entry_names(members)
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
         raise FileRefused("上传的文件不是 Excel 工作簿（.xlsx）。请下载本页的模板，填好后直接上传。")
@@ -164,8 +192,42 @@ def check_workbook(data: bytes, *, max_uncompressed: int | None = None) -> None:
                 _check_xml_part(content)
             if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
                 _check_sheet(content)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
+    except UNREADABLE_ZIP:
         raise FileRefused("上传的文件已损坏或经过加密，无法读取。" + save_as) from None
+
+
+# What reading a damaged archive member may raise: a corrupt deflate stream is a zlib.error,
+# which is no OSError (issue 12 item 16: it used to answer a 500).
+UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    OSError,
+    EOFError,
+    ValueError,
+    struct.error,
+    zlib.error,
+    lzma.LZMAError,
+)
+
+
+def _check_entry_names(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse entries no spreadsheet program writes: a path leaving the archive (`../`, `/x`, `C:`),
+    a symbolic link, or the same name twice (each reader might take a different one)."""
+    refused = "上传的文件中包含异常的部件“{}”（{}），这是正常的 Excel 文件不会有的内容，疑似恶意文件，系统拒绝读取。"
+    again = "请把数据复制到新下载的模板中再上传。"
+    seen = set()
+    for m in members:
+        name = m.filename
+        shown = name[:80].encode("unicode_escape").decode("ascii")
+        parts = re.split(r"[/\\]", name)
+        if "\0" in name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+            raise FileRefused(refused.format(shown, "路径指向压缩包以外") + again)
+        if stat.S_ISLNK(m.external_attr >> 16):
+            raise FileRefused(refused.format(shown, "符号链接") + again)
+        if name in seen:
+            raise FileRefused(refused.format(shown, "同名部件出现了两次") + again)
+        seen.add(name)
 
 
 def _col_number(letters: bytes) -> int:
@@ -277,8 +339,8 @@ def read_rows(
 ) -> SheetData:
     """Read the data sheet of an uploaded template into rows keyed by column.
 
-    The sheet named `sheet_name` is read, or the first sheet if there is
-    none of that name. Row 1 is the header; it must name every required
+    The visible sheet named `sheet_name` is read, or the first visible sheet
+    if there is none of that name (parse_sheet). Row 1 is the header; it must name every required
     column (in any order; extra columns, such as a result workbook's 结果/说明,
     are ignored), or the whole file is refused with a message naming the
     right template. Wholly empty rows are skipped; row numbers are Excel's.
@@ -319,7 +381,11 @@ def read_rows(
 
 
 def parse_sheet(data: bytes, *, sheet_name: str | None = None) -> list[list]:
-    """The cells of one sheet (`sheet_name`, or the first), parsed by python-calamine in a limited child process.
+    """The cells of one visible worksheet, parsed by python-calamine in a limited child process.
+
+    The visible worksheet named `sheet_name` is read, else the first visible worksheet. Hidden sheets are
+    never read: the admin checks what Excel shows. When the sheet named `sheet_name` is hidden and another
+    is shown, which one is meant is ambiguous, and the file is refused (issue 12 item 16).
 
     Call check_workbook first. The child gets PARSE_MEMORY_BYTES of address
     space and PARSE_CPU_SECONDS of CPU and is killed after
@@ -361,6 +427,13 @@ def parse_sheet(data: bytes, *, sheet_name: str | None = None) -> list[list]:
             "请把数据复制到新下载的模板中再上传。"
         )
     status, value = outcome
+    if status == "hidden":
+        raise FileRefused(
+            f"工作表“{value}”被隐藏了，显示出来的是另一张工作表，无法确定应读取哪一张。"
+            f"请在 Excel 中取消隐藏“{value}”并删除不用的工作表，或把数据复制到新下载的模板中再上传。"
+        )
+    if status == "no_sheet":
+        raise FileRefused("上传的文件中没有可见的工作表。请把数据复制到新下载的模板中再上传。")
     if status == "memory":
         raise FileRefused(
             "上传的文件内容过大，读取时超出内存限制。请删除多余的行、图片和格式，或分成几个文件分别上传。"

@@ -35,7 +35,6 @@ from audit.services import audit_record
 from core import pii
 from core.exceptions import DomainError, Invalid, NotAllowed, NotFound
 from core.normalize import clean_text
-from core.validators import parse_id_number
 from imports import jobs, readers, workbooks
 from imports.readers import Column, DataRow, SheetData
 from imports.report import ImportReport, RowResult, Status
@@ -44,7 +43,7 @@ from orgs.models import Org
 from progress.aggregates import stats_mark_dirty
 
 from . import access, validation
-from .cadres import excel_id_number, excel_month, name_mismatch_message
+from .cadres import excel_month, name_mismatch_message
 from .choices import BRANCH_POSITIONS, EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
 from .members import MEMBER_FIELDS, MEMBER_REQUIRED, held_elsewhere_message
 from .models import AccountState, Cadre, Person
@@ -167,8 +166,9 @@ def member_template(branch: Org) -> bytes:
             "5. 发展团员编号：2017年1月1日起入团的必须填写，为12位，前4位是入团年份（2017年和2018年入团的可互用）；"
             "2017年以前入团的可以不填，填写的须以入团年份开头。发展团员编号全国唯一，不能与他人重复。",
             f"6. 团内职务：本支部的团干部填写其在本支部的职务（可选：{'、'.join(BRANCH_POSITIONS)}），普通团员留空。",
-            "7. 身份证号码、手机号码按文本或数字填写均可，全角数字和多余空格会自动处理。"
-            "如Excel把身份证号码显示为 3.20102E+17，说明后几位已丢失，请把该列设为“文本”格式后重新输入。",
+            "7. 身份证号码必须按文本填写（本模板的“身份证号码”列已设为“文本”格式）：被Excel存成数字的号码"
+            "（例如显示为 3.20102E+17）只保留了前15位，系统会拒绝该行，请把该列设为“文本”格式后重新输入完整号码。"
+            "手机号码按文本或数字填写均可，全角数字和多余空格会自动处理。",
             "8. 同一身份证号码在系统中只有一条记录：已是本支部团员的会被跳过，不会重复录入，所以修改出错的行后可以重新上传整个文件；"
             "已是其他团支部团员的不能在这里录入，请通过“组织关系转接 → 办理转入”申请转入；"
             "已登记为上级组织团干部（尚无所在团支部）的人员，会按身份证号码关联为本支部团员，不重复建档。",
@@ -294,7 +294,7 @@ def _check_row(row: DataRow, has_dev_column: bool) -> _Row:
     data = {k: raw.get(k, "") for k in MEMBER_FIELDS}
     data["political_status"] = "".join(clean_text(raw["political_status"]).split())
     excel_errors = {}
-    for field, convert in (("id_number", id_number_cell), ("league_join_date", excel_month)):
+    for field, convert in (("id_number", readers.id_number_cell), ("league_join_date", excel_month)):
         try:
             data[field] = convert(raw[field])
         except DomainError as e:
@@ -333,16 +333,6 @@ def _check_row(row: DataRow, has_dev_column: bool) -> _Row:
     else:
         result.status = Status.WILL_CREATE
     return _Row(result=result, clean=clean, hash=pii.keyed_hash(clean["id_number"]) if "id_number" in clean else "")
-
-
-def id_number_cell(value: object) -> str:
-    """An ID number cell: text, or a number; a float that holds the 18 digits exactly is taken as it is."""
-    if isinstance(value, float) and value.is_integer() and 1e17 <= value < 1e18:
-        try:
-            return parse_id_number(str(int(value))).value
-        except ValidationError:
-            pass
-    return excel_id_number(value)
 
 
 def check_development_number(raw: object, joined: dt.date) -> str | None:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError
-from imports import jobs, readers, uploads, workbooks
+from imports import flow, jobs, uploads, workbooks
 from imports.models import ImportJob
 from imports.views import job_context
 from orgs import access as org_access
@@ -92,7 +92,7 @@ def member_import_preview(request, pk: int):
     if not form.is_valid():
         return _area(request, branch, import_error=form.errors["file"][0])
     try:
-        data = readers.read_upload(form.cleaned_data["file"])
+        data = flow.receive(request, form.cleaned_data["file"])
         outcome = member_import.member_import_start(branch=branch, file=data, actor=request.user, dry_run=True)
     except DomainError as e:
         return _area(request, branch, import_error=e.message)

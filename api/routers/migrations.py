@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Query, Router, Schema, Status
 
-from api.schemas import COMMON_ERRORS, ErrorOut
+from api.schemas import COMMON_ERRORS, ErrorOut, Id
 from core.exceptions import NotFound
 from orgs import access, migration
 from orgs.models import Org, OrgMigration
@@ -14,8 +14,8 @@ ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
 
 
 class MigrationIn(Schema):
-    org_id: int
-    to_parent_id: int
+    org_id: Id
+    to_parent_id: Id
     reason: str
 
 

@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
-from api.schemas import COMMON_ERRORS, ErrorOut
+from api.schemas import COMMON_ERRORS, ErrorOut, Id
 from core.exceptions import NotFound
 from orgs import access, admin_changes, codes, services
 from orgs.models import AdminChange
@@ -19,7 +19,7 @@ class CodeOut(Schema):
 
 
 class PersonIdIn(Schema):
-    person_id: int
+    person_id: Id
 
 
 class AdminOut(Schema):
@@ -41,7 +41,7 @@ class AdminResultOut(Schema):
 
 
 class OrderIn(Schema):
-    ids: list[int]
+    ids: list[Id]
 
 
 def _change_out(change: AdminChange) -> dict:

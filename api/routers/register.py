@@ -1,7 +1,7 @@
 from ninja import Field, Router, Schema, Status
 
 from accounts import registration
-from api.schemas import ErrorOut, error_responses
+from api.schemas import ErrorOut, Id, error_responses
 from core.ratelimits import check_code_attempt
 from people import members
 
@@ -26,7 +26,7 @@ class PersonIn(Schema):
 
 
 class RegisterAdminIn(Schema):
-    org_id: int
+    org_id: Id
     position: str
     code: str
     person: PersonIn
@@ -61,7 +61,7 @@ def register_admin(request, payload: RegisterAdminIn):
 
 
 class RegisterMemberIn(Schema):
-    branch_id: int
+    branch_id: Id
     person: PersonIn
     password: str
 

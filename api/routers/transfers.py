@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Query, Router, Schema, Status
 
 from api.routers.orgs import PageIn, _page_bounds
-from api.schemas import COMMON_ERRORS, ErrorOut
+from api.schemas import COMMON_ERRORS, ErrorOut, Id
 from core.exceptions import Invalid, NotFound
 from orgs import access as org_access
 from orgs.models import Org
@@ -50,10 +50,10 @@ class TransferListOut(Schema):
 
 
 class TransferIn(Schema):
-    person_id: int | None = None
+    person_id: Id | None = None
     name: str | None = None
     id_number: str | None = None
-    to_org_id: int
+    to_org_id: Id
     reason: str
 
 
@@ -62,13 +62,13 @@ class ReasonIn(Schema):
 
 
 class AssignIn(Schema):
-    branch_id: int
+    branch_id: Id
 
 
 class BatchIn(Schema):
-    from_branch_id: int
-    to_branch_id: int
-    person_ids: list[int]
+    from_branch_id: Id
+    to_branch_id: Id
+    person_ids: list[Id]
     reason: str
 
 

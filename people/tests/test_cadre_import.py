@@ -215,7 +215,7 @@ def test_cells_as_excel_holds_them_are_accepted(tree):
     numeric_id = id_with_15_significant_digits()
     ids = [make_id_number("19960101") for _ in range(6)]
     rows = [
-        row("数字号码", int(numeric_id), joined="2017.09", mobile=13912345678, number=201700000001),
+        row("数字号码", numeric_id, joined="2017.09", mobile=13912345678, number=201700000001),  # IDs: text only
         row("全角号码", "".join(chr(ord(c) + 0xFEE0) for c in ids[0]), joined="2017-9", number="201700000002"),
         row(" 空格 ", f" {ids[1][:6]} {ids[1][6:]} ", joined="201709", number=" 201700000003 "),
         row("日期", ids[2], joined=dt.date(2017, 9, 1), number="201800000004"),
