@@ -266,9 +266,7 @@ def test_the_member_import_counts_against_the_same_quota(tree, api_login, quota_
 
 
 @pytest.mark.django_db
-def test_the_pages_refuse_uploads_past_the_quota_and_confirming_a_checked_file_is_no_upload(
-    tree, client, quota_of_two
-):
+def test_the_pages_refuse_uploads_past_the_quota_and_confirming_a_checked_file_is_no_upload(tree, client, quota_of_two):
     client.force_login(tree.general_admin)
     first = page_upload(client, tree.general, children_file([("甲团支部", "团支部")]))
     token = first.context["token"]
