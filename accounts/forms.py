@@ -48,3 +48,25 @@ class RegisterMemberForm(RepeatedPasswordMixin, forms.Form):
     password2 = forms.CharField(
         label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(
+        label="动态验证码",
+        max_length=20,
+        help_text="身份验证器上当前显示的6位数字；手机不在身边时，可输入一个恢复码。",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}),
+    )
+
+
+class OtpEnrolForm(forms.Form):
+    code = forms.CharField(
+        label="动态验证码",
+        max_length=10,
+        help_text="添加密钥后，身份验证器上显示的6位数字。",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class OtpDisableForm(forms.Form):
+    password = forms.CharField(label="登录密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

@@ -149,5 +149,8 @@ def _reset(person: Person, live: PasswordResetCode, new_password: str) -> Person
         raise DomainError(RESET_FAILED, code="reset_failed")
     person.activate_account(new_password)
     person.save(update_fields=["password", "account_state", "must_change_password", "registered_at"])
+    from .services import credentials_revoke
+
+    credentials_revoke(person=person)  # every API token; sessions end with the old password's hash
     audit_record(actor=person, verb="重置密码", target=person, org=person.branch)
     return person

@@ -57,7 +57,10 @@ def login_check(*, request, id_number: str, password: str) -> Person:
 
 
 @transaction.atomic
-def password_change(*, person: Person, old_password: str, new_password: str) -> Person:
+def password_change(*, person: Person, old_password: str, new_password: str, keep_token: str | None = None) -> Person:
+    """A new password; every other way in ends with the old one (credentials_revoke): all the person's API
+    tokens but `keep_token` (the one that made the change), and every browser session (Django checks each
+    against the password hash; the page that changed it renews its own with update_session_auth_hash)."""
     if person.account_state == "initial":
         from django.utils.crypto import constant_time_compare
 
@@ -71,32 +74,50 @@ def password_change(*, person: Person, old_password: str, new_password: str) -> 
     validate_new_password(new_password, person, field="new_password")
     person.activate_account(new_password)
     person.save(update_fields=["password", "account_state", "must_change_password", "registered_at"])
+    credentials_revoke(person=person, keep_token=keep_token)
     audit_record(actor=person, verb="修改密码", target=person)
     return person
+
+
+def credentials_revoke(*, person: Person, keep_token: str | None = None) -> int:
+    """After a password change or reset: delete the person's API tokens (but `keep_token`). Browser sessions
+    need nothing here: each carries a hash of the password it logged in with, which no longer matches."""
+    tokens = ApiToken.objects.filter(person=person)
+    if keep_token:
+        tokens = tokens.exclude(key_hash=_token_hash(keep_token))
+    return tokens.delete()[0]
 
 
 def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# A used token's expiry moves on at most this often (one UPDATE a minute, not one per request).
+TOKEN_RENEW_STEP = timedelta(seconds=60)
+
+
+def _token_expiry(created_at, now):
+    """API_TOKEN_HOURS after issue at the latest; sooner when unused for SESSION_IDLE_TIMEOUT_MINUTES."""
+    absolute = created_at + timedelta(hours=settings.API_TOKEN_HOURS)
+    idle = settings.SESSION_IDLE_TIMEOUT_MINUTES
+    return min(absolute, now + timedelta(minutes=idle)) if idle else absolute
+
+
 def api_token_issue(*, person: Person) -> str:
     raw = secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        person=person,
-        key_hash=_token_hash(raw),
-        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
-    )
+    now = timezone.now()
+    ApiToken.objects.create(person=person, key_hash=_token_hash(raw), expires_at=_token_expiry(now, now))
     return raw
 
 
 def api_token_person(raw: str) -> Person | None:
-    token = (
-        ApiToken.objects.select_related("person")
-        .filter(key_hash=_token_hash(raw), expires_at__gt=timezone.now())
-        .first()
-    )
+    now = timezone.now()
+    token = ApiToken.objects.select_related("person").filter(key_hash=_token_hash(raw), expires_at__gt=now).first()
     if token is None or not token.person.is_active:
         return None
+    renewed = _token_expiry(token.created_at, now)
+    if renewed - token.expires_at >= TOKEN_RENEW_STEP:  # in use: the idle limit starts again
+        ApiToken.objects.filter(pk=token.pk).update(expires_at=renewed)
     return token.person
 
 

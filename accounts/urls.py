@@ -12,4 +12,7 @@ urlpatterns = [
     path("register/member/", views.register_member_view, name="register_member"),
     path("register/branches/", views.register_branch_search, name="register_branch_search"),
     path("reset/", views.password_reset_view, name="password_reset"),
+    path("otp/", views.otp_settings_view, name="otp_settings"),
+    path("otp/verify/", views.otp_verify_view, name="otp_verify"),
+    path("otp/enrol/", views.otp_enrol_view, name="otp_enrol"),
 ]

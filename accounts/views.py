@@ -1,10 +1,15 @@
+import time
+
+import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
@@ -14,10 +19,12 @@ from orgs.forms import RegisterAdminForm
 from orgs.models import Org
 from orgs.selectors import children_progress, current_admin_org
 from people import members
+from people.models import Person
 
-from . import registration, reset, services
+from . import otp, registration, reset, services
 from .backends import LoginFailed, id_number_key
-from .forms import LoginForm, PasswordChangeForm, RegisterMemberForm
+from .forms import LoginForm, OtpCodeForm, OtpDisableForm, OtpEnrolForm, PasswordChangeForm, RegisterMemberForm
+from .middleware import OTP_DONE
 from .reset_forms import PasswordResetForm
 
 
@@ -35,14 +42,169 @@ def login_view(request):
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            login(request, person, backend="accounts.backends.IdNumberBackend")
-            if person.must_change_password:
-                messages.warning(request, "您正在使用初始密码或重置后的密码，请先设置新密码。")
-                return redirect("accounts:password_change")
-            if _subordinates_incomplete(request):
-                return redirect("orgs:progress_prompt")
-            return redirect(_safe_next(request) or "orgs:home")
+            return _password_step_done(request, person, _safe_next(request))
     return render(request, "accounts/login.html", {"form": form})
+
+
+# --- after the password: the second step (accounts.otp), then the session login -------------------------
+
+PENDING = "otp_pending"  # session key: the person whose password was right, waiting for the second step
+PENDING_SECONDS = 600  # the second step must follow within this time (setting up an app takes a while)
+PENDING_TRIES = 5  # wrong codes before the password must be entered again
+
+
+def _password_step_done(request, person, next_url: str | None):
+    """Log in now, or hold the person in the session until their code (or new authenticator) is confirmed:
+    until then the session is not logged in and reaches nothing."""
+    step = otp.login_step(person)
+    if step is None:
+        _session_login(request, person)
+        return redirect(_after_login_url(request, person, next_url))
+    request.session.cycle_key()
+    request.session[PENDING] = {"pk": person.pk, "at": int(time.time()), "next": next_url, "step": step, "tries": 0}
+    return redirect("accounts:otp_verify" if step == otp.VERIFY else "accounts:otp_enrol")
+
+
+def _session_login(request, person, device=None) -> None:
+    if device is not None:
+        person.otp_device = device  # django-otp keeps it in the session at login: request.user.is_verified()
+    login(request, person, backend="accounts.backends.IdNumberBackend")
+
+
+def _after_login_url(request, person, next_url: str | None) -> str:
+    if person.must_change_password:
+        messages.warning(request, "您正在使用初始密码或重置后的密码，请先设置新密码。")
+        return reverse("accounts:password_change")
+    if _subordinates_incomplete(request):
+        return reverse("orgs:progress_prompt")
+    return next_url or reverse("orgs:home")
+
+
+def _pending(request):
+    """(person, state) of the login waiting for its second step, or (None, None) when none or expired."""
+    state = request.session.get(PENDING)
+    if not state or time.time() - state["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return None, None
+    person = Person.objects.filter(pk=state["pk"], is_active=True).first()
+    return (person, state) if person is not None else (None, None)
+
+
+def _pending_failed(request, state) -> bool:
+    """Count a wrong code; True when the tries are used up and the login starts over."""
+    state["tries"] += 1
+    if state["tries"] >= PENDING_TRIES:
+        request.session.pop(PENDING, None)
+        messages.error(request, "验证码错误次数过多，请重新输入身份证号码和密码登录。")
+        return True
+    request.session[PENDING] = state
+    return False
+
+
+@never_cache
+def otp_verify_view(request):
+    """两步验证: the code from the authenticator (or a recovery code) after a correct password."""
+    person, state = _pending(request)
+    if person is None or state["step"] != otp.VERIFY:
+        messages.info(request, "请输入身份证号码和密码登录。")
+        return redirect("accounts:login")
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = otp.verify(person, form.cleaned_data["code"])
+        if device is None:
+            if _pending_failed(request, state):
+                return redirect("accounts:login")
+            form.add_error("code", otp.WRONG_CODE)
+        else:
+            request.session.pop(PENDING, None)
+            _session_login(request, person, device)
+            if device.persistent_id.startswith("otp_static"):
+                left = otp.recovery_codes_left(person)
+                messages.warning(request, f"您使用了一个恢复码，还剩{left}个。请尽快在“两步验证”页面重新生成恢复码。")
+            return redirect(_after_login_url(request, person, state.get("next")))
+    return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+@never_cache
+def otp_enrol_view(request):
+    """绑定身份验证器: at login (when required and none is set up yet) or from the 两步验证 page."""
+    if request.user.is_authenticated:
+        person, state = request.user, None
+    else:
+        person, state = _pending(request)
+        if person is None or state["step"] != otp.ENROL:
+            messages.info(request, "请输入身份证号码和密码登录。")
+            return redirect("accounts:login")
+    device = otp.enrolment_device(person)
+    form = OtpEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = otp.enrol_confirm(person, form.cleaned_data["code"])
+        except DomainError as e:
+            if state is not None and _pending_failed(request, state):
+                return redirect("accounts:login")
+            add_domain_errors(form, e)
+        else:
+            if state is not None:
+                request.session.pop(PENDING, None)
+                _session_login(request, person, device)
+                next_url = _after_login_url(request, person, state.get("next"))
+            else:
+                django_otp.login(request, device)
+                request.session[OTP_DONE] = True
+                next_url = reverse("accounts:otp_settings")
+            messages.success(request, "两步验证已启用。")
+            return render(request, "accounts/otp_recovery_codes.html", {"codes": codes, "next_url": next_url})
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {
+            "form": form,
+            "at_login": state is not None,
+            "secret": otp.secret_text(device),
+            "uri": (uri := otp.otpauth_uri(device, person)),
+            "qr": otp.qr_svg_data_uri(uri),
+        },
+    )
+
+
+@never_cache
+@login_required
+def otp_settings_view(request):
+    """两步验证 in 个人中心: set up, replace or (where not required) remove the authenticator; new recovery codes."""
+    person = request.user
+    disable_form = OtpDisableForm()
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "recovery":
+        try:
+            codes = otp.recovery_codes_renew(person)
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "已生成新的恢复码，原有恢复码已作废。")
+            context = {"codes": codes, "next_url": reverse("accounts:otp_settings")}
+            return render(request, "accounts/otp_recovery_codes.html", context)
+    elif action == "disable":
+        disable_form = OtpDisableForm(request.POST)
+        if disable_form.is_valid():
+            try:
+                otp.disable(person, password=disable_form.cleaned_data["password"])
+            except DomainError as e:
+                add_domain_errors(disable_form, e)
+            else:
+                request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
+                messages.success(request, "两步验证已停用。")
+                return redirect("accounts:otp_settings")
+    return render(
+        request,
+        "accounts/otp_settings.html",
+        {
+            "enabled": otp.has_device(person),
+            "required": otp.required_for(person),
+            "codes_left": otp.recovery_codes_left(person),
+            "disable_form": disable_form,
+        },
+    )
 
 
 def _safe_next(request) -> str | None:
@@ -122,9 +284,11 @@ def register_admin_view(request):
         except DomainError as e:
             add_domain_errors(form, e)
         else:
-            login(request, person, backend="accounts.backends.IdNumberBackend")
             messages.success(request, "注册成功，您已成为该组织的管理员。")
-            return redirect("orgs:home")
+            if otp.login_step(person) is None:
+                _session_login(request, person)
+                return redirect("orgs:home")
+            return _password_step_done(request, person, reverse("orgs:home"))  # set up 两步验证 first
     if form.data.get("org_id"):
         chosen = Org.objects.filter(pk=form.data.get("org_id") or 0).first()
     return render(request, "accounts/register_admin.html", {"form": form, "chosen": chosen})

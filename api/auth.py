@@ -7,12 +7,13 @@ from ninja.security import HttpBearer, SessionAuth
 from accounts.services import api_token_person
 from core.exceptions import NotAllowed
 
-# What a person on an initial or reset password may still call (SPEC P7).
-OPEN_WHILE_PASSWORD_MUST_CHANGE = ("/api/v1/auth/", "/api/v1/me")
+# What a person on an initial or reset password may still call (SPEC P7): setting a new password and
+# logging out. Not even their own record: the initial password (last 8 of the ID number) is no secret.
+OPEN_WHILE_PASSWORD_MUST_CHANGE = ("/api/v1/auth/password", "/api/v1/auth/logout")
 
 
 def _check_password_state(request, person):
-    if person.must_change_password and not request.path.startswith(OPEN_WHILE_PASSWORD_MUST_CHANGE):
+    if person.must_change_password and request.path not in OPEN_WHILE_PASSWORD_MUST_CHANGE:
         raise NotAllowed(
             "您正在使用初始密码或重置后的密码，请先调用 POST /api/v1/auth/password 设置新密码。",
             code="must_change_password",
@@ -31,13 +32,13 @@ class BearerAuth(HttpBearer):
 
 
 class SessionAuthChecked(SessionAuth):
-    def _get_key(self, request):
     @property
     def param_name(self) -> str:
         # ninja reads settings.SESSION_COOKIE_NAME once, when its module is imported; read it per request,
         # so the production name (__Host-sessionid, config/settings.py) is always the one looked for.
         return settings.SESSION_COOKIE_NAME
 
+    def _get_key(self, request):
         # No session cookie: not logged in (401), rather than ninja's CSRF refusal (403) of a
         # session that does not exist. With a session cookie the CSRF check still applies.
         if self.param_name not in request.COOKIES:

@@ -92,12 +92,12 @@ def test_on_an_initial_password_other_endpoints_answer_403(client, tree, importe
     assert api.get(f"/api/v1/orgs/{tree.branch.id}/children").status_code == 403
 
 
-def test_on_an_initial_password_me_still_answers(client, imported):
+def test_on_an_initial_password_me_is_closed_too(client, imported):
+    """The initial password is no secret: not even the person's own record answers (issue 12)."""
     token = login(client, imported, imported.id_number[-8:]).json()["token"]
     response = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me")
-    assert response.status_code == 200
-    assert response.json()["must_change_password"] is True
-    assert response.json()["registered"] is False
+    assert response.status_code == 403
+    assert response.json()["code"] == "must_change_password"
 
 
 def test_after_changing_the_initial_password_the_api_opens(client, tree, make_person):

@@ -1,9 +1,9 @@
 import datetime as dt
 
-from django.contrib.auth import user_logged_in
-from ninja import Router, Schema, Status
+from django.contrib.auth import update_session_auth_hash, user_logged_in
+from ninja import Field, Router, Schema, Status
 
-from accounts import reset, services
+from accounts import otp, reset, services
 from accounts.backends import id_number_key
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
 from core.exceptions import DomainError
@@ -17,6 +17,11 @@ router = Router(tags=["账号"])
 class LoginIn(Schema):
     id_number: str
     password: str
+    otp: str | None = Field(
+        None,
+        description="两步验证：身份验证器上当前的6位动态验证码，或一个未用过的恢复码。已绑定身份验证器的人员必填；"
+        "按规定必须使用两步验证（ADMIN_TOTP_REQUIRED：团委等非支部组织的管理员）而尚未绑定的，须先在网页登录完成绑定。",
+    )
 
 
 class LoginOut(Schema):
@@ -62,9 +67,14 @@ class MeOut(Schema):
 
 @router.post("/auth/login", auth=None, response={200: LoginOut, **error_responses(400, 401, 422)})
 def login(request, payload: LoginIn):
-    """One 401 for every refusal: unknown ID number, wrong password, locked account or address (after
-    AXES_FAILURE_LIMIT failures), the site-wide failure limit, an initial password past its days."""
+    """One 401 `login_failed` for every refusal: unknown ID number, wrong password, locked account or address
+    (after AXES_FAILURE_LIMIT failures), the site-wide failure limit, an initial password past its days, and a
+    wrong `otp`. Two-step verification (两步验证): a person with an authenticator, or an admin whose post
+    requires one, gets 401 `otp_required` when `otp` is missing (or no authenticator is set up yet: set it up
+    on the pages first). No token is issued on any 401. A token expires API_TOKEN_HOURS after issue, or
+    sooner when unused for SESSION_IDLE_TIMEOUT_MINUTES."""
     person = services.login_check(request=request, id_number=payload.id_number, password=payload.password)
+    otp.login_second_step(person, payload.otp)
     user_logged_in.send(sender=person.__class__, request=request, user=person)
     return {
         "token": services.api_token_issue(person=person),
@@ -83,7 +93,13 @@ def logout(request):
 
 @router.post("/auth/password", response={204: None, **COMMON_ERRORS})
 def change_password(request, payload: PasswordIn):
-    services.password_change(person=request.auth, old_password=payload.old_password, new_password=payload.new_password)
+    """Every other token and browser session of the caller ends; the token (or session) that calls goes on."""
+    token = getattr(request, "api_token", None)
+    person = services.password_change(
+        person=request.auth, old_password=payload.old_password, new_password=payload.new_password, keep_token=token
+    )
+    if token is None:  # called with the browser's session: keep that one
+        update_session_auth_hash(request, person)
     return Status(204, None)
 
 

@@ -83,6 +83,12 @@ PAGES = {
     ("accounts:register_branch_search", "POST"): "O O O O O",
     ("accounts:password_reset", "GET"): "O O O O O",
     ("accounts:password_reset", "POST"): "O O O O O",
+    ("accounts:otp_settings", "GET"): "L O O O O",
+    ("accounts:otp_settings", "POST"): "L O O O O",
+    ("accounts:otp_verify", "GET"): "L L L L L",  # only right after a correct password (none here)
+    ("accounts:otp_verify", "POST"): "L L L L L",
+    ("accounts:otp_enrol", "GET"): "L O O O O",
+    ("accounts:otp_enrol", "POST"): "L O O O O",
     ("people:me", "GET"): "L O O O O",
     ("people:me", "POST"): "L W W W W",
     ("api:openapi-json", "GET"): "O O O O O",
