@@ -44,6 +44,7 @@ ENV = {
     "PII_HASH_KEY": "dev-only-pii-hash-key",
     "DATABASE_URL": f"sqlite:///{COPY}",
     "TASKS_IMMEDIATE": "1",
+    "ADMIN_TOTP_REQUIRED": "0",  # the simulated admins have no authenticators; the pages measured are the same
 }
 
 
