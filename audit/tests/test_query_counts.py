@@ -27,8 +27,8 @@ def trail(tree):
 def test_the_page(trail, client, assert_flat_queries, query):
     client.force_login(trail.general_admin)
     url = f"/audit/orgs/{trail.general.id}/{query}"
-    # the layout's (session, user, admin posts, menu's to-do counts), then organisation, verbs, count, rows
-    _, after = assert_flat_queries(get_ok(client, url), lambda: trail.add_events(20), ceiling=13)
+    # the layout's (session, user, admin posts, menu's to-do counts, post offers), then organisation, verbs, count, rows
+    _, after = assert_flat_queries(get_ok(client, url), lambda: trail.add_events(20), ceiling=14)
     assert "第19条" in after.content.decode()
 
 
