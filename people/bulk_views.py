@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
@@ -47,11 +47,40 @@ def people_search(request):
     return render(request, "people/search.html", context)
 
 
+class FullExportForm(forms.Form):
+    reason = forms.CharField(
+        label="导出用途",
+        max_length=export.REASON_MAX,
+        help_text="例如：报送上级团委核对团员信息。用途会记入操作记录，并与导出人、导出时间一起写入文件的“说明”工作表。",
+        error_messages={
+            "required": export.REASON_REQUIRED,
+            "max_length": f"用途最多{export.REASON_MAX}个字，请简要填写。",
+        },
+    )
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def members_export(request, pk: int):
-    """导出团员名单: one workbook for the whole subtree; 404 for an organisation the user cannot see."""
+    """导出团员名单: one workbook for the whole subtree; 404 for an organisation the user cannot see.
+
+    GET: ID numbers and mobiles masked, no questions asked. POST with a reason (导出完整名单): in full in the
+    rows of the branches the user administers, audited with the reason (people.export)."""
     org = org_access.get_org_for_viewer_or_404(request.user, pk)
-    response = HttpResponse(export.members_workbook(actor=request.user, org=org), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.export_filename(org))}"
+    full = request.method == "POST"
+    if full:
+        form = FullExportForm(request.POST)
+        if not form.is_valid():
+            return render(request, "people/export_full.html", {"org": org, "form": form}, status=400)
+        try:
+            content = export.members_workbook(
+                actor=request.user, org=org, full=True, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as e:
+            add_domain_errors(form, e)
+            return render(request, "people/export_full.html", {"org": org, "form": form}, status=e.status)
+    else:
+        content = export.members_workbook(actor=request.user, org=org)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.export_filename(org, full=full))}"
     return response

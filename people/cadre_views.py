@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from audit.services import audit_id_numbers_shown
 from core import pii
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
@@ -58,11 +57,8 @@ def cadre_list(request, pk: int):
     manages = access.can_manage_cadres(request.user, org)
     complete = {"true": True, "false": False}.get(request.GET.get("complete", ""))
     page = Paginator(selectors.cadre_list(org, complete=complete), PAGE_SIZE).get_page(request.GET.get("page"))
-    for post in page:
-        _show(post.person, full=manages or post.person_id == request.user.pk)
-    if manages:
-        others = sum(1 for post in page if post.person_id != request.user.pk)
-        audit_id_numbers_shown(actor=request.user, org=org, count=others, where="团干部列表")
+    for post in page:  # masked for everyone but oneself; 显示 reveals one record, audited (people.reveal)
+        _show(post.person, full=post.person_id == request.user.pk)
     offers = list(post_offers.offers_of_org(org)) if manages else []
     resettable = access.resettable_ids(request.user, [post.person for post in page]) if manages else set()
     return render(request, "people/cadres.html", {

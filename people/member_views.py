@@ -8,13 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import reset
-from audit.services import audit_id_numbers_shown
 from core.exceptions import DomainError
 from imports.workbooks import xlsx_response
 from orgs import access as org_access
 from orgs.models import Org
 
-from . import access, members, selectors
+from . import access, members, reveal, selectors
 from .models import Person
 from .validation import FIELD_LABELS
 
@@ -46,8 +45,7 @@ def member_list(request, pk: int):
     for person in page:
         person.position = positions.get(person.id, "")
         person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]
-    if manages:
-        audit_id_numbers_shown(actor=request.user, org=branch, count=len(page), where="团员列表")
+    # ID numbers and mobiles masked for everyone; the branch admin reveals one record at a time (people.reveal).
     return render(request, "people/members.html", {
         "branch": branch, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
         "counts": selectors.member_counts(branch),
@@ -99,6 +97,20 @@ def member_verify(request, person_id: int, decision: str):
     else:
         messages.success(request, f"已{'认证' if decision == 'approve' else '驳回'}：{person.name}。")
     return redirect("people:members", pk=branch_id)
+
+
+@login_required
+@require_POST
+def person_reveal(request, person_id: int):
+    """htmx: one person's full ID number and mobile for whoever manages their record; audited (people.reveal)."""
+    person = Person.objects.select_related("branch").filter(pk=person_id).first()
+    if person is None:
+        raise Http404("未找到该人员。")
+    try:
+        revealed = reveal.reveal_person(actor=request.user, person=person, where="页面：显示完整号码")
+    except DomainError as e:
+        raise Http404(e.message) from None
+    return render(request, "people/partials/revealed.html", {"revealed": revealed})
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from core import pii
+
 from .choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
 from .validation import DEVELOPMENT_NUMBER_HELP
 
@@ -57,3 +59,21 @@ class MemberRecordForm(ProfileForm):
     )
 
     field_order = ["league_join_date", "development_number"]
+
+    @classmethod
+    def for_person(cls, person, data=None):
+        """The member's mobile is not put into the page (issue 12, item 10): the field starts empty, shows the
+        masked number, and an empty field keeps the number on record (it cannot be cleared anyway)."""
+        form = super().for_person(person, data=data)
+        form.initial["mobile"] = ""
+        if person.mobile:
+            masked = pii.mask_mobile(person.mobile)
+            form.fields["mobile"].widget.attrs["placeholder"] = masked
+            form.fields["mobile"].help_text = f"当前为 {masked}，不修改请留空；如需更换，请填写新的11位手机号码。"
+        return form
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("mobile") or "").strip():
+            data.pop("mobile", None)
+        return data

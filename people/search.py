@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 
-from audit.services import audit_id_numbers_shown
 from core import pii
 from core.exceptions import Invalid, NotFound
 from core.normalize import clean_text
@@ -31,11 +30,12 @@ SEPARATORS = re.compile(r"[\s,，、;；]+")
 class SearchHit:
     person_id: int
     name: str
-    id_number: str  # masked unless the actor manages the record (P9)
+    id_number: str  # always masked (issue 12, item 10)
     branch_name: str
     complete: bool
     positions: list[str]  # "组织简称 职务" of posts inside the subtree
     matched: str  # the pasted token that found the person
+    can_reveal: bool = False  # the actor manages the record: people.reveal shows it in full, audited
 
 
 @dataclass
@@ -51,7 +51,8 @@ def split_tokens(text: str) -> list[str]:
 
 
 def people_search(*, actor, org: Org, names_or_ids: str, where: str = "查找人员") -> SearchResult:
-    """The people of the subtree the pasted names and ID numbers find; full ID numbers shown are audited."""
+    """The people of the subtree the pasted names and ID numbers find, ID numbers masked (`can_reveal`: the actor
+    may see one in full through people.reveal). `where` is kept for the callers' sake."""
     if not org_access.can_view(actor, org):
         raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
     tokens = split_tokens(names_or_ids)
@@ -87,9 +88,8 @@ def people_search(*, actor, org: Org, names_or_ids: str, where: str = "查找人
     order = {t: i for i, t in enumerate(tokens)}
     found.sort(key=lambda tp: (order[tp[0]], tp[1].branch.path if tp[1].branch else "", tp[1].name, tp[1].pk))
     matched = {token for token, _ in found}
-    full = {p.pk for _, p in found if _sees_full_id(actor, p)}
-    items = [_hit(org, person, token, full=person.pk in full) for token, person in found]
-    audit_id_numbers_shown(actor=actor, org=org, count=len(full - {actor.pk}), where=where)
+    manages = {p.pk for _, p in found if _sees_full_id(actor, p)}
+    items = [_hit(org, person, token, can_reveal=person.pk in manages) for token, person in found]
     return SearchResult(items=items, not_found=[t for t in tokens if t not in matched])
 
 
@@ -122,11 +122,11 @@ def _sees_full_id(actor, person: Person) -> bool:
     return any(access.can_manage_cadres(actor, post.org) for post in person.cadre_posts.all())
 
 
-def _hit(org: Org, person: Person, token: str, *, full: bool) -> SearchHit:
+def _hit(org: Org, person: Person, token: str, *, can_reveal: bool) -> SearchHit:
     return SearchHit(
         person_id=person.pk,
         name=person.name,
-        id_number=person.id_number if full else pii.mask_id_number(person.id_number),
+        id_number=pii.mask_id_number(person.id_number),
         branch_name=person.branch.full_name if person.branch else "",
         complete=person.complete,
         positions=[
@@ -135,4 +135,5 @@ def _hit(org: Org, person: Person, token: str, *, full: bool) -> SearchHit:
             if post.org.path.startswith(org.path)
         ],
         matched=token,
+        can_reveal=can_reveal,
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/<int:person_id>/delete/", member_views.member_delete, name="member_delete"),
     path("members/<int:person_id>/verify/<str:decision>/", member_views.member_verify, name="member_verify"),
     path("<int:person_id>/reset-code/", member_views.reset_code_issue, name="reset_code"),
+    path("<int:person_id>/reveal/", member_views.person_reveal, name="reveal"),
     path("orgs/<int:pk>/members/import/", member_import_views.member_import_page, name="member_import"),
     path("orgs/<int:pk>/members/template/", member_import_views.member_template, name="member_template"),
     path(

@@ -12,11 +12,10 @@ from api.routers.orgs import PageIn, _page_bounds
 from api.routers.post_offers import PostOfferOut, offer_out
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
-from audit.services import audit_id_numbers_shown
 from core.exceptions import NotFound
 from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook
 from orgs import access as org_access
-from people import access, cadres, entry, selectors
+from people import cadres, entry, selectors
 from people.models import Cadre, Person, PostOffer
 from people.validation import FIELD_LABELS
 
@@ -96,17 +95,14 @@ def _person(person_id: int) -> Person:
 @router.get("/{int:org_id}/cadres", response={200: CadreListOut, **ERRORS}, summary="团干部列表")
 def cadre_list(request, org_id: int, page: Query[PageIn], complete: bool | None = None):
     """团干部列表 (S7), 书记 first; `?complete=false` lists those still incomplete. ID numbers and
-    mobiles are masked unless the caller manages these cadres (the organisation's or its direct
-    superior's admin); deeper superiors read it masked (§8)."""
+    mobiles are masked for every reader but the cadre themself; whoever manages these cadres (the
+    organisation's or its direct superior's admin) sees one in full with
+    `POST /orgs/{id}/people/{person_id}/reveal` (audited)."""
     org = org_access.get_org_for_viewer(request.auth, org_id)
-    manages = access.can_manage_cadres(request.auth, org)
     start, end = _page_bounds(page)
     posts = selectors.cadre_list(org, complete=complete)
     shown = list(posts[start:end])
-    items = [cadre_out(p, full=manages or p.person_id == request.auth.pk) for p in shown]
-    if manages:
-        others = sum(1 for p in shown if p.person_id != request.auth.pk)
-        audit_id_numbers_shown(actor=request.auth, org=org, count=others, where="GET /orgs/{id}/cadres")
+    items = [cadre_out(p, full=p.person_id == request.auth.pk) for p in shown]
     return {"items": items, "count": posts.count()}
 
 
@@ -123,7 +119,7 @@ def cadre_add(request, org_id: int, payload: CadreIn):
     post = cadres.cadre_add(org=org, person_data=payload.person.dict(), position=payload.position, actor=request.auth)
     if isinstance(post, PostOffer):
         return Status(202, offer_out(post))
-    return Status(201, cadre_out(post, full=access.sees_full_id(request.auth, post.person)))
+    return Status(201, cadre_out(post, full=post.person_id == request.auth.pk))
 
 
 @router.patch("/{int:org_id}/cadres/{int:person_id}", response={200: CadreOut, **ERRORS}, summary="团干部职务变更")
@@ -132,7 +128,7 @@ def cadre_change_position(request, org_id: int, person_id: int, payload: Positio
     post = cadres.cadre_change_position(
         org=org, person=_person(person_id), position=payload.position, actor=request.auth
     )
-    return cadre_out(post, full=True)
+    return cadre_out(post, full=post.person_id == request.auth.pk)
 
 
 @router.delete("/{int:org_id}/cadres/{int:person_id}", response={204: None, **ERRORS}, summary="删除团干部")

@@ -6,11 +6,11 @@ from accounts import reset
 from api.routers.orgs import PageIn, _page_bounds
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
-from audit.services import audit_id_numbers_shown
 from core.exceptions import Invalid, NotFound
 from imports.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from orgs import access as org_access
 from people import members, profile, selectors
+from people import reveal as people_reveal
 from people.models import Person
 
 router = Router(tags=["团员"])
@@ -60,7 +60,8 @@ def _member(request, org_id: int, person_id: int) -> Person:
 
 @router.get("/{int:org_id}/members", response={200: MemberListOut, **ERRORS})
 def member_list(request, org_id: int, page: Query[PageIn], complete: bool | None = None):
-    """团员列表 (S7). Superiors read it with ID numbers and mobiles masked (P9).
+    """团员列表 (S7). ID numbers and mobiles are masked for every reader, the branch admin included; the
+    branch admin sees one record in full with `POST /orgs/{id}/people/{person_id}/reveal` (audited).
 
     On a committee: every member of its subtree, branch by branch in tree order, masked; `count`
     comes from the progress aggregates (current within seconds)."""
@@ -70,15 +71,12 @@ def member_list(request, org_id: int, page: Query[PageIn], complete: bool | None
         members = selectors.subtree_member_list(org, complete=complete)
         return {"items": [_member_out(p, "", full=False) for p in members[start:end]], "count": members.count()}
     branch = org
-    full = org_access.is_admin_of(request.auth, branch)
     qs = selectors.member_list(branch, complete=complete)
     people = list(qs[start:end])
     positions = selectors.member_positions(branch, people)
     for p in people:
         p.branch = branch  # saves a query per row
-    items = [_member_out(p, positions.get(p.id, ""), full=full) for p in people]
-    if full:
-        audit_id_numbers_shown(actor=request.auth, org=branch, count=len(people), where="GET /orgs/{id}/members")
+    items = [_member_out(p, positions.get(p.id, ""), full=False) for p in people]
     return {"items": items, "count": qs.count()}
 
 
@@ -99,7 +97,7 @@ def member_add(request, org_id: int, payload: MemberIn):
         branch=branch, data=payload.person.dict(), position=payload.position, actor=request.auth
     )
     person.branch = branch
-    return Status(201, _member_out(person, payload.position, full=True))
+    return Status(201, _member_out(person, payload.position, full=False))
 
 
 @router.delete("/{int:org_id}/members/{int:person_id}", response={204: None, **ERRORS})
@@ -137,7 +135,7 @@ def member_record_update(request, org_id: int, person_id: int, payload: MemberRe
     data = {k: ("" if v is None and k != "party_applied" else v) for k, v in payload.dict(exclude_unset=True).items()}
     person = profile.member_record_update(person=_member(request, org_id, person_id), actor=request.auth, data=data)
     return {
-        **person_out(person, full=True),
+        **person_out(person, full=False),
         "development_number": person.development_number,
         "party_applied_on": person.party_applied_on.strftime("%Y-%m") if person.party_applied_on else None,
     }
@@ -151,7 +149,7 @@ def member_verify(request, org_id: int, person_id: int, payload: VerifyIn):
     )
     if person is None:
         return Status(204, None)
-    return _member_out(person, "", full=True)
+    return _member_out(person, "", full=False)
 
 
 @router.post("/{int:org_id}/people/{int:person_id}/reset-code", response={200: ResetCodeOut, **ERRORS})
@@ -166,6 +164,27 @@ def reset_code(request, org_id: int, person_id: int):
         raise NotFound("该组织没有这名人员。", code="person_not_found")
     issued = reset.reset_code_issue(person=person, actor=request.auth)
     return {"reset_code": issued.code, "expires_at": issued.expires_at.isoformat()}
+
+
+class RevealOut(Schema):
+    person_id: int
+    name: str
+    id_number: str
+    mobile: str
+
+
+@router.post("/{int:org_id}/people/{int:person_id}/reveal", response={200: RevealOut, **ERRORS})
+def reveal(request, org_id: int, person_id: int):
+    """One person's full ID number and mobile (lists and records answer them masked), for whoever manages the
+    record: a member's branch admin; a cadre's organisation's admin or its direct superior's. Each call is
+    recorded in the audit trail (操作记录). 404 if the person is not a member or cadre of the organisation;
+    403 for a reader who sees the masked record only."""
+    org = org_access.get_org_for_viewer(request.auth, org_id)
+    person = Person.objects.select_related("branch").filter(pk=person_id).first()
+    in_org = person is not None and (person.branch_id == org.id or person.cadre_posts.filter(org=org).exists())
+    if not in_org:
+        raise NotFound("该组织没有这名人员。", code="person_not_found")
+    return vars(people_reveal.reveal_person(actor=request.auth, person=person, org=org, where="POST …/reveal"))
 
 
 @router.post(

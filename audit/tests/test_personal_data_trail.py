@@ -21,12 +21,16 @@ def assert_no_id_numbers_stored(*people):
         assert p.id_number not in stored
 
 
-def test_the_branch_admins_member_list_records_one_event_with_the_count(client, tree):
+def test_the_branch_admins_member_list_is_masked_and_each_reveal_records_one_event(client, tree):
+    """Masked by default (issue 12, item 10): the list records nothing; each 显示 records one event."""
     client.force_login(tree.branch_admin)
     assert client.get(reverse("people:members", args=[tree.branch.pk])).status_code == 200
+    assert not id_views().exists()
+    shown = client.post(reverse("people:reveal", args=[tree.member.pk]))
+    assert tree.member.id_number in shown.content.decode()
     (event,) = id_views(tree.branch)
-    assert event.actor_id == tree.branch_admin.pk
-    assert event.changes == {"count": 2, "where": "团员列表"}
+    assert event.actor_id == tree.branch_admin.pk and event.target_id == str(tree.member.pk)
+    assert event.changes["count"] == 1 and event.changes["where"] == "页面：显示完整号码"
     assert_no_id_numbers_stored(tree.member, tree.branch_admin)
 
 
@@ -36,26 +40,35 @@ def test_a_superior_reading_masked_numbers_records_nothing(client, tree):
     assert not id_views().exists()
 
 
-def test_the_member_edit_page_records_a_full_view(client, tree):
+def test_the_member_edit_page_is_masked_and_records_nothing(client, tree):
     client.force_login(tree.branch_admin)
-    assert client.get(reverse("people:member_edit", args=[tree.member.pk])).status_code == 200
-    (event,) = id_views(tree.branch)
-    assert event.changes["count"] == 1 and tree.member.name in event.changes["where"]
+    page = client.get(reverse("people:member_edit", args=[tree.member.pk])).content.decode()
+    assert tree.member.id_number not in page and tree.member.mobile not in page
+    assert reverse("people:reveal", args=[tree.member.pk]) in page
+    assert not id_views().exists()
 
 
-def test_the_cadre_list_for_a_manager_records_the_others_shown(client, tree):
+def test_the_cadre_list_is_masked_and_a_managers_reveal_is_recorded(client, tree):
     client.force_login(tree.uni_admin)  # manages the college's cadres as its direct superior
-    assert client.get(reverse("people:cadres", args=[tree.college.pk])).status_code == 200
+    page = client.get(reverse("people:cadres", args=[tree.college.pk])).content.decode()
+    assert tree.college_admin.id_number not in page and not id_views().exists()
+    assert (
+        tree.college_admin.id_number
+        in client.post(reverse("people:reveal", args=[tree.college_admin.pk])).content.decode()
+    )
     (event,) = id_views(tree.college)
-    assert event.changes == {"count": 1, "where": "团干部列表"}
+    assert event.changes["count"] == 1
 
 
-def test_the_api_member_list_with_full_numbers_is_recorded(api_login, tree):
+def test_the_api_member_list_is_masked_and_a_reveal_is_recorded(api_login, tree):
     api = api_login(tree.branch_admin)
     assert api.get(f"/api/v1/orgs/{tree.branch.pk}/members").status_code == 200
-    assert id_views(tree.branch).get().changes["where"] == "GET /orgs/{id}/members"
+    assert not id_views().exists()
+    shown = api.post(f"/api/v1/orgs/{tree.branch.pk}/people/{tree.member.pk}/reveal")
+    assert shown.json()["id_number"] == tree.member.id_number
+    assert id_views(tree.branch).get().changes["where"] == "POST …/reveal"
     superior = api_login(tree.general_admin)
-    assert superior.get(f"/api/v1/orgs/{tree.branch.pk}/members").status_code == 200
+    assert superior.post(f"/api/v1/orgs/{tree.branch.pk}/people/{tree.member.pk}/reveal").status_code == 403
     assert id_views().count() == 1
 
 
@@ -99,14 +112,12 @@ def test_the_audit_api_pages_the_subtree_and_hides_the_rest(api_login, tree):
     assert api_login(tree.member).get(f"/api/v1/orgs/{tree.branch.pk}/audit").status_code == 404
 
 
-def test_the_search_page_records_the_full_id_numbers_it_shows(client, tree):
+def test_the_search_page_shows_masked_numbers_and_offers_the_reveal(client, tree):
     client.force_login(tree.branch_admin)
     response = client.post(reverse("people:search"), {"query": f"{tree.member.name}\n{tree.branch_admin.name}"})
-    assert tree.member.id_number in response.content.decode()
-    (event,) = id_views(tree.branch)
-    assert event.actor_id == tree.branch_admin.pk
-    assert event.changes == {"count": 1, "where": "查找人员"}  # the admin's own number is theirs to see
-    assert_no_id_numbers_stored(tree.member, tree.branch_admin)
+    assert tree.member.id_number not in response.content.decode()
+    assert reverse("people:reveal", args=[tree.member.pk]) in response.content.decode()
+    assert not id_views().exists()
 
 
 def test_a_superiors_search_shows_masked_numbers_and_records_nothing(client, tree):
@@ -116,16 +127,17 @@ def test_a_superiors_search_shows_masked_numbers_and_records_nothing(client, tre
     assert not id_views().exists()
 
 
-def test_the_search_api_records_the_full_id_numbers_it_shows(api_login, tree):
+def test_the_search_api_answers_masked_numbers_and_says_which_may_be_revealed(api_login, tree):
     api = api_login(tree.branch_admin)
     url = f"/api/v1/orgs/{tree.branch.pk}/people/search"
     response = api.post(url, {"query": tree.member.id_number}, content_type="application/json")
-    assert response.json()["items"][0]["id_number"] == tree.member.id_number
-    assert id_views(tree.branch).get().changes == {"count": 1, "where": "POST /orgs/{id}/people/search"}
+    item = response.json()["items"][0]
+    assert item["id_number"] != tree.member.id_number and "*" in item["id_number"] and item["can_reveal"] is True
     superior = api_login(tree.general_admin)
-    assert superior.post(f"/api/v1/orgs/{tree.general.pk}/people/search", {"query": tree.member.name},
-                         content_type="application/json").status_code == 200  # fmt: skip
-    assert id_views().count() == 1
+    found = superior.post(f"/api/v1/orgs/{tree.general.pk}/people/search", {"query": tree.member.name},
+                          content_type="application/json")  # fmt: skip
+    assert found.status_code == 200 and found.json()["items"][0]["can_reveal"] is False
+    assert not id_views().exists()
 
 
 def make_secretary(org, person):

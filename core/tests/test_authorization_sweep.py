@@ -132,7 +132,7 @@ PAGES = {
     ("people:members", "GET"): "L F H F O",
     ("people:members", "POST"): "L F H F O",
     ("people:members_export", "GET"): "L F H F O",
-    ("people:members_export", "POST"): "L N N N N",
+    ("people:members_export", "POST"): "L F H F F",
     ("people:cadres", "GET"): "L F H F O",
     ("people:cadres", "POST"): "L N N N N",
     ("audit:org_events", "GET"): "L F H F O",
@@ -215,6 +215,8 @@ PAGES = {
     ("people:member_verify", "POST"): "L F H F F",
     ("people:reset_code", "GET"): "L N N N N",
     ("people:reset_code", "POST"): "L F H F F",
+    ("people:reveal", "GET"): "L N N N N",
+    ("people:reveal", "POST"): "L F H F F",
     # workflow objects: seen by the parties and those above them, acted on by the party whose turn it is
     ("orgs:admin_change_decide", "GET"): "L N N N N",
     ("orgs:admin_change_decide", "POST"): "L H H H H",
@@ -264,6 +266,7 @@ API = {
     ("GET", "/api/v1/orgs/{org_id}/audit"): "L F H F O",
     ("GET", "/api/v1/orgs/{org_id}/members"): "L F H F O",
     ("GET", "/api/v1/orgs/{org_id}/members.xlsx"): "L F H F O",
+    ("POST", "/api/v1/orgs/{org_id}/members.xlsx"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/people/search"): "L F H F O",
     ("GET", "/api/v1/orgs/{id}/progress"): "L F H F O",
     ("GET", "/api/v1/orgs/{id}/progress.xlsx"): "L F H F O",
@@ -289,6 +292,7 @@ API = {
     ("DELETE", "/api/v1/orgs/{org_id}/members/{person_id}"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/members/{person_id}/verify"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/people/{person_id}/reset-code"): "L F H F F",
+    ("POST", "/api/v1/orgs/{org_id}/people/{person_id}/reveal"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/reset-codes.xlsx"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/batch-transfers"): "L F H F F",
     ("POST", "/api/v1/transfers"): "L F H F F",
@@ -513,7 +517,7 @@ def new_person() -> dict:
 
 def api_request(method: str, path: str, ctx: Context) -> tuple[str, dict]:
     """(url, keyword arguments for Client.generic) with a body valid for an authorised caller."""
-    is_member_route = any(s in path for s in ("/members", "/verify", "/reset-code"))
+    is_member_route = any(s in path for s in ("/members", "/verify", "/reset-code", "/reveal"))
     person = ctx.admin if "/admins/" in path else ctx.cadre if "/cadres/" in path else ctx.member
     values = {
         "org_id": (ctx.branch if is_member_route else ctx.org).pk,
@@ -549,6 +553,7 @@ API_QUERIES = {
     ("GET", "/api/v1/register/orgs"): lambda c: "q=南京",
 }
 API_BODIES = {
+    ("POST", "/api/v1/orgs/{org_id}/members.xlsx"): {"reason": "核对团籍"},
     ("POST", "/api/v1/auth/login"): lambda c: {"id_number": c.member.id_number, "password": "Wrong#Pass2026"},
     ("POST", "/api/v1/auth/password"): {"old_password": "Wrong#Pass2026", "new_password": "Tuan#Neu2026x"},
     ("POST", "/api/v1/auth/reset"): lambda c: {

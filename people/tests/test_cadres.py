@@ -250,14 +250,18 @@ def test_the_list_shows_who_is_incomplete_and_the_filter_keeps_only_them(client,
     assert "李缺手机" in filtered and "钱完整" not in filtered
 
 
-def test_managers_see_full_id_numbers_and_actions(client, college_cadres):
+def test_managers_see_masked_numbers_with_the_reveal_and_actions(client, college_cadres):
+    """Masked by default (issue 12, item 10); 显示 reveals one record."""
     tree = college_cadres
     person = Person.objects.get(name="钱完整")
     for admin in (tree.college_admin, tree.uni_admin):
         client.force_login(admin)
         page = client.get(list_url(tree.college)).content.decode()
-        assert person.id_number in page and "13912345678" in page
+        assert person.id_number not in page and "13912345678" not in page
+        assert reverse("people:reveal", args=[person.id]) in page
         assert reverse("people:cadre_delete", args=[tree.college.id, person.id]) in page
+        shown = client.post(reverse("people:reveal", args=[person.id])).content.decode()
+        assert person.id_number in shown and "13912345678" in shown
 
 
 def test_a_deeper_superior_reads_the_list_masked_and_without_actions(client, college_cadres):

@@ -118,10 +118,13 @@ def test_self_registration_only_into_a_branch_and_not_for_known_ids(tree):
 # --- pages ---------------------------------------------------------------
 
 
-def test_the_branch_admin_sees_full_id_numbers_and_actions(tree, client):
+def test_the_branch_admin_sees_masked_id_numbers_with_a_reveal_button_and_actions(tree, client):
+    """Masked by default, for the branch admin too (issue 12, item 10; people/tests/test_masked_by_default.py)."""
     client.force_login(tree.branch_admin)
     page = client.get(f"/people/orgs/{tree.branch.id}/members/").content.decode()
-    assert tree.member.id_number in page
+    assert tree.member.id_number not in page
+    assert tree.member.id_number[:6] + "********" + tree.member.id_number[-4:] in page
+    assert f"/people/{tree.member.id}/reveal/" in page
     assert "删除" in page and "重置密码验证码" in page
 
 
@@ -182,8 +185,8 @@ def test_api_member_list_masks_for_superiors(tree, api_login):
     assert own["count"] == superior["count"] == 2
     ids_own = {i["person"]["id_number"] for i in own["items"]}
     ids_sup = {i["person"]["id_number"] for i in superior["items"]}
-    assert tree.member.id_number in ids_own
-    assert all("*" in i for i in ids_sup)
+    assert tree.member.id_number not in ids_own  # masked for the branch admin too (issue 12, item 10)
+    assert all("*" in i for i in ids_own | ids_sup)
     assert {i["position"] for i in own["items"]} == {"书记", ""}
 
 
