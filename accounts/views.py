@@ -62,6 +62,8 @@ def _password_step_done(request, person, next_url: str | None):
         return redirect(_after_login_url(request, person, next_url))
     request.session.cycle_key()
     request.session[PENDING] = {"pk": person.pk, "at": int(time.time()), "next": next_url, "step": step, "tries": 0}
+    if step == otp.ENROL:
+        otp.enrolment_device(person)  # the secret to show next
     return redirect("accounts:otp_verify" if step == otp.VERIFY else "accounts:otp_enrol")
 
 
@@ -135,7 +137,12 @@ def otp_enrol_view(request):
         if person is None or state["step"] != otp.ENROL:
             messages.info(request, "请输入身份证号码和密码登录。")
             return redirect("accounts:login")
-    device = otp.enrolment_device(person)
+    if request.method == "POST" and request.POST.get("action") == "start":
+        otp.enrolment_device(person)  # a secret, kept until confirmed (reloading shows the same one)
+        return redirect("accounts:otp_enrol")
+    device = otp.totp_device(person, confirmed=False)
+    if device is None:  # nothing started: a GET has no side effect
+        return render(request, "accounts/otp_enrol.html", {"start": True, "at_login": state is not None})
     form = OtpEnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

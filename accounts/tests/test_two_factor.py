@@ -252,7 +252,10 @@ def test_a_branch_admin_adds_and_removes_an_authenticator(client, tree):
     password_step(client, tree.branch_admin)
     assert logged_in(client)
     assert "未启用" in client.get("/accounts/otp/").content.decode()
-    client.get("/accounts/otp/enrol/")
+    assert "开始绑定" in client.get("/accounts/otp/enrol/").content.decode()
+    assert not TOTPDevice.objects.filter(user=tree.branch_admin).exists()  # a GET creates nothing
+    assert client.post("/accounts/otp/enrol/", {"action": "start"}).url == "/accounts/otp/enrol/"
+    assert "otpauth://totp/" in client.get("/accounts/otp/enrol/").content.decode()
     device = TOTPDevice.objects.get(user=tree.branch_admin, confirmed=False)
     shown = client.post("/accounts/otp/enrol/", {"code": code_for(device)})
     assert len(re.findall(r'<span class="code">', shown.content.decode())) == 10
