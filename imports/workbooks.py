@@ -1,13 +1,21 @@
 """Workbooks the system writes: import templates and result workbooks (SPEC T6, P6), and the helpers every writer uses.
 
-Every value written passes through `safe_value`: openpyxl writes any string
-beginning with "=" as a live formula, and spreadsheet programs also run
-cells beginning with + - @ (STACK-NOTES), so an uploaded "=HYPERLINK(...)"
-must come back as text. Every workbook in the project is made by
-`new_workbook` and turned into bytes by `to_bytes`, which neutralises every
-cell of an ordinary workbook once more before saving; a write-only
-workbook (rows streamed to disk) appends `safe_row(values)`.
-(imports/tests/test_workbooks_safe.py fails on a `Workbook(` anywhere else.)
+openpyxl writes any string beginning with "=" as a live formula (and "#N/A"
+as an error), and spreadsheet programs run cells beginning with + - @ when
+they are typed or edited (STACK-NOTES), so an uploaded "=HYPERLINK(...)" must
+come back as text. It does, unchanged: every string is stored as a text cell
+(t="inlineStr", never t="f"), and one that begins like a formula also carries
+Excel's own quotePrefix mark, the way Excel stores a typed '=1+1: it shows
+=1+1, stays text when edited, and reads back as "=1+1" through any reader,
+the project's own included (issue 12 item 18: a leading ' used to be added
+to the value, so exported values did not round-trip).
+
+Every workbook in the project is made by `new_workbook` and turned into bytes
+by `to_bytes`. An ordinary workbook is made inert cell by cell in `to_bytes`;
+the sheets of a write-only workbook (rows streamed to disk) make each cell
+inert as it is written. `safe_value`/`safe_row` only drop the characters XML
+cannot hold. (imports/tests/test_workbooks_safe.py fails on a `Workbook(`
+anywhere else.)
 """
 
 import io
@@ -19,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .readers import Column
@@ -49,11 +58,12 @@ STATUS_FILLS = {
 
 
 def safe_value(value):
-    """A cell value that can never become a formula: text starting with = + - @ tab or CR gets a leading '."""
+    """A cell value without the control characters XML cannot hold; the value itself is never changed otherwise.
+
+    Whether a string can become a formula is settled by the cell it goes into (`make_inert`), not here.
+    """
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_TRIGGERS):
-            return "'" + value
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
@@ -61,18 +71,48 @@ def safe_row(values) -> list:
     return [safe_value(v) for v in values]
 
 
+def make_inert(cell) -> None:
+    """Store a string cell as text, whatever openpyxl guessed from its value (formula "f", error "e").
+
+    A string that begins like a formula (= + - @ tab CR) or reads like an error (#N/A) also gets
+    quotePrefix, Excel's mark for "typed as text": shown as typed, and still text after an edit.
+    """
+    value = cell._value
+    if not isinstance(value, str):
+        return
+    if cell.data_type in ("f", "e") or value.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+class _InertWriteOnlyWorksheet(WriteOnlyWorksheet):
+    """A write-only sheet whose every appended cell is made inert as it is written."""
+
+    def _values_to_row(self, values, row_idx):
+        for cell in super()._values_to_row(values, row_idx):
+            make_inert(cell)
+            yield cell
+
+
+class _Workbook(Workbook):
+    def create_sheet(self, title=None, index=None):
+        if not self.write_only:
+            return super().create_sheet(title, index)
+        ws = _InertWriteOnlyWorksheet(parent=self, title=title)
+        self._add_sheet(sheet=ws, index=index)
+        return ws
+
+
 def new_workbook(*, write_only: bool = False) -> Workbook:
     """The one place a workbook is created; save it with `to_bytes`."""
-    return Workbook(write_only=write_only)
+    return _Workbook(write_only=write_only)
 
 
 def neutralise(wb: Workbook) -> None:
-    """Make every text cell of an ordinary workbook inert, whatever way it was written."""
+    """Make every string cell of an ordinary workbook inert, whatever way it was written."""
     for ws in wb.worksheets:
         for cell in getattr(ws, "_cells", {}).values():
-            value = cell.value
-            if isinstance(value, str) and (cell.data_type == "f" or value.startswith(FORMULA_TRIGGERS)):
-                cell.value = safe_value(value)
+            make_inert(cell)
 
 
 def to_bytes(wb: Workbook) -> bytes:

@@ -1,9 +1,10 @@
 """Formula injection (issue 8 item 4): every workbook the system writes shows "=HYPERLINK(...)" as inert text.
 
 Every writer makes its workbook with imports.workbooks.new_workbook and
-saves it with to_bytes, which neutralises every text cell; the source scan
-below fails on a workbook made anywhere else, so a new export cannot
-forget it.
+saves it with to_bytes, which stores every string as a text cell (quotePrefix
+where it begins like a formula); the source scan below fails on a workbook
+made anywhere else, so a new export cannot forget it. Since issue 12 item 18
+the value itself is kept as it was (no leading '): see test_text_cells.py.
 """
 
 import ast
@@ -36,14 +37,15 @@ def cells(content: bytes) -> list:
 def assert_inert(content: bytes, expected: str = EVIL) -> None:
     found = cells(content)
     assert not [c.coordinate for c in found if c.data_type == "f"], "a live formula was written"
-    assert not [c.value for c in found if isinstance(c.value, str) and c.value.startswith(FORMULA_TRIGGERS)]
-    assert "'" + expected in [c.value for c in found]
+    triggered = [c for c in found if isinstance(c.value, str) and c.value.startswith(FORMULA_TRIGGERS)]
+    assert all(c.data_type == "s" and c.quotePrefix for c in triggered), "text like a formula without quotePrefix"
+    assert expected in [c.value for c in found]  # the value as it was, stored as text
 
 
 @pytest.mark.parametrize("value", EVILS)
-def test_safe_value_neutralises_every_trigger(value):
-    assert safe_value(value) == "'" + value
-    assert safe_value(safe_value(value)) == "'" + value  # idempotent
+def test_safe_value_keeps_the_value(value):
+    assert safe_value(value) == value
+    assert safe_value("a\x00b\x1f") == "ab"  # only what XML cannot hold goes
 
 
 def test_to_bytes_neutralises_cells_written_any_way():
@@ -53,8 +55,8 @@ def test_to_bytes_neutralises_cells_written_any_way():
     ws["A3"] = EVIL
     ws.cell(row=4, column=1, value=EVIL)
     found = cells(to_bytes(wb))
-    assert all(c.data_type != "f" for c in found)
-    assert {c.value for c in found} == {"'" + v.replace("\r", "\n") for v in EVILS}  # XML reads CR as LF
+    assert all(c.data_type == "s" and c.quotePrefix for c in found)
+    assert {c.value for c in found} == {v.replace("\r", "\n") for v in EVILS}  # XML reads CR as LF
 
 
 def test_result_workbook_of_an_upload_is_inert():
@@ -88,9 +90,7 @@ def test_progress_export_is_inert(tree):
         content = progress_workbook(org=tree.general)
     except Exception as e:  # the progress tables may need their aggregates first
         pytest.skip(f"progress export unavailable here: {e}")
-    found = cells(content)
-    assert all(c.data_type != "f" for c in found)
-    assert not [c.value for c in found if isinstance(c.value, str) and c.value.startswith(FORMULA_TRIGGERS)]
+    assert_inert(content)
 
 
 def test_no_workbook_is_created_outside_the_helper():

@@ -203,8 +203,8 @@ def test_the_result_workbook_has_messages_beside_rows_and_no_formulas(tree, api_
     assert [c.value for c in ws[1]] == HEADER + ["结果", "说明"]
     assert ws["D2"].value == "创建" and ws["D3"].value == "失败"
     assert "团支部" in ws["E3"].value
-    assert ws["A3"].value == '\'=HYPERLINK("http://evil.example","点我")'
-    assert ws["C3"].value == "'@SUM(1+1)"
+    assert ws["A3"].value == '=HYPERLINK("http://evil.example","点我")'  # a text cell, value as uploaded
+    assert ws["C3"].value == "@SUM(1+1)" and ws["C3"].data_type == "s" and ws["C3"].quotePrefix
     assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
 
 
