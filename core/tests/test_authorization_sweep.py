@@ -48,7 +48,7 @@ from orgs import services as org_services
 from orgs.models import AdminChange, Org, OrgAdmin, OrgMigration, RegistrationCode
 from people import entry
 from people import services as people_services
-from people.models import Cadre, Person
+from people.models import Cadre, Person, PostOffer
 from transfers import services as transfer_services
 from transfers.models import TransferRequest
 
@@ -56,7 +56,7 @@ PERSONAS = ("anonymous", "member", "outsider", "subordinate", "superior")
 
 # Tables whose rows a refused request must leave exactly as they were.
 GUARDED = (Org, OrgAdmin, RegistrationCode, AdminChange, OrgMigration, Person, Cadre, TransferRequest,
-           PasswordResetCode, ImportJob)  # fmt: skip
+           PasswordResetCode, ImportJob, PostOffer)  # fmt: skip
 PERSON_NOISE = {"last_login", "updated_at"}
 
 # --- the table ----------------------------------------------------------------
@@ -90,6 +90,16 @@ PAGES = {
     ("accounts:otp_enrol", "GET"): "L O O O O",
     ("accounts:otp_enrol", "POST"): "L O O O O",
     ("people:me", "GET"): "L O O O O",
+    # 任职确认 (issue 12): an offer of the 团总支 to the branch's member; the member and their branch admin
+    # (the subordinate persona) answer it; its withdrawal is the 团总支's or its superior's alone.
+    ("people:offers", "GET"): "L O O O O",
+    ("people:offers", "POST"): "L N N N N",
+    ("people:offer_accept", "GET"): "L N N N N",
+    ("people:offer_accept", "POST"): "L W F W F",
+    ("people:offer_decline", "GET"): "L N N N N",
+    ("people:offer_decline", "POST"): "L W F W F",
+    ("people:offer_withdraw", "GET"): "L N N N N",
+    ("people:offer_withdraw", "POST"): "L F F F F",
     ("people:me", "POST"): "L W W W W",
     ("api:openapi-json", "GET"): "O O O O O",
     ("api:openapi-json", "POST"): "O O O O O",
@@ -168,14 +178,14 @@ PAGES = {
     ("orgs:children_import_result", "POST"): "L N N N N",
     ("orgs:codes_all", "GET"): "L F H F F",
     ("orgs:codes_all", "POST"): "L F H F F",
+    ("orgs:codes_state", "GET"): "L F H F F",
+    ("orgs:codes_state", "POST"): "L N N N N",
     ("orgs:code_issue", "GET"): "L N N N N",
     ("orgs:code_issue", "POST"): "L F H F F",
     ("orgs:delete", "GET"): "L N N N N",
     ("orgs:delete", "POST"): "L F H F F",
     ("orgs:info", "GET"): "L F H F F",
     ("orgs:info", "POST"): "L F H F F",
-    ("orgs:codes_state", "GET"): "L F H F F",
-    ("orgs:codes_state", "POST"): "L N N N N",
     ("orgs:admins", "GET"): "L F H F F",
     ("orgs:admins", "POST"): "L F H F F",
     ("orgs:admin_change", "GET"): "L N N N N",
@@ -279,13 +289,18 @@ API = {
     ("PUT", "/api/v1/orgs/{org_id}/children/order"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/registration-code"): "L F H F F",
     ("GET", "/api/v1/orgs/{org_id}/registration-codes.xlsx"): "L F H F F",
+    ("POST", "/api/v1/orgs/{org_id}/registration-codes.xlsx"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/admins"): "L F H F F",
     ("DELETE", "/api/v1/orgs/{org_id}/admins/{person_id}"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/cadres"): "L F H F F",
+    ("GET", "/api/v1/post-offers"): "L O O O O",
+    ("POST", "/api/v1/post-offers/{offer_id}/accept"): "L W F W F",
+    ("POST", "/api/v1/post-offers/{offer_id}/decline"): "L W F W F",
+    ("GET", "/api/v1/orgs/{org_id}/post-offers"): "L F H F O",
+    ("DELETE", "/api/v1/orgs/{org_id}/post-offers/{offer_id}"): "L F H F F",
     ("PATCH", "/api/v1/orgs/{org_id}/cadres/{person_id}"): "L F H F F",
     ("DELETE", "/api/v1/orgs/{org_id}/cadres/{person_id}"): "L F H F F",
     ("GET", "/api/v1/orgs/{org_id}/people/template"): "L F H F F",
-    ("POST", "/api/v1/orgs/{org_id}/registration-codes.xlsx"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/people/import"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/members"): "L F H F F",
     ("PATCH", "/api/v1/orgs/{org_id}/members/{person_id}"): "L F H F F",
@@ -412,6 +427,7 @@ class Context:
     change: AdminChange
     migration: OrgMigration
     job: ImportJob
+    offer: PostOffer
     files: dict
 
 
@@ -431,6 +447,8 @@ def world(tree):
     t.transfer = transfer_services.transfer_submit(actor=t.member3, person=t.member3, to_org=t.city, reason="工作调动")
     # Pending on the 分团委's release: the 团总支 applies to move under 团南京市委.
     t.migration = migration.migration_apply(org=t.general, to_parent=t.city, reason="院系调整", actor=t.general_admin)
+    # Open on the member: the 团总支 offered them a post (people.post_offers).
+    t.offer = PostOffer.objects.create(person=t.member, org=t.general, position="委员", offered_by=t.general_admin)
     t.job = ImportJob.objects.create(kind="member_import", org=t.general, created_by=t.general_admin, total=0)
     t.files = {
         "children": batch.children_template(t.general, actor=t.general_admin),
@@ -441,7 +459,7 @@ def world(tree):
 
 def context_for(t, persona: str) -> Context:
     common = dict(org=t.general, branch=t.branch, member=t.member, cadre=t.general_admin, admin=t.general_admin,
-                  candidate=t.deputy, other_branch=t.branch2, transfer=t.transfer, change=t.change, migration=t.migration, job=t.job,
+                  candidate=t.deputy, other_branch=t.branch2, transfer=t.transfer, change=t.change, migration=t.migration, job=t.job, offer=t.offer,
                   files=t.files)  # fmt: skip
     if persona == "anonymous":
         return Context(persona, None, **common)
@@ -478,7 +496,7 @@ def page_url(name: str, route: str, ctx: Context) -> str:
     else:
         pk = ctx.org.pk
     person = ctx.cadre if "cadre" in name else ctx.member
-    values = {"pk": pk, "person_id": person.pk, **TEXT_PARAMS}
+    values = {"pk": pk, "person_id": person.pk, "offer_id": ctx.offer.pk, **TEXT_PARAMS}
     if name.startswith("api:") or ":" not in name:
         path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
         return "/" + path
@@ -527,6 +545,7 @@ def api_request(method: str, path: str, ctx: Context) -> tuple[str, dict]:
         "change_id": ctx.change.pk,
         "migration_id": ctx.migration.pk,
         "job_id": ctx.job.pk,
+        "offer_id": ctx.offer.pk,
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     body = API_BODIES.get((method, path))
