@@ -12,7 +12,7 @@ from orgs.models import Org, OrgAdmin
 from people.models import AccountState, Cadre, Person
 
 ROOT_ADMIN_ID = "11010519491231002X"
-ROOT_PASSWORD = "Zhongyang#2026"
+ROOT_PASSWORD = "Gongqing-Tuan#2026"  # an admin: 12+ characters, not the name 王中央 in pinyin
 HEADER = "上级组织全称,组织简称,组织全称,排序\n"
 JIANGSU = (
     "共青团中央委员会,团江苏省委,共青团江苏省委员会,1\n"
@@ -207,3 +207,11 @@ def test_an_unsupported_file_type_is_refused(root, tmp_path):
     with pytest.raises(CommandError) as exc:
         run("load_leading_bodies", str(path))
     assert "不支持的文件类型" in str(exc.value)
+
+
+@pytest.mark.parametrize("weak", ["Qing#2026ab", "Zhongyang#2026x"])  # 11 characters; the name in pinyin
+def test_init_root_applies_the_admin_password_rules(db, monkeypatch, weak):
+    monkeypatch.setenv("INIT_ROOT_PASSWORD", weak)
+    with pytest.raises(CommandError, match="密码不符合要求"):
+        init_root()
+    assert not Org.objects.exists()

@@ -8,7 +8,7 @@ from core.exceptions import DomainError
 from orgs import services as org_services
 from people import services as people_services
 from people.choices import SECRETARY
-from people.models import AccountState
+from people.models import AccountState, Person
 
 
 class Command(BaseCommand):
@@ -23,6 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args, name, full_name, admin_name, admin_id_number, **options):
         password = os.environ.get("INIT_ROOT_PASSWORD") or self._prompt_password()
         try:
+            future_admin = Person(name=admin_name, id_number=admin_id_number)
+            future_admin.password_policy_admin = True  # the admin's rules (12 characters) from the start
+            people_services.validate_new_password(password, future_admin)
             with transaction.atomic():
                 root = org_services.org_create_root(short_name=name, full_name=full_name or name)
                 person = people_services.person_find(admin_id_number) or people_services.person_create(
