@@ -7,7 +7,6 @@ def todo_counts(person) -> dict[str, int]:
     """One COUNT per kind of work; empty for people who administer nothing."""
     if not access.admin_orgs(person):
         return {}
-    from people.post_offers import offers_to_confirm
     from people.selectors import unverified_members_todo
     from transfers.selectors import transfers_todo
 
@@ -19,7 +18,6 @@ def todo_counts(person) -> dict[str, int]:
         "verifications": unverified_members_todo(person).count(),
         "transfers": transfers_todo(person).count(),
         "migrations": migrations_todo(person).count(),
-        "post_offers": offers_to_confirm(person).count(),
     }
     counts["total"] = sum(counts.values())
     return counts

@@ -16,6 +16,7 @@ from orgs.models import OrgMigration, OrgMigrationEvent, RegistrationCode
 from orgs.rules import Category
 from orgs.services import org_admin_add, org_create_child
 from people.members import member_self_register
+from people.models import PostOffer
 from people.services import cadre_assign
 from transfers import services as transfers
 
@@ -31,7 +32,8 @@ def branch_data(name: str) -> dict:
 def busy(tree, make_person):
     """`tree.grow(n)` adds n branches under the 团总支, each with its own admin, a pending admin change, a pending
     migration to a second 团总支, a member's transfer application and a self-registered member of the
-    original branch waiting to be verified: a row in each of the general admin's and branch admin's lists."""
+    original branch waiting to be verified, with a post offered to them (任职确认): a row in each of the general
+    admin's and branch admin's lists."""
     tree.general2 = org_create_child(parent=tree.college, short_name="临床医学2018级团总支", category=Category.GENERAL,
                                      actor=tree.college_admin)  # fmt: skip
 
@@ -51,7 +53,13 @@ def busy(tree, make_person):
             migration_apply(org=branch, to_parent=tree.general2, reason="年级调整", actor=admin)
             leaving = make_person(f"转出团员{i}", branch=branch)
             transfers.transfer_submit(actor=leaving, person=leaving, to_org=tree.branch, reason="升学")
-            member_self_register(branch_id=tree.branch.id, data=branch_data(f"新注册{i}"), password="Tuan#Test2026")
+            newcomer = member_self_register(
+                branch_id=tree.branch.id, data=branch_data(f"新注册{i}"), password="Tuan#Test2026"
+            )
+            # Another province offers the newcomer a post: the branch admin answers for their record.
+            PostOffer.objects.create(
+                person=newcomer, org=tree.other_province, position="委员", offered_by=tree.outsider
+            )
 
     grow(1)
     tree.grow = grow
@@ -63,7 +71,7 @@ def busy(tree, make_person):
 
 def test_the_home_page_of_a_committee_with_its_todo_lists(busy, client, assert_flat_queries):
     client.force_login(busy.general_admin)
-    before, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=16)
+    before, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=17)
     html = after.content.decode()
     assert "待处理的组织关系转接（9）" in html and "待审批的组织迁移（9）" in html and "待办（9）" in html
     assert html.count("班团支部") >= before.content.decode().count("班团支部") + 8
@@ -71,8 +79,8 @@ def test_the_home_page_of_a_committee_with_its_todo_lists(busy, client, assert_f
 
 def test_the_home_page_of_a_branch_with_members_to_verify(busy, client, assert_flat_queries):
     client.force_login(busy.branch_admin)
-    _, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=15)
-    assert "待认证团员（9）" in after.content.decode()
+    _, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=16)
+    assert "待认证团员（9）" in after.content.decode() and "待确认的任职（9）" in after.content.decode()
 
 
 @pytest.mark.parametrize("view", ["tree", "tree_at", "tree_children", "children_order", "progress_prompt"])

@@ -88,7 +88,11 @@ def test_s1_a_secretary_registered_without_a_mobile_leaves_the_information_incom
     t.branch.refresh_from_db()
     secretary = t.branch.secretary
     assert own(t.branch).own_orgs_complete == 0
-    # The secretary registers with the organisation's code (C3), giving a mobile: now complete.
+    # The secretary sets their password (a person on record must, issue 12), then registers with the
+    # organisation's code (C3), giving a mobile: now complete.
+    with committed():
+        secretary.activate_account(PASSWORD)
+        secretary.save()
     code = codes.registration_code_issue(org=t.branch, actor=t.general_admin).code
     data = {"name": secretary.name, "id_number": secretary.id_number, "political_status": "团员",
             "league_join_date": "2011-09", "mobile": "13712345678"}  # fmt: skip
