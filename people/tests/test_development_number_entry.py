@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 
 from conftest import PASSWORD, make_id_number
-from core.exceptions import Invalid
 from orgs import codes
 from orgs.rules import Category
 from orgs.services import org_create_child
