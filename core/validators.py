@@ -17,6 +17,14 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# The first two digits: a province-level code of GB/T 2260, or 81/82/83 (residence permits of Hong Kong,
+# Macao and Taiwan residents). Deeper digits are not checked: old ID numbers carry county codes that
+# have since been abolished and stay valid for life.
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "71", "81", "82", "83",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,11 @@ def parse_id_number(raw: object, *, today: dt.date | None = None) -> IdNumber:
         )
     if not ID_PATTERN.match(value):
         raise ValidationError("身份证号码格式错误：前17位必须是数字，最后一位是数字或X。", code="id_format")
+    if value[:2] not in PROVINCE_CODES:
+        raise ValidationError(
+            f"身份证号码的前两位“{value[:2]}”不是有效的省级行政区划代码（如北京11、江苏32、广东44），请核对第1、2位。",
+            code="id_region",
+        )
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:

@@ -139,3 +139,48 @@ def test_control_characters_are_dropped_from_typed_values():
     from core.normalize import clean_text
 
     assert clean_text("王\x00小明\x07 ") == "王小明"
+
+
+# Issue 14 (12): the first two digits are a province-level code of GB/T 2260 (or 81–83).
+
+
+def _with_region(region: str) -> str:
+    first17 = f"{region}0102" + "19990101" + "123"
+    return first17 + id_check_char(first17)
+
+
+@pytest.mark.parametrize("region", ["00", "99", "10", "20", "24", "30", "38", "47", "55", "60", "66", "70", "80", "84"])
+def test_it_rejects_a_number_from_no_province(region):
+    with pytest.raises(ValidationError) as e:
+        parse_id_number(_with_region(region))
+    assert e.value.code == "id_region" and f"“{region}”" in e.value.messages[0]
+
+
+@pytest.mark.parametrize("region", ["11", "32", "44", "65", "71", "81", "82", "83"])
+def test_it_accepts_every_province_and_the_hk_macao_taiwan_permits(region):
+    assert parse_id_number(_with_region(region)).value[:2] == region
+
+
+def test_it_keeps_obsolete_county_codes_valid():
+    # 320111 (南京市浦口区) and 342601 (the former 巢湖市, abolished 2011) are both accepted: only the province is checked.
+    for region in ("320111", "342601"):
+        first17 = f"{region}19800101123"
+        assert parse_id_number(first17 + id_check_char(first17)).value.startswith(region)
+
+
+def test_it_agrees_with_an_independent_check_over_many_generated_numbers():
+    """A brute-force oracle written apart from the validator: every accepted number has a province code."""
+    import random
+
+    rng = random.Random(14)
+    provinces = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+                 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}  # fmt: skip
+    for _ in range(20_000):
+        first17 = f"{rng.randint(0, 99):02d}{rng.randint(0, 9999):04d}19{rng.randint(50, 99)}0{rng.randint(1, 9)}1{rng.randint(0, 9)}{rng.randint(0, 999):03d}"
+        number = first17 + id_check_char(first17)
+        try:
+            parse_id_number(number)
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert accepted == (int(first17[:2]) in provinces), number
