@@ -106,7 +106,9 @@ MIDDLEWARE = [
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
     "audit.middleware.AuditRequestMiddleware",  # client address and request id of audit events; refusals
+    "core.error_pages.ErrorPageMiddleware",  # Http404 / PermissionDenied of pages → the Chinese page, DEBUG too
 ]
+CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -16,3 +16,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]
+
+# Chinese error pages in the site's look (core.error_pages); the API answers JSON on its own.
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

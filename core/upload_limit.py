@@ -13,10 +13,11 @@ such a body does not even reach the application server.
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
-from django.utils.html import escape
 from django_ratelimit.core import is_ratelimited
 
 from core.exceptions import DomainError
+
+from .error_pages import error_page
 
 
 class UploadQuotaExceeded(DomainError):
@@ -77,10 +78,5 @@ class UploadLimitMiddleware:
             body = {"code": "file_too_large", "message": message, "errors": []}
             response = JsonResponse(body, status=413, json_dumps_params={"ensure_ascii": False})
         else:
-            page = (
-                '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>上传内容过大</title></head>'
-                f"<body><h1>上传内容过大</h1><p>{escape(message)}</p>"
-                '<p><a href="/">返回首页</a></p></body></html>'
-            )
-            response = HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
+            response = error_page(request, 413, message)
         return response
