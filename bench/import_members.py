@@ -1,6 +1,6 @@
 """`make bench`: a 10,000-row member import end to end, against the floor, in the same run.
 
-End to end is `people.member_import.member_import` on the uploaded bytes,
+End to end is `imports.importers.members.member_import` on the uploaded bytes,
 as the worker runs it: the zip safety checks, reading, validating every
 row, the look-ups and the inserts (people, their posts, the audit row)
 into a fresh branch. The floor is what no import can beat on this machine
@@ -139,7 +139,7 @@ def floor(content: bytes, n_rows: int) -> tuple[float, float]:
     from django.db import connection, transaction
     from python_calamine import CalamineWorkbook
 
-    from people.member_import import COLUMNS, SHEET
+    from imports.importers.members import COLUMNS, SHEET
     from people.models import Person
 
     t0 = time.perf_counter()
@@ -195,7 +195,7 @@ def main() -> None:
 
     from django.db import connection
 
-    from people.member_import import member_import
+    from imports.importers.members import member_import
     from people.models import Person
     from people.tests.member_rows import write_xlsx
 
@@ -253,7 +253,7 @@ def profile(rows: int) -> None:
     import cProfile
     import pstats
 
-    from people.member_import import member_import
+    from imports.importers.members import member_import
     from people.tests.member_rows import member_rows, write_xlsx
 
     content = write_xlsx(member_rows(rows, seed=int(time.time())))

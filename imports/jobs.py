@@ -3,8 +3,8 @@
 `job_start` stores the uploaded file, records an ImportJob and enqueues
 `imports.tasks.run_import_job` (django-tasks: the database backend and
 `manage.py db_worker` in the embedded set-up, the immediate backend in
-tests). The worker calls `job_run`, which hands the file to the domain's
-runner, named by the job's kind in RUNNERS, and records progress, the
+tests). The worker calls `job_run`, which hands the file to the importer
+of the job's kind (imports.importer.run_job) and records progress, the
 report and the outcome. Imports write in whole chunks, each in its own
 transaction, so a worker that dies leaves complete chunks behind and the
 same file uploaded again skips them.
@@ -22,12 +22,12 @@ from django.utils.module_loading import import_string
 from core.exceptions import DomainError, NotFound
 
 from . import uploads
+from .kinds import IMPORTERS
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
 
-# kind -> "module.function(job, content, progress) -> report dict"
-RUNNERS = {"member_import": "people.member_import.run_job"}
+RUN_JOB = "imports.importer.run_job"  # (job, content, progress) -> report dict; imports.importer imports this module
 
 
 def background_rows() -> int:
@@ -55,7 +55,7 @@ def load_file(token: str) -> bytes:
 
 def job_start(*, kind: str, org, actor, content: bytes, total: int, dry_run: bool) -> ImportJob:
     """Record the job and queue it; with the immediate backend it has finished when this returns."""
-    if kind not in RUNNERS:
+    if kind not in IMPORTERS:
         raise ValueError(f"unknown import kind {kind!r}")
     job = ImportJob.objects.create(
         kind=kind, org=org, created_by=actor, dry_run=dry_run, total=total, file_token=store_file(content)
@@ -80,7 +80,7 @@ def job_run(job_id: int) -> None:
 
     try:
         content = load_file(job.file_token)
-        report = import_string(RUNNERS[job.kind])(job, content, progress)
+        report = import_string(RUN_JOB)(job, content, progress)
     except DomainError as e:
         _finish(job, ImportJob.Status.FAILED, error=e.message)
     except Exception:

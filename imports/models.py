@@ -11,6 +11,8 @@ from django.db import models
 
 from core.models import TimeStampedModel
 
+from .kinds import LABELS
+
 
 class ImportJob(TimeStampedModel):
     class Status(models.TextChoices):
@@ -44,7 +46,7 @@ class ImportJob(TimeStampedModel):
         return f"{self.get_kind_display()} #{self.pk} {self.status}"
 
     def get_kind_display(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return LABELS.get(self.kind, self.kind)
 
     @property
     def finished(self) -> bool:
@@ -55,6 +57,3 @@ class ImportJob(TimeStampedModel):
         if self.status == self.Status.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
-
-
-KIND_LABELS = {"member_import": "团员团干部导入"}

@@ -122,6 +122,20 @@ def id_number_cell(value: object) -> str:
     )
 
 
+def month_cell(value: object, *, label: str = "入团年月") -> object:
+    """A year-month cell as Excel holds it; a number like 2017.1 may be January or October, so it is refused."""
+    if isinstance(value, float) and not value.is_integer():
+        year, _, fraction = repr(value).partition(".")
+        if fraction == "1":
+            raise Invalid(
+                f"{label}“{year}.1”无法确定是1月还是10月（Excel把2017.10存成了2017.1）："
+                f"请填写为“{year}-01”或“{year}-10”。",
+                code="ambiguous_month",
+            )
+        return f"{year}.{fraction.ljust(2, '0')}"
+    return value
+
+
 def read_upload(file, *, max_bytes: int | None = None) -> bytes:
     """The uploaded bytes (from bytes, an UploadedFile or any file object), refusing an oversized upload."""
     max_bytes = max_bytes or MAX_UPLOAD_BYTES

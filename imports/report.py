@@ -28,6 +28,7 @@ class ImportReport:
     dry_run: bool = False
     headers: list = field(default_factory=list)  # the uploaded header row
     rows: list[RowResult] = field(default_factory=list)
+    name_key: str = "name"  # the value that names a row (a person's name, an organisation's short name)
 
     def add(self, result: RowResult) -> RowResult:
         self.rows.append(result)
@@ -52,13 +53,50 @@ class ImportReport:
     def failed(self) -> list[RowResult]:
         return [r for r in self.rows if r.failed]
 
+    @property
+    def failed_by_reason(self) -> list[dict]:
+        """The failed rows grouped by message, in the order each message first appears: 393 rows failing for one
+        reason are one entry with their rows and names, not 393 identical messages."""
+        groups: dict[str, dict] = {}
+        for r in self.failed:
+            group = groups.setdefault(r.message, {"message": r.message, "rows": [], "names": []})
+            group["rows"].append(r.row)
+            group["names"].append(str(r.values.get(self.name_key) or ""))
+        return list(groups.values())
+
     def as_dict(self) -> dict:
-        """The body of API.md's import answer, plus every row's outcome."""
+        """The body of API.md's import answer, plus every row's outcome and the failures grouped by reason."""
         return {
             "dry_run": self.dry_run,
             "created": self.created,
             "would_create": self.would_create,
             "skipped": self.skipped,
             "failed": [{"row": r.row, "message": r.message} for r in self.failed],
+            "failed_by_reason": self.failed_by_reason,
             "rows": [{"row": r.row, "status": r.status, "message": r.message, **r.values} for r in self.rows],
         }
+
+    @classmethod
+    def from_dict(cls, body: dict, sheet, *, name_key: str = "name") -> "ImportReport":
+        """A report rebuilt from `as_dict` and the uploaded rows (imports.readers.SheetData), for its workbook."""
+        outcomes = {r["row"]: r for r in body.get("rows", [])}
+        report = cls(dry_run=body.get("dry_run", False), headers=sheet.headers, name_key=name_key)
+        for row in sheet.rows:
+            outcome = dict(outcomes.get(row.number, {}))
+            status, message = outcome.pop("status", ""), outcome.pop("message", "")
+            outcome.pop("row", None)
+            report.add(RowResult(row=row.number, status=status, message=message, values=outcome, cells=row.cells))
+        return report
+
+
+def reasons_of(body: dict) -> list[dict]:
+    """The grouped failures of a report stored as `as_dict` (one from before the grouping is grouped here)."""
+    if "failed_by_reason" in body:
+        return body["failed_by_reason"]
+    names = {r["row"]: r.get("name") or r.get("short_name") or "" for r in body.get("rows", [])}
+    groups: dict[str, dict] = {}
+    for f in body.get("failed", []):
+        group = groups.setdefault(f["message"], {"message": f["message"], "rows": [], "names": []})
+        group["rows"].append(f["row"])
+        group["names"].append(names.get(f["row"], ""))
+    return list(groups.values())

@@ -8,3 +8,15 @@ urlpatterns = [
     path("<int:pk>/status/", views.job_status, name="job_status"),
     path("<int:pk>/result/", views.job_result, name="job_result"),
 ]
+
+
+def import_paths(base: str, name: str, kind: str, *, preview: str = "import/") -> list:
+    """An importer's template, preview, confirm and result URLs under the namespace of the page that shows its
+    card: <name>_template, <name>_import_preview, <name>_import_confirm, <name>_import_result."""
+    kind_kwargs = {"kind": kind}
+    return [
+        path(f"{base}template/", views.template, kind_kwargs, name=f"{name}_template"),
+        path(f"{base}{preview}", views.preview, kind_kwargs, name=f"{name}_import_preview"),
+        path(f"{base}import/confirm/", views.confirm, kind_kwargs, name=f"{name}_import_confirm"),
+        path(f"{base}import/<str:token>/result/", views.result, kind_kwargs, name=f"{name}_import_result"),
+    ]

@@ -1,47 +1,164 @@
-"""Watching a background import: its page, the progress fragment htmx polls, and the result workbook."""
+"""The pages of every import (imports.importer): upload → preview → confirm → result, and background jobs.
+
+The same views serve each importer, named by its kind in the URL configuration of the page that shows the
+import card (people.urls, orgs.urls): the preview checks the upload and writes nothing, keeping the file for
+the confirmation under a token held in the session (imports.uploads); files above
+settings.IMPORT_BACKGROUND_ROWS rows become an ImportJob whose progress the admin watches here, and which
+goes on when the page is closed. htmx requests get the import card's fragment, others the whole page.
+"""
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from core.exceptions import DomainError, NotFound
+from core.exceptions import DomainError, NotAllowed, NotFound
+from core.upload_limit import charge_upload
+from orgs import access as org_access
 
-from . import jobs
+from . import importer as framework
+from . import jobs, uploads, workbooks
+from .forms import UploadForm
+from .models import ImportJob
+from .report import reasons_of
 from .workbooks import XLSX_CONTENT_TYPE
 
-# kind -> (function(content, report) -> annotated workbook, URL name of the confirmation, where to go next)
-KINDS = {
-    "member_import": (
-        "people.member_import.result_workbook_from_job",
-        "people:member_import_confirm",
-        "people:members",
-    ),
-}
-FAILED_ROWS_SHOWN = 200
+RECENT_JOBS = 5
 
 
-def _job_or_404(request, pk: int):
+def target(request, imp: framework.Importer, pk: int):
+    """404 for what the user cannot see (or where this import does not apply), 403 for what they may not import
+    into; other refusals (a branch has no subordinates) are said in the import card when a file is sent."""
+    org = org_access.fetch_org(request.user, pk)
+    if not imp.applies(org):
+        raise Http404(imp.not_here)
+    try:
+        imp.require(request.user, org)
+    except NotAllowed:
+        raise
+    except DomainError:
+        pass
+    return org
+
+
+def card_context(request, imp: framework.Importer, org, **context) -> dict:
+    """What the import card of a page shows: the upload form, the words, the user's recent jobs here."""
+    recent = ImportJob.objects.filter(created_by=request.user, org=org, kind=imp.kind).order_by("-pk")[:RECENT_JOBS]
+    return {
+        "org": org,
+        "words": imp.words,
+        "upload_form": UploadForm(),
+        "recent": recent,
+        "max_rows": imp.max_rows,
+        "background_rows": jobs.background_rows(),
+        **context,
+    }
+
+
+def _area(request, imp: framework.Importer, org, **context):
+    """The import card's result: a fragment for htmx, the whole page otherwise."""
+    if request.htmx:
+        return render(request, "imports/partials/result.html", {"org": org, "words": imp.words, **context})
+    return import_string(imp.words.page)(request, org, **context)
+
+
+def _outcome(request, imp, org, outcome, *, token: str = ""):
+    if isinstance(outcome, ImportJob):
+        return _area(request, imp, org, **job_context(outcome))
+    result = uploads.stash(request, purpose=f"{imp.kind}-result:{org.pk}", content=workbooks.result_workbook(outcome))
+    return _area(request, imp, org, report=outcome, reasons=outcome.failed_by_reason, token=token, result_token=result)
+
+
+@login_required
+@require_GET
+def template(request, pk: int, kind: str):
+    imp = framework.get(kind)
+    org = target(request, imp, pk)
+    content = framework.template_bytes(imp, org, actor=request.user)
+    return workbooks.xlsx_response(content, f"{imp.title}_{org.short_name}.xlsx")
+
+
+@login_required
+@require_POST
+def preview(request, pk: int, kind: str):
+    """Check the upload row by row and write nothing; large files are checked in the background."""
+    imp = framework.get(kind)
+    org = target(request, imp, pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _area(request, imp, org, import_error=form.errors["file"][0])
+    try:
+        charge_upload(request, request.user)  # the admin's hourly upload quota (core.upload_limit)
+        data = framework.readers.read_upload(form.cleaned_data["file"])
+        outcome = framework.import_start(imp, target=org, actor=request.user, file=data, dry_run=True)
+    except DomainError as e:
+        return _area(request, imp, org, import_error=e.message)
+    token = "" if isinstance(outcome, ImportJob) else uploads.stash(request, purpose=_upload(imp, org), content=data)
+    return _outcome(request, imp, org, outcome, token=token)
+
+
+@login_required
+@require_POST
+def confirm(request, pk: int, kind: str):
+    """Import the file checked in the preview (kept under a token, or by the preview's job)."""
+    imp = framework.get(kind)
+    org = target(request, imp, pk)
+    token = request.POST.get("token", "")
+    try:
+        if request.POST.get("job"):
+            job = jobs.job_get_for_user(request.user, int(request.POST["job"]))
+            if job.org_id != org.pk or job.kind != imp.kind:
+                raise NotFound("未找到该导入任务，或它不是您发起的。", code="job_not_found")
+            data = jobs.load_file(job.file_token)
+        else:
+            data = uploads.load(request, token, purpose=_upload(imp, org))
+        outcome = framework.import_start(imp, target=org, actor=request.user, file=data, dry_run=False)
+    except (DomainError, ValueError) as e:
+        return _area(request, imp, org, import_error=getattr(e, "message", "请重新上传文件。"))
+    if token:
+        uploads.discard(request, token)
+    return _outcome(request, imp, org, outcome)
+
+
+@login_required
+@require_GET
+def result(request, pk: int, kind: str, token: str):
+    """The result workbook: the uploaded rows with 结果 and 说明 beside each, and the reasons summed up."""
+    imp = framework.get(kind)
+    org = target(request, imp, pk)
+    try:
+        content = uploads.load(request, token, purpose=f"{imp.kind}-result:{org.pk}")
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect(imp.words.page_url, pk=org.pk)
+    return workbooks.xlsx_response(content, f"{imp.words.result_file}_{org.short_name}.xlsx")
+
+
+def _upload(imp, org) -> str:
+    return f"{imp.kind}-upload:{org.pk}"
+
+
+# Background jobs: the progress page, the fragment htmx polls, and the result workbook
+
+
+def _job_or_404(request, pk: int) -> ImportJob:
     try:
         return jobs.job_get_for_user(request.user, pk)
     except NotFound:
         raise Http404("未找到该导入任务，或它不是您发起的。") from None
 
 
-def job_context(job) -> dict:
-    report = job.report or {}
-    failed = report.get("failed", [])
-    _, confirm_url, next_url = KINDS[job.kind]
+def job_context(job: ImportJob) -> dict:
+    report = job.report if job.finished else None
     return {
         "job": job,
-        "report": report if job.finished else None,
-        "failed_rows": failed[:FAILED_ROWS_SHOWN],
-        "failed_more": max(len(failed) - FAILED_ROWS_SHOWN, 0),
-        "confirm_url": confirm_url,
-        "next_url": next_url,
+        "words": framework.get(job.kind).words,
+        "report": report,
+        "reasons": reasons_of(report) if report else [],
     }
 
 
@@ -65,7 +182,7 @@ def job_result(request, pk: int):
     if not job.finished or not job.report:
         raise Http404("导入尚未完成。")
     try:
-        content = import_string(KINDS[job.kind][0])(jobs.load_file(job.file_token), job.report)
+        content = framework.result_workbook_from_job(job, jobs.load_file(job.file_token))
     except DomainError as e:
         raise Http404(e.message) from None
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)

@@ -232,7 +232,38 @@ def result_workbook(report: ImportReport, *, sheet: str = "导入结果") -> byt
         if fill:
             status.fill = fill
     ws.freeze_panes = "A2"
+    _reasons_sheet(wb, report)
     return to_bytes(wb)
+
+
+REASONS_SHEET = "错误汇总"
+CELL_LIMIT = 32_000  # Excel holds at most 32,767 characters in a cell
+
+
+def _reasons_sheet(wb: Workbook, report: ImportReport) -> None:
+    """Each reason a row failed, once, with how many rows, which rows and whose (issue 13: not 393 lines)."""
+    groups = report.failed_by_reason
+    if not groups:
+        return
+    ws = wb.create_sheet(REASONS_SHEET)
+    for index, (text, width) in enumerate((("错误说明", 70), ("行数", 8), ("行号", 30), ("姓名/名称", 40)), start=1):
+        cell = ws.cell(row=1, column=index, value=text)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        ws.column_dimensions[get_column_letter(index)].width = width
+    for group in groups:
+        ws.append(
+            [
+                safe_value(group["message"]),
+                len(group["rows"]),
+                _clip("、".join(str(n) for n in group["rows"])),
+                safe_value(_clip("、".join(group["names"]))),
+            ]
+        )
+    ws.freeze_panes = "A2"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - 1] + "…"
 
 
 def _text(value) -> str:

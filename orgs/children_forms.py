@@ -31,13 +31,3 @@ class ChildCreateForm(forms.Form):
 
     def add_service_error(self, error: DomainError) -> None:
         self.add_error(ERROR_FIELDS.get(error.code), error.message)
-
-
-class ChildrenUploadForm(forms.Form):
-    file = forms.FileField(
-        label="选择填好的模板（.xlsx）",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
-        error_messages={"required": "请选择要上传的文件。"},
-    )

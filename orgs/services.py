@@ -16,6 +16,34 @@ def proposed_full_name(parent: Org, short_name: str) -> str:
     return parent.full_name + short_name
 
 
+def new_child_errors(parent: Org, *, short_name: str, category: str, full_name: str) -> list[DomainError]:
+    """T3 and T7 for a direct subordinate an admin creates, every error at once; no database.
+
+    `org_create_child` raises the first; the children import (imports.importers.children) reports them all.
+    """
+    creatable = rules.creatable_categories(parent.category)
+    allowed = "、".join(creatable)
+    errors = []
+    if not category:
+        errors.append(DomainError(f"请填写组织类别：请从下拉列表中选择（可选：{allowed}）。", code="bad_category"))
+    elif category in rules.SYSTEM_CATEGORIES:
+        errors.append(
+            DomainError(f"{category}不能由管理员创建。请把组织类别改为：{allowed}中的一项。", code="placement")
+        )
+    else:
+        try:
+            rules.check_placement(parent.category, category)
+        except DomainError as e:
+            errors.append(e)
+    try:
+        rules.check_short_name(short_name, category if category in creatable else "")
+    except DomainError as e:
+        errors.append(e)
+    if len(full_name) > 200:
+        errors.append(DomainError("组织全称不能超过200个字，请缩短。", code="full_name_too_long"))
+    return errors
+
+
 @transaction.atomic
 def org_create_root(*, short_name: str, full_name: str | None = None, actor=None) -> Org:
     if Org.objects.filter(depth=1).exists():
@@ -48,11 +76,12 @@ def org_create_child(
         access.require_manage(actor, parent, as_parent=False, action="创建直属下级组织")
     short_name = clean_text(short_name)
     full_name = clean_text(full_name) or proposed_full_name(parent, short_name)
-    rules.check_placement(parent.category, category)
-    if not by_operator:
-        if category in rules.SYSTEM_CATEGORIES:
-            raise DomainError(f"{category}不能由管理员创建。", code="placement")
-        rules.check_short_name(short_name, category)
+    if by_operator:
+        rules.check_placement(parent.category, category)
+    else:
+        errors = new_child_errors(parent, short_name=short_name, category=category, full_name=full_name)
+        if errors:
+            raise errors[0]
     if Org.objects.filter(parent=parent, short_name=short_name).exists():
         raise Conflict(f"{parent.short_name}下已有名为“{short_name}”的组织，同级组织不能重名。", code="duplicate_name")
     if sort_order is None:

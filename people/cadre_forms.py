@@ -31,13 +31,3 @@ class CadreForm(forms.Form):
 
     def person_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "position"}
-
-
-class CadreUploadForm(forms.Form):
-    file = forms.FileField(
-        label="选择填好的模板（.xlsx）",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
-        error_messages={"required": "请选择要上传的文件。"},
-    )

@@ -1,13 +1,13 @@
 """Members of branches (SPEC P2, P5, P6, P9): one at a time, verification, deletion.
 
-Excel imports build on the same checks (`check_new_member`), so a row and a
-form are refused for the same reasons with the same words.
+The Excel import checks each row with the same function (`check_new_member`), so a row
+and a form are refused for the same reasons with the same words.
 """
 
 from django.db import transaction
 
 from audit.services import audit_record
-from core.exceptions import Conflict, Invalid
+from core.exceptions import Conflict, Invalid, NotAllowed
 from orgs import access as org_access
 from orgs.models import Org
 from orgs.rules import Category
@@ -56,14 +56,53 @@ def held_elsewhere_message(person: Person, branch: Org, actor) -> str:
     )
 
 
-def check_new_member(branch: Org, data: dict, position: str = "") -> tuple[dict, list[dict]]:
-    """Clean one member's fields, 发展团员编号 (P11) included, and refuse what cannot be entered; no database."""
-    clean, errors = clean_person_fields({k: data.get(k) for k in ENTRY_FIELDS}, required=MEMBER_REQUIRED)
+def check_new_member(
+    branch: Org, data: dict, position: str = "", *, fields: tuple[str, ...] = ENTRY_FIELDS
+) -> tuple[dict, list[dict]]:
+    """Clean one member's fields, 发展团员编号 (P11) included, and refuse what cannot be entered; no database.
+
+    The member import checks each row with this function (imports.importers.members), with the
+    递交入党申请书年月 of its template and without 发展团员编号 for a template from before that column.
+    """
+    clean, errors = clean_person_fields({k: data.get(k) for k in fields}, required=MEMBER_REQUIRED)
     if position and position not in BRANCH_POSITIONS:
         errors.append(
-            {"field": "position", "message": f"团内职务“{position}”不可选，可选：{'、'.join(BRANCH_POSITIONS)}。"}
+            {
+                "field": "position",
+                "message": f"团内职务“{position}”不可选，请从下拉列表中选择：{'、'.join(BRANCH_POSITIONS)}；普通团员请留空。",
+            }
         )
     return clean, errors
+
+
+def require_member_importer(actor, branch: Org) -> None:
+    """P5 (1)(2): the branch's admin, or the admin of its direct superior."""
+    if not branch.is_branch:
+        raise Invalid(
+            f"{branch.short_name}是{branch.category}，团员只能录入到团支部：请选择一个直属团支部（录入下级支部成员）。",
+            code="not_a_branch",
+        )
+    if not access.can_enter_members(actor, branch):
+        raise NotAllowed(
+            f"只有{branch.short_name}的管理员或其直属上级组织的管理员可以录入该支部的团员团干部；更上级组织只能查看。",
+            code="forbidden",
+        )
+
+
+def member_target(*, org: Org, branch_id: int | None, actor) -> Org:
+    """The branch members are entered into: `org` itself, or its direct subordinate branch `branch_id` (P5-1)."""
+    if branch_id is None or branch_id == org.pk:
+        target = org
+    else:
+        target = org_access.fetch_org(actor, branch_id)
+        if target.parent_id != org.pk:
+            raise NotAllowed(
+                f"{target.short_name}不是{org.short_name}的直属团支部：录入下级支部成员只能选择直属团支部，"
+                "更下级的团支部由其直属上级组织或支部自己的管理员录入。",
+                code="forbidden",
+            )
+    require_member_importer(actor, target)
+    return target
 
 
 @transaction.atomic

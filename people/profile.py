@@ -23,7 +23,14 @@ from core.normalize import clean_code, clean_text
 from . import access
 from .models import Person
 from .services import development_number_conflict, require_development_number_free
-from .validation import FIELD_LABELS, check_development_number, check_join_date, clean_person_fields, parse_year_month
+from .validation import (
+    FIELD_LABELS,
+    check_development_number,
+    check_join_date,
+    check_party_applied_on,
+    clean_person_fields,
+    parse_year_month,
+)
 
 # What a person edits themself (P10, P11).
 OWN_FIELDS = ("ethnicity", "political_status", "education", "occupation", "mobile", "email", "party_applied_on")
@@ -106,15 +113,7 @@ def _party_applied_on(person: Person, data: dict) -> dt.date | None:
         if applied:
             raise ValidationError("已递交入党申请书的，请填写递交年月，例如 2020-09。")
         return None
-    try:
-        month = parse_year_month(raw)
-    except ValidationError:
-        raise ValidationError(f"递交入党申请书年月“{clean_code(raw)}”无法识别，请按“2020-09”的格式填写年和月。")
-    if month > dt.date.today().replace(day=1):
-        raise ValidationError("递交入党申请书年月不能晚于当前月份。")
-    if month < person.birth_date.replace(day=1):
-        raise ValidationError("递交入党申请书年月不能早于出生年月，请核对。")
-    return month
+    return check_party_applied_on(raw, birth=person.birth_date)
 
 
 def _clean_reserved(person: Person, data: dict, clean: dict, errors: list[dict]) -> None:

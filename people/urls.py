@@ -1,5 +1,7 @@
 from django.urls import path
 
+from imports.urls import import_paths
+
 from . import bulk_views, cadre_views, member_import_views, member_views, offer_views, record_views, views
 
 app_name = "people"
@@ -19,27 +21,11 @@ urlpatterns = [
     path("<int:person_id>/reset-code/", member_views.reset_code_issue, name="reset_code"),
     path("<int:person_id>/reveal/", member_views.person_reveal, name="reveal"),
     path("orgs/<int:pk>/members/import/", member_import_views.member_import_page, name="member_import"),
-    path("orgs/<int:pk>/members/template/", member_import_views.member_template, name="member_template"),
-    path(
-        "orgs/<int:pk>/members/import/check/", member_import_views.member_import_preview, name="member_import_preview"
-    ),
-    path(
-        "orgs/<int:pk>/members/import/confirm/", member_import_views.member_import_confirm, name="member_import_confirm"
-    ),
-    path(
-        "orgs/<int:pk>/members/import/<str:token>/result/",
-        member_import_views.member_import_result,
-        name="member_import_result",
-    ),
+    *import_paths("orgs/<int:pk>/members/", "member", "member_import", preview="import/check/"),
     path("orgs/<int:pk>/subordinate-members/", member_import_views.subordinate_branches, name="subordinate_members"),
     path("orgs/<int:pk>/cadres/", cadre_views.cadre_list, name="cadres"),
     path("orgs/<int:pk>/cadres/new/", cadre_views.cadre_new, name="cadre_new"),
-    path("orgs/<int:pk>/cadres/template/", cadre_views.cadre_template, name="cadre_template"),
-    path("orgs/<int:pk>/cadres/import/", cadre_views.cadre_import_preview, name="cadre_import_preview"),
-    path("orgs/<int:pk>/cadres/import/confirm/", cadre_views.cadre_import_confirm, name="cadre_import_confirm"),
-    path(
-        "orgs/<int:pk>/cadres/import/<str:token>/result/", cadre_views.cadre_import_result, name="cadre_import_result"
-    ),
+    *import_paths("orgs/<int:pk>/cadres/", "cadre", "cadre_import"),
     path("orgs/<int:pk>/cadres/<int:person_id>/delete/", cadre_views.cadre_delete, name="cadre_delete"),
     path("orgs/<int:pk>/cadres/<int:person_id>/position/", cadre_views.cadre_position, name="cadre_position"),
 ]

@@ -115,7 +115,25 @@ def check_development_number(number: object, join_date: dt.date | None) -> str |
     return value
 
 
+def check_party_applied_on(raw: object, *, birth: dt.date | None) -> dt.date | None:
+    """递交入党申请书年月: a month, not after the current one nor before the birth month; None when blank."""
+    if not clean_text(raw) and not isinstance(raw, dt.date):
+        return None
+    try:
+        month = parse_year_month(raw)
+    except ValidationError:
+        raise ValidationError(
+            f"递交入党申请书年月“{clean_code(raw)}”无法识别，请按“2020-09”的格式填写年和月。"
+        ) from None
+    if month > dt.date.today().replace(day=1):
+        raise ValidationError("递交入党申请书年月不能晚于当前月份。")
+    if birth and month < birth.replace(day=1):
+        raise ValidationError("递交入党申请书年月不能早于出生年月，请核对。")
+    return month
+
+
 def clean_person_fields(data: dict, *, required: tuple[str, ...] = ("name", "id_number")) -> tuple[dict, list[dict]]:
+    """Clean the fields present in `data`; 递交入党申请书年月 is checked against the birth date in the ID number."""
     clean: dict = {}
     errors: list[dict] = []
 
@@ -179,6 +197,11 @@ def clean_person_fields(data: dict, *, required: tuple[str, ...] = ("name", "id_
                 fail("league_join_date", e.messages[0])
         else:
             clean["league_join_date"] = None
+    if "party_applied_on" in data:
+        try:
+            clean["party_applied_on"] = check_party_applied_on(data["party_applied_on"], birth=birth)
+        except ValidationError as e:
+            fail("party_applied_on", e.messages[0])
     return _with_development_number(data, clean, errors)
 
 

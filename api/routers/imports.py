@@ -1,22 +1,30 @@
-"""Background imports (API.md): 202 `{job_id}`, then `GET /imports/{job_id}` until finished.
+"""Imports (API.md): one answer for every importer, and background jobs (202 `{job_id}`, `GET /imports/{job_id}`).
 
-`member_people_import` is the member (branch) side of POST /orgs/{id}/people/import,
-called from api/routers/cadres.py, which owns that path.
+`import_answer` is the body of every import operation (POST /orgs/{id}/people/import in api/routers/cadres.py,
+POST /orgs/{id}/children/import in api/routers/org_children.py): the report of imports.importer, the result
+workbook with `?format=xlsx`, or 202 `{job_id}` for a file above settings.IMPORT_BACKGROUND_ROWS rows.
 """
 
 from typing import Literal
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
-from imports import jobs
+from imports import importer, jobs
 from imports.models import ImportJob
-from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook
-from people import member_import
+from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook, xlsx_response
+from people.members import member_target
 
 router = Router(tags=["导入任务"])
+# The import operations' 200 answer: the report as JSON, or with `?format=xlsx` the result workbook.
+IMPORT_DOC = {
+    "responses": {
+        "200": {
+            "description": "逐行结果；`?format=xlsx` 时返回结果工作簿（每行旁附结果和说明）",
+            "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
 
 
 class JobAcceptedOut(Schema):
@@ -33,23 +41,73 @@ class JobOut(Schema):
     report: dict | None  # once finished: the body the synchronous call would have returned
 
 
+class ImportFailureOut(Schema):
+    row: int
+    message: str
+
+
+class ImportReasonOut(Schema):
+    """Every row that failed for one reason: their Excel row numbers and names, in file order."""
+
+    message: str
+    rows: list[int]
+    names: list[str]
+
+
+class ImportOut(Schema):
+    dry_run: bool
+    created: int
+    would_create: int
+    skipped: int
+    failed: list[ImportFailureOut]  # one entry a failed row
+    failed_by_reason: list[ImportReasonOut]  # the same rows grouped by their message
+
+
+class PersonRowOut(Schema):
+    row: int
+    status: Literal["创建", "跳过", "失败", "将创建"]
+    message: str
+    name: str = ""
+    id_number: str = ""
+    position: str = ""
+
+
+class PeopleImportOut(ImportOut):
+    rows: list[PersonRowOut]
+
+
+class ChildRowOut(Schema):
+    row: int
+    status: Literal["创建", "跳过", "失败", "将创建"]
+    message: str
+    short_name: str
+    category: str
+    full_name: str
+
+
+class ChildrenImportOut(ImportOut):
+    rows: list[ChildRowOut]
+
+
 @router.get("/{int:job_id}", response={200: JobOut, **COMMON_ERRORS, 404: ErrorOut}, summary="导入任务进度")
 def import_job(request, job_id: int):
     """Only the job's creator sees it (404 for anyone else)."""
     return jobs.job_out(jobs.job_get_for_user(request.auth, job_id))
 
 
-def member_people_import(request, org, file, *, dry_run: bool, branch_id: int | None, format: str):
-    """A branch's member template (P5-2), or a committee's into its direct subordinate branch `branch_id` (P5-1).
-
-    Files above settings.IMPORT_BACKGROUND_ROWS rows answer 202 `{job_id}`.
-    """
-    branch = member_import.member_target(org=org, branch_id=branch_id, actor=request.auth)
-    outcome = member_import.member_import_start(branch=branch, file=file, actor=request.auth, dry_run=dry_run)
+def import_answer(request, kind: str, target, file, *, dry_run: bool, format: str, filename: str):
+    """Run importer `kind` on `file` into `target`; large files answer 202 `{job_id}`."""
+    outcome = importer.import_start(importer.get(kind), target=target, actor=request.auth, file=file, dry_run=dry_run)
     if isinstance(outcome, ImportJob):
         return Status(202, {"job_id": outcome.pk})
     if format == "xlsx":
-        response = HttpResponse(result_workbook(outcome), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('导入结果.xlsx')}"
-        return response
+        return xlsx_response(result_workbook(outcome), filename)
     return outcome.as_dict()
+
+
+def people_import_kind(request, org, branch_id: int | None):
+    """(kind, target) of POST /orgs/{id}/people/import: a branch's member template (P5-2), a committee's into its
+    direct subordinate branch `branch_id` (P5-1), or a committee's own 本级团干部 template (P3)."""
+    if org.is_branch or branch_id is not None:
+        return "member_import", member_target(org=org, branch_id=branch_id, actor=request.auth)
+    return "cadre_import", org

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 
 from audit.models import AuditEvent
 from imports import readers
+from imports.importers import members as member_import
 from imports.readers import FileRefused
-from people import member_import
 from people.models import Person
 
 HEADER = [c.header for c in member_import.COLUMNS]

@@ -19,9 +19,10 @@ from django.urls import reverse
 
 from conftest import make_id_number
 from core.validators import id_check_char
-from imports import readers
+from imports import importers, readers
+from imports.importers import cadres
+from imports.importers import members as member_import
 from imports.tests.xlsx import make_xlsx
-from people import cadres, member_import
 from people.models import Person
 
 
@@ -149,7 +150,9 @@ def test_text_id_numbers_still_go_in(tree, api_login):
 
 
 def test_one_function_reads_id_cells_for_every_import():
-    assert member_import.readers.id_number_cell is readers.id_number_cell
+    # Members and cadres read their personal cells through imports.importers.person_cells (issue 13 item 4).
+    assert importers.person_cells({"id_number": "1"})[0]["id_number"] == "1"
+    assert importers._CONVERTERS["id_number"] is readers.id_number_cell
     assert not hasattr(cadres, "excel_id_number") and not hasattr(member_import, "id_number_cell")
     assert readers.id_number_cell(" 32010219960101001X ") == "32010219960101001X"
     assert readers.id_number_cell(True) == "True"  # not a number: left to the ID-number check

@@ -18,8 +18,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from imports import readers
+from imports.importers import children as batch
 from imports.workbooks import FORMULA_TRIGGERS, new_workbook, to_bytes
-from orgs import batch
 
 TEXTS = [
     "=1+1",

@@ -19,8 +19,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from imports import readers
+from imports.importers import children as batch
 from imports.readers import FileRefused
-from orgs import batch
 from orgs.models import Org
 
 HEADER = ["组织简称", "组织类别", "组织全称（可选，留空则自动生成）"]

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
+from imports.importers import children as batch
 from imports.tests.xlsx import make_xlsx, open_xlsx
-from orgs import batch
 from orgs.models import Org
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,8 @@ from openpyxl import Workbook
 
 from audit.models import AuditEvent
 from imports import readers
+from imports.importers import children as batch
 from imports.tests.xlsx import make_xlsx, open_xlsx
-from orgs import batch
 from orgs import services as org_services
 from orgs.models import Org
 

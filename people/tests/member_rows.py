@@ -10,7 +10,7 @@ import datetime as dt
 import random
 
 from core.validators import id_check_char
-from people.member_import import COLUMNS
+from imports.importers.members import COLUMNS
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍红鹏辉建文斌宇浩凯博晨阳欣怡梓涵子轩雨涵思远佳琪"

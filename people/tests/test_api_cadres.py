@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import make_id_number
+from imports.importers import cadres
 from imports.tests.xlsx import make_xlsx, open_xlsx
-from people import cadres
 from people.models import Cadre, Person
 
 

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
+from imports.importers import members as member_import
 from imports.tests.xlsx import open_xlsx
-from people import member_import
 from people.models import Person
 from people.tests.member_rows import member_rows, write_xlsx
 

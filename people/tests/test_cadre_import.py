@@ -11,9 +11,10 @@ from conftest import make_id_number
 from core.exceptions import NotAllowed
 from core.validators import id_check_char
 from imports import readers
+from imports.importers import cadres
+from imports.importers import members as member_import
 from imports.report import Status
 from imports.tests.xlsx import make_xlsx, open_xlsx
-from people import cadres, member_import
 from people.choices import COMMITTEE_POSITIONS
 from people.models import AccountState, Cadre, Person
 

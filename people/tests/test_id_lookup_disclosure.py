@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import make_person_plain
+from imports.importers import members as member_import
 from orgs import services as org_services
 from orgs.rules import Category
-from people import member_import
 from people.members import HELD_ELSEWHERE_MESSAGE
 from people.services import cadre_assign
 from people.tests.test_member_import import row, xlsx

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from core import pii
 from core.validators import id_check_char, parse_id_number
-from people import member_import
+from imports.importers import members as member_import
 from people.models import Person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ import django
 
 django.setup()
 from orgs.models import Org
-from people.member_import import member_import
+from imports.importers.members import member_import
 from people.models import Person
 
 branch = Org.objects.get(pk=int(sys.argv[1]))

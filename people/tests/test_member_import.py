@@ -9,12 +9,13 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from conftest import make_id_number
 from imports import readers
+from imports.importers import cadres
+from imports.importers import children as batch
+from imports.importers import members as member_import
+from imports.importers.members import COLUMNS, TEMPLATE_NAME
 from imports.tests.xlsx import make_xlsx, open_xlsx
-from orgs import batch
 from orgs import services as org_services
 from orgs.rules import Category
-from people import cadres, member_import
-from people.member_import import COLUMNS, TEMPLATE_NAME
 from people.models import AccountState, Cadre, Person
 from people.tests.member_rows import HEADER, as_table, member_rows
 

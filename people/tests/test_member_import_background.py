@@ -11,9 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from imports.importers import members as member_import
 from imports.models import ImportJob
 from imports.tests.xlsx import open_xlsx
-from people import member_import
 from people.models import Person
 from people.tests.member_rows import member_rows, write_xlsx
 

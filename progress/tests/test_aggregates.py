@@ -8,6 +8,8 @@ import pytest
 from accounts.registration import admin_register
 from accounts.services import password_change
 from conftest import PASSWORD, make_id_number
+from imports.importers import cadres as cadre_importer
+from imports.importers import members as member_import
 from imports.tests.xlsx import make_xlsx
 from orgs import codes, deletion, migration
 from orgs.info import org_info_update
@@ -15,7 +17,7 @@ from orgs.migration import subtree_move
 from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 from orgs.services import org_create_child
-from people import cadres, member_import, members
+from people import cadres, members
 from people.models import AccountState, Cadre, Person
 from people.services import cadre_assign
 from progress.aggregates import stats_recount
@@ -150,13 +152,13 @@ def test_figures_equal_a_full_recount_after_random_imports_registrations_and_app
 
     def cadre_import_step():
         org = Org.objects.get(pk=rng.choice([t.general, t.college]).pk)
-        header = [c.header for c in cadres.COLUMNS]
+        header = [c.header for c in cadre_importer.COLUMNS]
         rows = [[f"导入干部{i}", new_id("19950101"), rng.choice(["委员", "常委"]), "团员", "2010-09", "汉族", "大学本科",
                  "在职", rng.choice(["", "13712345678"]), "", ""] for i in range(rng.randint(1, 3))]  # fmt: skip
         member = Person.objects.filter(branch__in=branches).exclude(cadre_posts__org=org).order_by("?").first()
         if member is not None:  # a member becomes a cadre of the committee too
             rows.append([member.name, member.id_number, "委员", "", "", "", "", "", "", "", ""])
-        report = cadres.cadre_import(org=org, file=make_xlsx([header, *rows], title=cadres.SHEET),
+        report = cadre_importer.cadre_import(org=org, file=make_xlsx([header, *rows], title=cadre_importer.SHEET),
                                      actor=t.general_admin if org.pk == t.general.pk else t.college_admin, dry_run=False)  # fmt: skip
         assert not report.failed, [r.message for r in report.failed]
 

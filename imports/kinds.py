@@ -1,0 +1,15 @@
+"""The importers by kind (an ImportJob's `kind`): where each is declared and what its jobs are called.
+
+Importers are loaded on first use (imports.importer.get): they import the domain apps, which load after this one.
+"""
+
+IMPORTERS = {
+    "member_import": "imports.importers.members.IMPORTER",
+    "cadre_import": "imports.importers.cadres.IMPORTER",
+    "children_import": "imports.importers.children.IMPORTER",
+}
+LABELS = {
+    "member_import": "团员团干部导入",
+    "cadre_import": "本级团干部导入",
+    "children_import": "批量创建下级组织",
+}
