@@ -19,7 +19,7 @@ router = Router(tags=["导入任务"])
 # The import operations' 200 answer: the report as JSON, or with `?format=xlsx` the result workbook.
 IMPORT_DOC = {
     "responses": {
-        "200": {
+        200: {  # the int key, as `response=` declares it: two "200" keys would break /api/v1/docs (issue 14, item 10)
             "description": "逐行结果；`?format=xlsx` 时返回结果工作簿（每行旁附结果和说明）",
             "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
         }
