@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core import onetime
 from core.exceptions import Conflict, Invalid, NotFound
 from core.normalize import clean_text
 from core.ratelimits import check_code_attempt
+from orgs import codes
 from orgs import services as org_services
-from orgs.codes import code_hash
 from orgs.models import Org, RegistrationCode
 from orgs.rules import Category
 from people import services as people_services
@@ -50,20 +51,21 @@ def check_code(org: Org, raw_code: str) -> RegistrationCode:
         )
     # Looked up within the chosen organisation: another organisation's code reads as a wrong code, so a
     # guess never learns that it hit a code live elsewhere (issue 12, item 14).
-    rc = RegistrationCode.objects.filter(code_hash=code_hash(code), org=org).first()
+    rc = RegistrationCode.objects.filter(code_hash__in=onetime.candidate_hashes(codes.KIND, code), org=org).first()
     if rc is None:
         raise Invalid(
             f"注册码不正确：请核对上级组织提供的“{org.full_name}”的8位注册码（区分大小写字母），并确认选择的组织正确。",
             code="code_invalid",
             errors=[{"field": "code", "message": "注册码不正确（区分大小写）。"}],
         )
-    if rc.used_at:
+    state = onetime.state(codes.KIND, rc)
+    if state == onetime.State.USED:
         raise Conflict("该注册码已被使用，每个注册码只能注册一次；请联系上级组织管理员重新生成。", code="code_used")
-    if rc.replaced_at:
+    if state == onetime.State.REPLACED:
         raise Conflict(
             "该注册码已作废（上级组织已为本组织生成了新的注册码），请使用最新的注册码。", code="code_replaced"
         )
-    if rc.expires_at <= timezone.now():
+    if state == onetime.State.EXPIRED:
         local = timezone.localtime(rc.expires_at)
         raise Conflict(
             f"该注册码已于{local:%Y年%m月%d日 %H:%M}过期（有效期20天），请联系上级组织管理员重新生成。",

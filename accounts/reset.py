@@ -3,21 +3,19 @@
 The right admin (people.access.can_reset_password) issues a code and hands
 it over; the person uses it with their ID number to set a new password.
 One live code per person (a new one replaces the old), single use, valid
-two days, stored only as a keyed hash. Every failure of the reset itself
-gets the same answer, so the form reveals nothing about who exists.
+two days: a core.onetime code (8 characters, case-sensitive, no look-alikes,
+stored only as a keyed hash). Every failure of the reset itself gets the
+same answer, so the form reveals nothing about who exists.
 """
 
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
 from audit.services import audit_record
-from core import pii
+from core import onetime
 from core.exceptions import DomainError
 from people import access
 from people.models import Person
@@ -25,10 +23,10 @@ from people.services import person_find, validate_new_password
 
 from .models import PasswordResetCode
 
-ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or copied by hand
-LENGTH = 8
-VALID = timedelta(days=2)
-MAX_WRONG_TRIES = 5  # wrong codes tried while one code is live: then it is void (issue 12, item 14)
+KIND = onetime.RESET
+LENGTH = onetime.LENGTH
+VALID = KIND.valid
+MAX_WRONG_TRIES = KIND.max_wrong_tries  # wrong codes tried while one code is live: then it is void (issue 12, item 14)
 # The one answer for unknown ID, wrong, expired or used code and too many attempts (issue 8).
 RESET_FAILED = (
     "身份证号码或验证码不正确，或验证码已过期、已使用，或尝试次数过多。请核对后稍后重试，或请管理员重新生成验证码。"
@@ -42,25 +40,16 @@ class IssuedResetCode:
     expires_at: datetime
 
 
-def _hash(code: str) -> str:
-    return pii.keyed_hash("reset:" + code.strip().upper())
-
-
 def _issue(people: list[Person], actor) -> list[IssuedResetCode]:
     """A new code for each person, replacing their live one: two queries however many people there are."""
     now = timezone.now()
-    PasswordResetCode.objects.filter(
-        person__in=[p.pk for p in people], used_at__isnull=True, replaced_at__isnull=True
-    ).update(replaced_at=now)
-    issued = [
-        IssuedResetCode(person=p, code="".join(secrets.choice(ALPHABET) for _ in range(LENGTH)), expires_at=now + VALID)
-        for p in people
-    ]
+    onetime.replace_unused(PasswordResetCode.objects.filter(person__in=[p.pk for p in people]), now=now)
+    codes = onetime.issue(KIND, len(people), now=now)
     PasswordResetCode.objects.bulk_create(
-        PasswordResetCode(person=i.person, code_hash=_hash(i.code), expires_at=i.expires_at, created_by=actor)
-        for i in issued
+        PasswordResetCode(person=p, code_hash=c.code_hash, expires_at=c.expires_at, created_by=actor)
+        for p, c in zip(people, codes, strict=True)
     )
-    return issued
+    return [IssuedResetCode(person=p, code=c.code, expires_at=c.expires_at) for p, c in zip(people, codes, strict=True)]
 
 
 @transaction.atomic
@@ -74,14 +63,35 @@ def reset_code_issue(*, person: Person, actor) -> IssuedResetCode:
     return issued
 
 
-@transaction.atomic
-def reset_codes_issue_branch(*, branch, actor) -> list[IssuedResetCode]:
-    """§7: codes for every member of a branch at once, for its admin."""
+@dataclass
+class BranchPlan:
+    """What 批量生成重置密码验证码 would do now: a code for each of `members`, `replaces` of their live codes
+    stopping working."""
+
+    members: int
+    replaces: int
+
+
+def _require_branch_admin(actor, branch) -> None:
     from orgs import access as org_access
 
     access.require(
         org_access.is_admin_of(actor, branch) and branch.is_branch, "只有本支部管理员可以批量生成重置密码验证码。"
     )
+
+
+def reset_codes_plan_branch(*, branch, actor) -> BranchPlan:
+    """The confirm step of the branch's bulk reset codes (changes nothing)."""
+    _require_branch_admin(actor, branch)
+    members = Person.objects.filter(branch=branch)
+    replaces = onetime.count_live(PasswordResetCode.objects.filter(person__in=members), KIND)
+    return BranchPlan(members=members.count(), replaces=replaces)
+
+
+@transaction.atomic
+def reset_codes_issue_branch(*, branch, actor) -> list[IssuedResetCode]:
+    """§7: codes for every member of a branch at once, for its admin."""
+    _require_branch_admin(actor, branch)
     issued = _issue(list(Person.objects.filter(branch=branch).order_by("name", "id")), actor)
     audit_record(actor=actor, verb="批量生成重置密码验证码", target=branch, org=branch, changes={"count": len(issued)})
     return issued
@@ -107,13 +117,7 @@ def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
 
 
 def _live_codes(person: Person):
-    return PasswordResetCode.objects.filter(
-        person=person,
-        used_at__isnull=True,
-        replaced_at__isnull=True,
-        expires_at__gt=timezone.now(),
-        failed_attempts__lt=MAX_WRONG_TRIES,
-    )
+    return PasswordResetCode.objects.filter(onetime.live_q(KIND), person=person)
 
 
 def _try_code(person: Person | None, code: str) -> PasswordResetCode | None:
@@ -128,9 +132,9 @@ def _try_code(person: Person | None, code: str) -> PasswordResetCode | None:
         live = _live_codes(person).select_for_update().order_by("-created_at").first()
         if live is None:
             return None
-        if constant_time_compare(live.code_hash, _hash(code or "")):
+        if onetime.matches(KIND, live.code_hash, code):
             return live
-        PasswordResetCode.objects.filter(pk=live.pk).update(failed_attempts=F("failed_attempts") + 1)
+        onetime.count_wrong_try(PasswordResetCode, live.pk)
     return None
 
 

@@ -43,6 +43,8 @@ def check_ids(values: dict) -> None:
 class ErrorItem(Schema):
     field: str | None = None
     row: int | None = None
+    process_id: int | None = None  # 409 process_open: the open process (SPEC-2 W3)
+    kind: str | None = None
     message: str
 
 
@@ -61,8 +63,8 @@ COMMON_ERRORS = error_responses(400, 401, 403, 422)
 
 
 class PersonOut(Schema):
-    """A person as read back (API.md `person`). ID number and mobile are masked unless the
-    reader manages the record (people.access.sees_full_id)."""
+    """A person as read back (API.md `person`). ID number and mobile are masked for every reader but the
+    person (people.queries); whoever manages the record reveals them with `POST …/people/{id}/reveal`."""
 
     id: int
     name: str
@@ -81,13 +83,15 @@ class PersonOut(Schema):
     registered: bool
 
 
-def person_out(person, *, full: bool) -> dict:
-    from core import pii
+def person_out(person, *, viewer) -> dict:
+    """The person as `viewer` reads them: ID number and mobile as people.queries shows them (masked but to oneself)."""
+    from people.queries import person_numbers
 
+    numbers = person_numbers(viewer=viewer, person=person)
     return {
         "id": person.id,
         "name": person.name,
-        "id_number": person.id_number if full else pii.mask_id_number(person.id_number),
+        "id_number": numbers.id_number,
         "gender": person.gender,
         "birth_date": person.birth_date.isoformat(),
         "ethnicity": person.ethnicity,
@@ -95,7 +99,7 @@ def person_out(person, *, full: bool) -> dict:
         "league_join_date": person.league_join_date.strftime("%Y-%m") if person.league_join_date else None,
         "education": person.education,
         "occupation": person.occupation,
-        "mobile": person.mobile if full else pii.mask_mobile(person.mobile),
+        "mobile": numbers.mobile,
         "email": person.email,
         "complete": person.complete,
         "verified": person.verified,

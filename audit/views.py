@@ -16,7 +16,7 @@ PAGE_SIZE = 50
 @require_GET
 def org_events(request, pk: int):
     """Admins of the organisation or of a superior read it; 404 for anyone else (existence is private)."""
-    org = org_access.get_org_for_viewer_or_404(request.user, pk)
+    org = org_access.fetch_org(request.user, pk)
     verb = request.GET.get("verb", "")
     page = Paginator(selectors.org_events(org, verb=verb), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "audit.middleware.AuditRequestMiddleware",  # client address and request id of audit events; refusals
     "core.error_pages.ErrorPageMiddleware",  # Http404 / PermissionDenied of pages → the Chinese page, DEBUG too
+    "core.middleware.DomainErrorMiddleware",  # a page's uncaught NotFound → 404, NotAllowed → 403 (one place)
 ]
 CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"
 

@@ -6,8 +6,9 @@ rule by rule by the services; everything deeper is read-only. Operators
 request and cached on the person object, so each check below costs no query.
 """
 
+import enum
+
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from core.exceptions import NotAllowed, NotFound
 
@@ -97,19 +98,51 @@ def _top_paths(paths: list[str]) -> list[str]:
     return tops
 
 
-def get_org_for_viewer(person, org_id: int) -> Org:
-    """The organisation if the person may see it; NotFound otherwise (missing or not yours alike)."""
-    org = Org.objects.filter(pk=org_id).first()
-    if org is None or not can_view(person, org):
-        raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
-    return org
+class Need(enum.Flag):
+    """The right a read needs; several joined with | mean any one of them."""
+
+    VIEW = enum.auto()  # basic information and statistics: the org and everything below (§8)
+    MANAGE = enum.auto()  # act as the organisation's own admin
+    MANAGE_AS_SUPERIOR = enum.auto()  # act as its direct superior's admin (C2, C6, P4, P5-1, U2, O2)
 
 
-def get_org_for_viewer_or_404(person, org_id: int) -> Org:
+VIEW, MANAGE, MANAGE_AS_SUPERIOR = Need.VIEW, Need.MANAGE, Need.MANAGE_AS_SUPERIOR
+
+NOT_FOUND = {
+    VIEW: "未找到该团组织，或您无权查看。",
+    MANAGE: "未找到该团组织，或您不是该组织的管理员。",
+    MANAGE_AS_SUPERIOR: "未找到该团组织，或您不是其直属上级组织的管理员。",
+}
+
+
+NOT_A_BRANCH = "该组织不是团支部：团员只属于团支部，团委、团工委和团总支请查看团干部列表。"
+A_BRANCH = "团支部的团干部随团员一起录入，请在团员列表中查看。"
+
+
+def has_right(person, org: Org, need: Need) -> bool:
+    return (
+        (VIEW in need and can_view(person, org))
+        or (MANAGE in need and is_admin_of(person, org))
+        or (MANAGE_AS_SUPERIOR in need and is_admin_of_parent(person, org))
+    )
+
+
+def fetch_org(person, org_id, need: Need = VIEW, *, branch: bool | None = None) -> Org:
+    """The organisation `org_id` if `person` has the right `need` on it; one NotFound for missing and
+    forbidden alike, so an answer never tells whether an organisation the caller may not see exists.
+    `branch`: True for a 团支部 (or 待接转团支部) only, False for anything but one.
+
+    Pages turn it into 404 (core.middleware), the API into its 404 body."""
     try:
-        return get_org_for_viewer(person, org_id)
-    except NotFound as e:
-        raise Http404(e.message) from None
+        org = Org.objects.filter(pk=int(org_id)).first()
+    except (TypeError, ValueError):
+        org = None
+    if org is None or not has_right(person, org, need):
+        message = NOT_FOUND.get(need, "未找到该团组织，或您无权管理。")
+        raise NotFound(message, code="org_not_found")
+    if branch is not None and org.is_branch != branch:
+        raise NotFound(NOT_A_BRANCH if branch else A_BRANCH, code="not_a_branch" if branch else "a_branch")
+    return org
 
 
 def require_manage(person, org: Org, *, as_self: bool = True, as_parent: bool = True, action: str) -> Org:
@@ -127,3 +160,7 @@ def require_manage(person, org: Org, *, as_self: bool = True, as_parent: bool = 
 
 def has_admin(org: Org) -> bool:
     return OrgAdmin.objects.filter(org=org).exists()
+
+
+# The old names, for callers not yet moved to fetch_org (issue 13); removed once none is left.
+get_org_for_viewer = get_org_for_viewer_or_404 = fetch_org

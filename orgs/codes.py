@@ -1,30 +1,28 @@
 """管理员注册码 (SPEC C1, C2): issued by the direct superior's admin, used once by a registration.
 
-Codes come from `secrets` (a cryptographic source) and are stored only as a
-keyed hash, so a database dump reveals none. The plain code exists once: in
-the answer to the admin who issued it (on the page or in the Excel file).
+Codes are core.onetime codes (8 characters, case-sensitive, no look-alikes,
+stored only as a keyed hash). The plain code exists once: in the answer to
+the admin who issued it (on the page or in the Excel file).
 Reading the codes' state (GET) shows their status and expiry, never a code,
 and changes nothing; issuing in bulk is a POST.
 """
 
-import secrets
-import string
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from core import pii
+from core import onetime
 from core.exceptions import Conflict
 
 from . import access
 from .models import Org, RegistrationCode
 
-ALPHABET = string.ascii_letters + string.digits
-LENGTH = 8
-VALID_DAYS = 20
+KIND = onetime.REGISTRATION
+LENGTH = onetime.LENGTH
+VALID_DAYS = KIND.valid.days
 
 
 @dataclass
@@ -34,26 +32,20 @@ class IssuedCode:
     expires_at: datetime
 
 
-def _new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-
-
 def code_hash(code: str) -> str:
-    return pii.keyed_hash("regcode:" + code)
+    return onetime.code_hash(KIND, code)
 
 
 def _issue(orgs: list[Org], actor) -> list[IssuedCode]:
     """A new code for each organisation, replacing its unused one: two queries however many there are."""
     now = timezone.now()
-    RegistrationCode.objects.filter(
-        org__in=[o.pk for o in orgs], used_at__isnull=True, replaced_at__isnull=True
-    ).update(replaced_at=now)
-    expires = now + timedelta(days=VALID_DAYS)
-    issued = [IssuedCode(org=org, code=_new_code(), expires_at=expires) for org in orgs]
+    onetime.replace_unused(RegistrationCode.objects.filter(org__in=[o.pk for o in orgs]), now=now)
+    codes = onetime.issue(KIND, len(orgs), now=now)
     RegistrationCode.objects.bulk_create(
-        RegistrationCode(org=i.org, code_hash=code_hash(i.code), expires_at=expires, created_by=actor) for i in issued
+        RegistrationCode(org=org, code_hash=c.code_hash, expires_at=c.expires_at, created_by=actor)
+        for org, c in zip(orgs, codes, strict=True)
     )
-    return issued
+    return [IssuedCode(org=org, code=c.code, expires_at=c.expires_at) for org, c in zip(orgs, codes, strict=True)]
 
 
 @transaction.atomic
@@ -84,10 +76,8 @@ def registration_codes_plan(*, parent: Org, actor) -> BatchPlan:
     """The confirm step of 批量生成 (changes nothing)."""
     access.require_manage(actor, parent, as_parent=False, action="批量生成下级组织的管理员注册码")
     orgs = _without_admin(parent)
-    live = RegistrationCode.objects.filter(
-        org__in=[o.pk for o in orgs], used_at__isnull=True, replaced_at__isnull=True, expires_at__gt=timezone.now()
-    )
-    return BatchPlan(orgs=orgs, replaces=live.count() if orgs else 0)
+    replaces = onetime.count_live(RegistrationCode.objects.filter(org__in=[o.pk for o in orgs]), KIND) if orgs else 0
+    return BatchPlan(orgs=orgs, replaces=replaces)
 
 
 @transaction.atomic
@@ -181,8 +171,9 @@ def code_status(org: Org, latest: RegistrationCode | None) -> str:
     """For the 管理下级组织 list: 未生成 / 有效 / 已使用 / 已过期."""
     if latest is None:
         return "未生成"
-    if latest.used_at:
+    state = onetime.state(KIND, latest)
+    if state == onetime.State.USED:
         return "已使用"
-    if latest.replaced_at or latest.expires_at <= timezone.now():
+    if state != onetime.State.LIVE:
         return "已过期"
     return "有效"

@@ -29,12 +29,33 @@ class OrgInfoForm(forms.Form):
     secretary_id_number = forms.CharField(label="书记身份证号码", required=False, max_length=30)
     secretary_mobile = forms.CharField(label="书记手机号码", required=False, max_length=20)
 
-    def __init__(self, *args, editable: set[str], required: set[str], **kwargs):
+    def __init__(self, *args, editable: set[str], required: set[str], secretary=None, **kwargs):
+        """`secretary`: the current secretary as orgs.queries shows them (masked); their ID number and mobile
+        are never put into the form: the fields start empty, and empty keeps the secretary on record."""
         super().__init__(*args, **kwargs)
+        self.secretary = secretary
         for name, field in self.fields.items():
             if name not in editable:
                 field.disabled = True
+        if secretary is not None:
+            for name, value in (("secretary_id_number", secretary.id_number), ("secretary_mobile", secretary.mobile)):
+                self.fields[name].widget.attrs["placeholder"] = value
+            self.fields[
+                "secretary_id_number"
+            ].help_text = f"当前为 {secretary.id_number}，不更换书记请留空；更换书记请填写新书记的姓名和身份证号码。"
+            self.fields["secretary_mobile"].help_text = "已登记的书记的手机号码由本人在个人中心维护；新书记请填写。"
         self.required_names = [name for name in self.fields if self._is_required(name, required)]
+
+    def clean(self):
+        data = super().clean()
+        s = self.secretary
+        if s is not None and not (data.get("secretary_id_number") or "").strip():
+            if (data.get("secretary_name") or "").strip() in ("", s.name):
+                for name in ("secretary_name", "secretary_id_number", "secretary_mobile"):
+                    data.pop(name, None)  # the secretary on record stays
+            elif not self.fields["secretary_id_number"].disabled:
+                self.add_error("secretary_id_number", "更换书记请填写新书记的身份证号码。")
+        return data
 
     @staticmethod
     def _is_required(name: str, required: set[str]) -> bool:

@@ -7,28 +7,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.services import audit_id_numbers_shown
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
 from people.post_offers import offers_of_org
 
-from . import access, admin_changes, codes, completeness, deletion, info, selectors, services
+from . import access, admin_changes, codes, completeness, deletion, info, queries, selectors, services
 from .forms import OrgInfoForm
 from .models import AdminChange
-
-
-def _managed_org_or_404(request, pk: int, *, as_parent: bool = False):
-    """An organisation the user may act on (as its admin, or as its superior's admin); 404 otherwise."""
-    org = access.get_org_for_viewer_or_404(request.user, pk)
-    if access.acting_org(request.user, org, as_parent=as_parent) is None:
-        raise Http404("您无权管理该组织。")
-    return org
 
 
 @login_required
 def children_manage(request, pk: int):
     """管理下级组织: each direct subordinate with its code and information status."""
-    org = _managed_org_or_404(request, pk)
+    org = access.fetch_org(request.user, pk, access.MANAGE)
     incomplete = request.GET.get("filter") == "incomplete"
     children = selectors.children_with_status(org, incomplete_only=incomplete)
     return render(request, "orgs/children_manage.html", {"org": org, "children": children, "incomplete": incomplete})
@@ -37,11 +28,8 @@ def children_manage(request, pk: int):
 @login_required
 @require_POST
 def code_issue(request, pk: int):
-    child = access.get_org_for_viewer_or_404(request.user, pk)
-    try:
-        issued = codes.registration_code_issue(org=child, actor=request.user)
-    except DomainError as e:
-        raise Http404(e.message) from None
+    child = access.fetch_org(request.user, pk, access.MANAGE_AS_SUPERIOR)
+    issued = codes.registration_code_issue(org=child, actor=request.user)
     return render(request, "orgs/partials/code_issued.html", {"issued": issued})
 
 
@@ -50,12 +38,9 @@ def code_issue(request, pk: int):
 def codes_issue_all(request, pk: int):
     """批量生成注册码: GET is the confirm step (how many organisations, how many unused codes it replaces) and
     changes nothing; the POST of its form issues the codes and downloads them."""
-    org = _managed_org_or_404(request, pk)
+    org = access.fetch_org(request.user, pk, access.MANAGE)
     if request.method == "GET":
-        try:
-            plan = codes.registration_codes_plan(parent=org, actor=request.user)
-        except DomainError as e:
-            raise Http404(e.message) from None
+        plan = codes.registration_codes_plan(parent=org, actor=request.user)
         return render(request, "orgs/codes_confirm.html", {"org": org, "plan": plan})
     try:
         issued = codes.registration_codes_issue_all(parent=org, actor=request.user)
@@ -75,11 +60,8 @@ def codes_issue_all(request, pk: int):
 @require_GET
 def codes_state(request, pk: int):
     """注册码状态 of every direct subordinate as a workbook (no codes: they are stored only hashed); changes nothing."""
-    org = _managed_org_or_404(request, pk)
-    try:
-        states = codes.registration_codes_state(parent=org, actor=request.user)
-    except DomainError as e:
-        raise Http404(e.message) from None
+    org = access.fetch_org(request.user, pk, access.MANAGE)
+    states = codes.registration_codes_state(parent=org, actor=request.user)
     response = HttpResponse(
         codes.codes_state_workbook(states),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -97,7 +79,7 @@ def _quote(name: str) -> str:
 
 @login_required
 def children_order(request, pk: int):
-    org = _managed_org_or_404(request, pk)
+    org = access.fetch_org(request.user, pk, access.MANAGE)
     if request.method == "POST":
         try:
             ids = [int(x) for x in request.POST.getlist("order")]
@@ -112,12 +94,15 @@ def children_order(request, pk: int):
 
 @login_required
 def org_info(request, pk: int):
-    """组织信息: the own admin fills it in; the direct superior's admin may also correct locked fields."""
-    org = _managed_org_or_404(request, pk, as_parent=True)
+    """组织信息: the own admin fills it in; the direct superior's admin may also correct locked fields. The
+    secretary's ID number and mobile are shown masked (orgs.queries); the own admin reveals them (audited)."""
+    org = access.fetch_org(request.user, pk, access.MANAGE | access.MANAGE_AS_SUPERIOR)
     editable = info.editable_fields(request.user, org)
     required = set(completeness.required_fields(org))
-    initial = _info_initial(org)
-    form = OrgInfoForm(request.POST or None, initial=initial, editable=editable, required=required)
+    secretary = queries.secretary_card(viewer=request.user, org=org)
+    form = OrgInfoForm(
+        request.POST or None, initial=_info_initial(org), editable=editable, required=required, secretary=secretary
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in editable}
         try:
@@ -129,20 +114,28 @@ def org_info(request, pk: int):
             return redirect("orgs:info", pk=org.pk)
     missing = [completeness.FIELD_LABELS[f] for f in completeness.missing_fields(org)]
     secretary_offers = list(offers_of_org(org).filter(secretary=True))
-    if org.secretary_id and org.secretary_id != request.user.pk:  # the form shows the secretary's full ID number
-        audit_id_numbers_shown(actor=request.user, org=org, count=1, where="组织信息")
-    return render(
-        request, "orgs/info.html", {"org": org, "form": form, "missing": missing, "secretary_offers": secretary_offers}
-    )
+    return render(request, "orgs/info.html", {
+        "org": org, "form": form, "missing": missing, "secretary_offers": secretary_offers, "secretary": secretary,
+        "may_reveal": secretary is not None and not secretary.full and queries.may_reveal_secretary(request.user, org),
+    })  # fmt: skip
 
 
 def _info_initial(org) -> dict:
+    """The form's values: the secretary's name only; their ID number and mobile never go into the page."""
     data = {f: getattr(org, f) for f in (*info.OWN_FIELDS, *info.LOCKED_FIELDS)}
     data = {k: ("" if v is None else v) for k, v in data.items()}
     if org.secretary_id:
-        s = org.secretary
-        data.update(secretary_name=s.name, secretary_id_number=s.id_number, secretary_mobile=s.mobile)
+        data["secretary_name"] = org.secretary.name
     return data
+
+
+@login_required
+@require_POST
+def org_info_reveal(request, pk: int):
+    """htmx: the secretary's full ID number and mobile for the organisation's own admin; audited (orgs.queries)."""
+    org = access.fetch_org(request.user, pk, access.MANAGE)
+    card = queries.secretary_reveal(viewer=request.user, org=org, where="页面：组织信息")
+    return render(request, "orgs/partials/secretary_revealed.html", {"card": card})
 
 
 @login_required
@@ -150,7 +143,7 @@ def admins_manage(request, pk: int):
     """管理员变更 for one organisation (own: needs approval; direct subordinate: immediate)."""
     from people.models import Cadre
 
-    org = _managed_org_or_404(request, pk, as_parent=True)
+    org = access.fetch_org(request.user, pk, access.MANAGE | access.MANAGE_AS_SUPERIOR)
     admins = selectors.org_admin_people(org)
     admin_ids = {p.id for p in admins}
     candidates = [
@@ -170,7 +163,7 @@ def admins_manage(request, pk: int):
 def admin_change(request, pk: int, action: str):
     from people.models import Person
 
-    org = _managed_org_or_404(request, pk, as_parent=True)
+    org = access.fetch_org(request.user, pk, access.MANAGE | access.MANAGE_AS_SUPERIOR)
     person = Person.objects.filter(pk=request.POST.get("person_id") or 0).first()
     if person is None or action not in AdminChange.Action.values:
         raise Http404
@@ -219,9 +212,7 @@ def progress_prompt(request):
 @require_POST
 def child_delete(request, pk: int):
     """U2 from 管理下级组织: the direct superior's admin deletes a subordinate."""
-    child = access.get_org_for_viewer_or_404(request.user, pk)
-    if not access.is_admin_of_parent(request.user, child):
-        raise Http404("只有直属上级组织管理员可以删除该组织。")
+    child = access.fetch_org(request.user, pk, access.MANAGE_AS_SUPERIOR)
     end_posts = request.POST.get("end_posts") == "1"
     try:
         result = deletion.org_delete(org=child, actor=request.user, end_posts=end_posts)

@@ -15,7 +15,7 @@ from .models import Org
 
 
 def _own_org_or_404(request, pk: int) -> Org:
-    org = access.get_org_for_viewer_or_404(request.user, pk)
+    org = access.fetch_org(request.user, pk)
     if not access.can_manage(request.user, org):
         raise Http404("只有本组织管理员可以申请组织迁移。")
     return org

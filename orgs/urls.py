@@ -22,6 +22,7 @@ urlpatterns = [
     path(
         "orgs/<int:pk>/children/import/<str:token>/result/",
         children_views.children_import_result,
+    path("orgs/<int:pk>/info/reveal/", manage_views.org_info_reveal, name="info_reveal"),
         name="children_import_result",
     ),
     path("orgs/<int:pk>/children/codes/", manage_views.codes_issue_all, name="codes_all"),

@@ -54,7 +54,7 @@ def tree(request, pk: int | None = None):
         if org is None:
             raise Http404("您不是任何团组织的管理员。")
     else:
-        org = access.get_org_for_viewer_or_404(request.user, pk)
+        org = access.fetch_org(request.user, pk)
     context = {
         "org": org,
         "ancestors": [a for a in selectors.org_ancestors(org) if access.can_view(request.user, a)],
@@ -66,7 +66,7 @@ def tree(request, pk: int | None = None):
 @login_required
 def tree_children(request, pk: int):
     """htmx fragment: the children of one node, loaded when the admin expands it."""
-    org = access.get_org_for_viewer_or_404(request.user, pk)
+    org = access.fetch_org(request.user, pk)
     return render(
         request, "orgs/partials/tree_nodes.html", {"children": selectors.org_children(org)[:500], "parent": org}
     )
@@ -74,7 +74,7 @@ def tree_children(request, pk: int):
 
 @login_required
 def org_detail(request, pk: int):
-    org = access.get_org_for_viewer_or_404(request.user, pk)
+    org = access.fetch_org(request.user, pk)
     return render(
         request,
         "orgs/detail.html",

@@ -11,6 +11,8 @@
   in another organisation never gives its admins that right.
 """
 
+import enum
+
 from django.db.models import Q, QuerySet
 
 from core.exceptions import NotAllowed, NotFound
@@ -107,11 +109,51 @@ def can_view_person(actor, person: Person) -> bool:
     return any(org_access.can_view(actor, post.org) for post in person.cadre_posts.select_related("org"))
 
 
-def get_person_for_viewer(actor, person_id: int) -> Person:
-    person = Person.objects.select_related("branch").filter(pk=person_id).first()
-    if person is None or not can_view_person(actor, person):
-        raise NotFound("未找到该人员，或您无权查看。", code="person_not_found")
+class Need(enum.Flag):
+    """The right a read of a person needs; several joined with | mean any one of them."""
+
+    VIEW = enum.auto()  # see the (masked) record: the person, or an admin above their branch or post
+    MANAGE_MEMBER = enum.auto()  # P9: the member's branch admin (edit, delete, verify)
+    RESET = enum.auto()  # P8: the admin responsible for the record (reset codes)
+    REVEAL = enum.auto()  # whoever manages the record: sees it in full on request (sees_full_id)
+
+
+VIEW, MANAGE_MEMBER, RESET, REVEAL = Need.VIEW, Need.MANAGE_MEMBER, Need.RESET, Need.REVEAL
+
+NOT_FOUND = {
+    VIEW: "未找到该人员，或您无权查看。",
+    MANAGE_MEMBER: "未找到该团员，或您不是其所在团支部的管理员。",
+    RESET: "未找到该人员，或您无权为其生成验证码。",
+}
+
+
+def has_right(actor, person: Person, need: Need) -> bool:
+    return (
+        (VIEW in need and can_view_person(actor, person))
+        or (MANAGE_MEMBER in need and can_manage_member(actor, person))
+        or (RESET in need and can_reset_password(actor, person))
+        or (REVEAL in need and sees_full_id(actor, person))
+    )
+
+
+def fetch_person(actor, person_id, need: Need = VIEW, *, of_org: Org | None = None) -> Person:
+    """The person `person_id` if `actor` has the right `need`; one NotFound for missing and forbidden alike.
+
+    `of_org`: the person must also be a member or cadre of that organisation (the API's /orgs/{id}/people/…)."""
+    try:
+        person = Person.objects.select_related("branch").filter(pk=int(person_id)).first()
+    except (TypeError, ValueError):
+        person = None
+    if person is not None and of_org is not None and not is_in_org(person, of_org):
+        raise NotFound("该组织没有这名人员。", code="person_not_found")
+    if person is None or not has_right(actor, person, need):
+        raise NotFound(NOT_FOUND.get(need, "未找到该人员，或您无权操作。"), code="person_not_found")
     return person
+
+
+def is_in_org(person: Person, org: Org) -> bool:
+    """A member of `org` (a branch) or a cadre there."""
+    return person.branch_id == org.id or person.cadre_posts.filter(org=org).exists()
 
 
 def sees_full_id(actor, person: Person) -> bool:

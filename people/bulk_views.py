@@ -66,7 +66,7 @@ def members_export(request, pk: int):
 
     GET: ID numbers and mobiles masked, no questions asked. POST with a reason (导出完整名单): in full in the
     rows of the branches the user administers, audited with the reason (people.export)."""
-    org = org_access.get_org_for_viewer_or_404(request.user, pk)
+    org = org_access.fetch_org(request.user, pk)
     full = request.method == "POST"
     if full:
         form = FullExportForm(request.POST)

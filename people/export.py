@@ -16,13 +16,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from audit.services import audit_record
-from core import pii
 from core.exceptions import Invalid, NotAllowed, NotFound
 from core.normalize import clean_text
 from imports.workbooks import HEADER_FILL, HEADER_FONT, new_workbook, safe_row, to_bytes
 from orgs import access as org_access
 from orgs.models import Org
 
+from . import queries
 from .selectors import subtree_members
 
 SHEET = "团员名单"
@@ -94,8 +94,9 @@ def members_workbook(*, actor, org: Org, full: bool = False, reason: str = "") -
     with transaction.atomic():
         members = subtree_members(org).order_by("branch__path", "name", "id")
         for person in members.iterator(chunk_size=CHUNK_SIZE):
-            row_full = person.branch_id in own_branches
-            ws.append(safe_row(_row(person, full=row_full)))
+            numbers = queries.export_numbers(viewer=actor, person=person) if full else queries.masked_numbers(person)
+            row_full = numbers.full
+            ws.append(safe_row(_row(person, numbers)))
             count += 1
             shown_full += row_full
         if full:
@@ -130,11 +131,11 @@ def _add_notes(wb, *, actor, org: Org, reason: str, count: int, shown_full: int)
     wb.properties.description = f"导出人：{actor.name}；导出时间：{at:%Y-%m-%d %H:%M}；用途：{reason}"
 
 
-def _row(person, *, full: bool) -> list:
+def _row(person, numbers: queries.Numbers) -> list:
     return [
         person.branch.full_name,
         person.name,
-        person.id_number if full else pii.mask_id_number(person.id_number),
+        numbers.id_number,
         person.gender,
         person.birth_date.isoformat(),
         person.ethnicity,
@@ -142,7 +143,7 @@ def _row(person, *, full: bool) -> list:
         person.league_join_date.strftime("%Y-%m") if person.league_join_date else "",
         person.education,
         person.occupation,
-        person.mobile if full else pii.mask_mobile(person.mobile),
+        numbers.mobile,
         "是" if person.complete else "否",
     ]
 

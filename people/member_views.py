@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import reset
 from core.exceptions import DomainError
@@ -13,18 +13,10 @@ from imports.workbooks import xlsx_response
 from orgs import access as org_access
 from orgs.models import Org
 
-from . import access, members, reveal, selectors
-from .models import Person
+from . import access, members, queries, selectors
 from .validation import FIELD_LABELS
 
 PAGE_SIZE = 50
-
-
-def _branch_for_viewer_or_404(request, pk: int) -> Org:
-    branch = org_access.get_org_for_viewer_or_404(request.user, pk)
-    if not branch.is_branch:
-        raise Http404("只有团支部有团员列表。")
-    return branch
 
 
 @login_required
@@ -34,7 +26,7 @@ def member_list(request, pk: int):
     Opened on a committee, it lists every member of its subtree, branch by branch, read-only and
     masked (P9): the superiors' view of who is still incomplete anywhere below them.
     """
-    org = org_access.get_org_for_viewer_or_404(request.user, pk)
+    org = org_access.fetch_org(request.user, pk)
     complete = {"true": True, "false": False}.get(request.GET.get("complete", ""))
     if not org.is_branch:
         return _subtree_member_list(request, org, complete)
@@ -45,7 +37,8 @@ def member_list(request, pk: int):
     for person in page:
         person.position = positions.get(person.id, "")
         person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]
-    # ID numbers and mobiles masked for everyone; the branch admin reveals one record at a time (people.reveal).
+        # Masked for everyone; the branch admin reveals one record at a time (people.queries).
+        person.numbers = queries.person_numbers(viewer=request.user, person=person)
     return render(request, "people/members.html", {
         "branch": branch, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
         "counts": selectors.member_counts(branch),
@@ -57,22 +50,16 @@ def _subtree_member_list(request, org: Org, complete: bool | None):
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     for person in page:
         person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]
+        person.numbers = queries.person_numbers(viewer=request.user, person=person)
     return render(request, "people/subtree_members.html", {
         "org": org, "page": page, "complete": request.GET.get("complete", ""), "counts": members.counts(),
     })  # fmt: skip
 
 
-def _member_for_branch_admin_or_404(request, person_id: int) -> Person:
-    person = Person.objects.select_related("branch").filter(pk=person_id).first()
-    if person is None or not access.can_manage_member(request.user, person):
-        raise Http404("未找到该团员，或您不是其所在团支部的管理员。")
-    return person
-
-
 @login_required
 @require_POST
 def member_delete(request, person_id: int):
-    person = _member_for_branch_admin_or_404(request, person_id)
+    person = access.fetch_person(request.user, person_id, access.MANAGE_MEMBER)
     branch_id = person.branch_id
     try:
         members.member_delete(person=person, actor=request.user)
@@ -88,7 +75,7 @@ def member_delete(request, person_id: int):
 def member_verify(request, person_id: int, decision: str):
     if decision not in ("approve", "reject"):  # a rejection deletes the registrant: never by default
         raise Http404("未知的操作：只能认证或驳回。")
-    person = _member_for_branch_admin_or_404(request, person_id)
+    person = access.fetch_person(request.user, person_id, access.MANAGE_MEMBER)
     branch_id = person.branch_id
     try:
         members.member_verify(person=person, approve=decision == "approve", actor=request.user)
@@ -103,13 +90,8 @@ def member_verify(request, person_id: int, decision: str):
 @require_POST
 def person_reveal(request, person_id: int):
     """htmx: one person's full ID number and mobile for whoever manages their record; audited (people.reveal)."""
-    person = Person.objects.select_related("branch").filter(pk=person_id).first()
-    if person is None:
-        raise Http404("未找到该人员。")
-    try:
-        revealed = reveal.reveal_person(actor=request.user, person=person, where="页面：显示完整号码")
-    except DomainError as e:
-        raise Http404(e.message) from None
+    person = access.fetch_person(request.user, person_id, access.REVEAL)
+    revealed = queries.reveal_person(actor=request.user, person=person, where="页面：显示完整号码")
     return render(request, "people/partials/revealed.html", {"revealed": revealed})
 
 
@@ -117,18 +99,19 @@ def person_reveal(request, person_id: int):
 @require_POST
 def reset_code_issue(request, person_id: int):
     """htmx: one 重置密码验证码, shown once to the admin who hands it over."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None or not access.can_reset_password(request.user, person):
-        raise Http404("未找到该人员，或您无权为其生成验证码。")
+    person = access.fetch_person(request.user, person_id, access.RESET)
     issued = reset.reset_code_issue(person=person, actor=request.user)
     return render(request, "people/partials/reset_code.html", {"issued": issued})
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reset_codes_branch(request, pk: int):
-    branch = _branch_for_viewer_or_404(request, pk)
-    if not org_access.is_admin_of(request.user, branch):
-        raise Http404
+    """批量生成重置密码验证码: GET is the confirm step (how many members get a code, how many live codes it
+    replaces) and changes nothing; the POST of its form issues the codes and downloads them."""
+    branch = org_access.fetch_org(request.user, pk, org_access.MANAGE)
+    if request.method == "GET":
+        plan = reset.reset_codes_plan_branch(branch=branch, actor=request.user)
+        return render(request, "people/reset_codes_confirm.html", {"branch": branch, "plan": plan})
     issued = reset.reset_codes_issue_branch(branch=branch, actor=request.user)
     return xlsx_response(reset.reset_codes_workbook(issued), reset.reset_codes_filename(branch))

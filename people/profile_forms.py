@@ -2,8 +2,7 @@
 
 from django import forms
 
-from core import pii
-
+from . import queries
 from .choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
 from .validation import DEVELOPMENT_NUMBER_HELP
 
@@ -67,7 +66,7 @@ class MemberRecordForm(ProfileForm):
         form = super().for_person(person, data=data)
         form.initial["mobile"] = ""
         if person.mobile:
-            masked = pii.mask_mobile(person.mobile)
+            masked = queries.masked_numbers(person).mobile
             form.fields["mobile"].widget.attrs["placeholder"] = masked
             form.fields["mobile"].help_text = f"当前为 {masked}，不修改请留空；如需更换，请填写新的11位手机号码。"
         return form

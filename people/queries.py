@@ -1,15 +1,19 @@
-"""Full ID numbers and mobiles, one record at a time, on request (issue 12, item 10).
+"""What a reader sees of a person's ID number and mobile: the one place that masks and reveals them.
 
 Every list, page, answer and default export shows other people's ID numbers and mobiles masked
-(core.pii). Whoever manages a person's record (people.access.sees_full_id: the member's branch admin;
-a cadre's organisation's admin or its direct superior's) may ask to see that one record in full: on
-the pages with the 显示 button (a POST), in the API with `POST /orgs/{id}/people/{person_id}/reveal`.
-Each such request writes one audit event (who, whose record, where; never the numbers).
+(issue 12, item 10; SPEC P9): `person_numbers(viewer=..., person=...)` returns them masked unless the
+viewer is the person. Whoever manages a person's record (people.access.sees_full_id: the member's branch
+admin; a cadre's organisation's admin or its direct superior's) may ask to see that one record in full:
+on the pages with the 显示 button (a POST), in the API with `POST /orgs/{id}/people/{person_id}/reveal`.
+`reveal_person` answers both and writes the audit event (who, whose record, where; never the numbers).
+The full export with a stated reason (people.export) takes its rows from `export_numbers`.
+Pages and API render what these return; none masks on its own.
 """
 
 from dataclasses import dataclass
 
 from audit.services import ID_VIEW_VERB, audit_record
+from core import pii
 from core.exceptions import NotAllowed, NotFound
 from orgs import access as org_access
 from orgs.models import Org
@@ -23,15 +27,44 @@ REFUSED = (
 )
 
 
-@dataclass
-class Revealed:
+@dataclass(frozen=True)
+class Numbers:
+    """A person's ID number and mobile as one reader may see them."""
+
     person_id: int
     name: str
     id_number: str
     mobile: str
+    full: bool
 
 
-def reveal_person(*, actor, person: Person, where: str, org: Org | None = None) -> Revealed:
+def _numbers(person: Person, *, full: bool) -> Numbers:
+    return Numbers(
+        person_id=person.pk,
+        name=person.name,
+        id_number=person.id_number if full else pii.mask_id_number(person.id_number),
+        mobile=person.mobile if full else pii.mask_mobile(person.mobile),
+        full=full,
+    )
+
+
+def masked_numbers(person: Person) -> Numbers:
+    """Masked whoever reads them (an offer, a form's hint): never a record in full."""
+    return _numbers(person, full=False)
+
+
+def person_numbers(*, viewer, person: Person) -> Numbers:
+    """Masked for everyone but the person themself (no query)."""
+    return _numbers(person, full=getattr(viewer, "pk", None) == person.pk)
+
+
+def export_numbers(*, viewer, person: Person) -> Numbers:
+    """A row of the full export with a reason (audited by people.export): in full where the viewer is the
+    member's branch admin (P9: superiors see basic information only)."""
+    return _numbers(person, full=getattr(viewer, "pk", None) == person.pk or access.can_manage_member(viewer, person))
+
+
+def reveal_person(*, actor, person: Person, where: str, org: Org | None = None) -> Numbers:
     """The full ID number and mobile of `person` for `actor`, audited; 404 if `actor` cannot see the person at
     all, 403 if they see the masked record only. `org` is the organisation the event is filed under
     (default: the one that gives the right)."""
@@ -47,7 +80,7 @@ def reveal_person(*, actor, person: Person, where: str, org: Org | None = None) 
             org=org or _responsible_org(actor, person),
             changes={"count": 1, "where": where},
         )
-    return Revealed(person_id=person.pk, name=person.name, id_number=person.id_number, mobile=person.mobile)
+    return _numbers(person, full=True)
 
 
 def _responsible_org(actor, person: Person) -> Org | None:

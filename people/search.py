@@ -19,7 +19,7 @@ from core.validators import parse_id_number
 from orgs import access as org_access
 from orgs.models import Org
 
-from . import access
+from . import access, queries
 from .models import Cadre, Person
 
 MAX_TOKENS = 1000
@@ -35,7 +35,7 @@ class SearchHit:
     complete: bool
     positions: list[str]  # "组织简称 职务" of posts inside the subtree
     matched: str  # the pasted token that found the person
-    can_reveal: bool = False  # the actor manages the record: people.reveal shows it in full, audited
+    can_reveal: bool = False  # the actor manages the record: people.queries shows it in full, audited
 
 
 @dataclass
@@ -89,7 +89,7 @@ def people_search(*, actor, org: Org, names_or_ids: str, where: str = "查找人
     found.sort(key=lambda tp: (order[tp[0]], tp[1].branch.path if tp[1].branch else "", tp[1].name, tp[1].pk))
     matched = {token for token, _ in found}
     manages = {p.pk for _, p in found if _sees_full_id(actor, p)}
-    items = [_hit(org, person, token, can_reveal=person.pk in manages) for token, person in found]
+    items = [_hit(org, person, token, actor=actor, can_reveal=person.pk in manages) for token, person in found]
     return SearchResult(items=items, not_found=[t for t in tokens if t not in matched])
 
 
@@ -122,11 +122,11 @@ def _sees_full_id(actor, person: Person) -> bool:
     return any(access.can_manage_cadres(actor, post.org) for post in person.cadre_posts.all())
 
 
-def _hit(org: Org, person: Person, token: str, *, can_reveal: bool) -> SearchHit:
+def _hit(org: Org, person: Person, token: str, *, actor, can_reveal: bool) -> SearchHit:
     return SearchHit(
         person_id=person.pk,
         name=person.name,
-        id_number=pii.mask_id_number(person.id_number),
+        id_number=queries.person_numbers(viewer=actor, person=person).id_number,
         branch_name=person.branch.full_name if person.branch else "",
         complete=person.complete,
         positions=[

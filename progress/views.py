@@ -38,7 +38,7 @@ def _sort(request) -> tuple[str, bool]:
 def table(request, pk: int, kind: str):
     if kind not in KINDS:
         raise Http404
-    org = access.get_org_for_viewer_or_404(request.user, pk)
+    org = access.fetch_org(request.user, pk)
     sort, descending = _sort(request)
     data = selectors.progress_table(org=org, sort=sort, descending=descending)
     ancestors = [a for a in org.ancestors() if access.can_view(request.user, a)]
@@ -52,7 +52,7 @@ def table(request, pk: int, kind: str):
 def export(request, pk: int, kind: str):
     if kind not in KINDS:
         raise Http404
-    org = access.get_org_for_viewer_or_404(request.user, pk)
+    org = access.fetch_org(request.user, pk)
     sort, descending = _sort(request)
     response = HttpResponse(
         exports.progress_workbook(org=org, sort=sort, descending=descending),
@@ -72,7 +72,7 @@ def _quote(name: str) -> str:
 def extra_list(request, pk: int, name: str):
     if name not in selectors.LISTS:
         raise Http404
-    org = access.get_org_for_viewer_or_404(request.user, pk)
+    org = access.fetch_org(request.user, pk)
     title, selector = selectors.LISTS[name]
     page = Paginator(selector(org=org), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "progress/list.html", {

@@ -6,11 +6,11 @@ from accounts import reset
 from api.routers.orgs import PageIn, _page_bounds
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
-from core.exceptions import Invalid, NotFound
+from core.exceptions import Invalid
 from imports.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from orgs import access as org_access
-from people import members, profile, selectors
-from people import reveal as people_reveal
+from people import access as people_access
+from people import members, profile, queries, selectors
 from people.models import Person
 
 router = Router(tags=["团员"])
@@ -44,18 +44,14 @@ class ResetCodeOut(Schema):
 
 
 def _branch(request, org_id: int):
-    branch = org_access.get_org_for_viewer(request.auth, org_id)
+    branch = org_access.fetch_org(request.auth, org_id)
     if not branch.is_branch:
         raise Invalid("只有团支部有团员；团干部请使用 /orgs/{id}/cadres。", code="not_a_branch")
     return branch
 
 
 def _member(request, org_id: int, person_id: int) -> Person:
-    branch = _branch(request, org_id)
-    person = Person.objects.filter(pk=person_id, branch=branch).first()
-    if person is None:
-        raise NotFound("该团支部没有这名团员。", code="person_not_found")
-    return person
+    return people_access.fetch_person(request.auth, person_id, of_org=_branch(request, org_id))
 
 
 @router.get("/{int:org_id}/members", response={200: MemberListOut, **ERRORS})
@@ -65,24 +61,27 @@ def member_list(request, org_id: int, page: Query[PageIn], complete: bool | None
 
     On a committee: every member of its subtree, branch by branch in tree order, masked; `count`
     comes from the progress aggregates (current within seconds)."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     start, end = _page_bounds(page)
     if not org.is_branch:
         members = selectors.subtree_member_list(org, complete=complete)
-        return {"items": [_member_out(p, "", full=False) for p in members[start:end]], "count": members.count()}
+        return {
+            "items": [_member_out(p, "", viewer=request.auth) for p in members[start:end]],
+            "count": members.count(),
+        }
     branch = org
     qs = selectors.member_list(branch, complete=complete)
     people = list(qs[start:end])
     positions = selectors.member_positions(branch, people)
     for p in people:
         p.branch = branch  # saves a query per row
-    items = [_member_out(p, positions.get(p.id, ""), full=False) for p in people]
+    items = [_member_out(p, positions.get(p.id, ""), viewer=request.auth) for p in people]
     return {"items": items, "count": qs.count()}
 
 
-def _member_out(person: Person, position: str, *, full: bool) -> dict:
+def _member_out(person: Person, position: str, *, viewer) -> dict:
     return {
-        "person": person_out(person, full=full),
+        "person": person_out(person, viewer=viewer),
         "position": position,
         "branch_id": person.branch_id,
         "branch": person.branch.short_name,
@@ -97,7 +96,7 @@ def member_add(request, org_id: int, payload: MemberIn):
         branch=branch, data=payload.person.dict(), position=payload.position, actor=request.auth
     )
     person.branch = branch
-    return Status(201, _member_out(person, payload.position, full=False))
+    return Status(201, _member_out(person, payload.position, viewer=request.auth))
 
 
 @router.delete("/{int:org_id}/members/{int:person_id}", response={204: None, **ERRORS})
@@ -135,7 +134,7 @@ def member_record_update(request, org_id: int, person_id: int, payload: MemberRe
     data = {k: ("" if v is None and k != "party_applied" else v) for k, v in payload.dict(exclude_unset=True).items()}
     person = profile.member_record_update(person=_member(request, org_id, person_id), actor=request.auth, data=data)
     return {
-        **person_out(person, full=False),
+        **person_out(person, viewer=request.auth),
         "development_number": person.development_number,
         "party_applied_on": person.party_applied_on.strftime("%Y-%m") if person.party_applied_on else None,
     }
@@ -149,7 +148,7 @@ def member_verify(request, org_id: int, person_id: int, payload: VerifyIn):
     )
     if person is None:
         return Status(204, None)
-    return _member_out(person, "", full=False)
+    return _member_out(person, "", viewer=request.auth)
 
 
 @router.post("/{int:org_id}/people/{int:person_id}/reset-code", response={200: ResetCodeOut, **ERRORS})
@@ -157,11 +156,8 @@ def reset_code(request, org_id: int, person_id: int):
     """P8 as issue 12 settles it: only the admin responsible for the person's own record: a member's branch
     admin; for anyone without a branch, the admin of the direct superior of their 登记组织 (where they were
     entered or registered). A post offered or accepted elsewhere gives no reset right."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
-    person = Person.objects.filter(pk=person_id).first()
-    in_org = person is not None and (person.branch_id == org.id or person.cadre_posts.filter(org=org).exists())
-    if not in_org:
-        raise NotFound("该组织没有这名人员。", code="person_not_found")
+    org = org_access.fetch_org(request.auth, org_id)
+    person = people_access.fetch_person(request.auth, person_id, of_org=org)
     issued = reset.reset_code_issue(person=person, actor=request.auth)
     return {"reset_code": issued.code, "expires_at": issued.expires_at.isoformat()}
 
@@ -179,12 +175,10 @@ def reveal(request, org_id: int, person_id: int):
     record: a member's branch admin; a cadre's organisation's admin or its direct superior's. Each call is
     recorded in the audit trail (操作记录). 404 if the person is not a member or cadre of the organisation;
     403 for a reader who sees the masked record only."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
-    person = Person.objects.select_related("branch").filter(pk=person_id).first()
-    in_org = person is not None and (person.branch_id == org.id or person.cadre_posts.filter(org=org).exists())
-    if not in_org:
-        raise NotFound("该组织没有这名人员。", code="person_not_found")
-    return vars(people_reveal.reveal_person(actor=request.auth, person=person, org=org, where="POST …/reveal"))
+    org = org_access.fetch_org(request.auth, org_id)
+    person = people_access.fetch_person(request.auth, person_id, of_org=org)
+    n = queries.reveal_person(actor=request.auth, person=person, org=org, where="POST …/reveal")
+    return {"person_id": n.person_id, "name": n.name, "id_number": n.id_number, "mobile": n.mobile}
 
 
 @router.post(

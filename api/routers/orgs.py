@@ -2,9 +2,7 @@ from ninja import Query, Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
 from audit import selectors as audit_selectors
-from audit.services import audit_id_numbers_shown
-from core import pii
-from orgs import access, completeness, deletion, info, selectors
+from orgs import access, deletion, info, queries, selectors
 from orgs.models import Org
 
 router = Router(tags=["团组织"])
@@ -67,53 +65,8 @@ class PageIn(Schema):
     page_size: int = 50
 
 
-def shows_full_secretary(org: Org, viewer) -> bool:
-    """Full personal data of the secretary only for the organisation's own admins (SPEC §8, P9)."""
-    return bool(org.secretary_id) and access.can_manage(viewer, org)
-
-
-def audit_secretaries_shown(viewer, org: Org, orgs: list[Org], where: str) -> None:
-    """One audit event for an answer that showed other people's full ID numbers as secretaries."""
-    count = sum(1 for o in orgs if o.secretary_id != viewer.pk and shows_full_secretary(o, viewer))
-    audit_id_numbers_shown(actor=viewer, org=org, count=count, where=where)
-
-
 def org_out(org: Org, viewer) -> dict:
-    secretary = None
-    if org.secretary_id:
-        s = org.secretary
-        own = shows_full_secretary(org, viewer)
-        secretary = {
-            "name": s.name,
-            "id_number": s.id_number if own else pii.mask_id_number(s.id_number),
-            "mobile": s.mobile if own else pii.mask_mobile(s.mobile),
-        }
-    missing = completeness.missing_fields(org)
-    return {
-        **{
-            f: getattr(org, f)
-            for f in (
-                "id",
-                "parent_id",
-                "level",
-                "category",
-                "short_name",
-                "full_name",
-                "industry",
-                "phone",
-                "email",
-                "admin_quota",
-                "admin_staffed",
-                "inst_quota",
-                "inst_staffed",
-                "sort_order",
-            )
-        },
-        "secretary": secretary,
-        "info_complete": not missing,
-        "missing": missing,
-        "child_count": org.numchild,
-    }
+    return queries.org_card(viewer=viewer, org=org)
 
 
 MAX_PAGE = 1_000_000  # far past any list; keeps OFFSET within the database's integer range
@@ -127,24 +80,24 @@ def _page_bounds(page: PageIn) -> tuple[int, int]:
 
 @router.get("/{int:org_id}", response={200: OrgOut, **COMMON_ERRORS, 404: ErrorOut})
 def org_get(request, org_id: int):
-    org = access.get_org_for_viewer(request.auth, org_id)
-    audit_secretaries_shown(request.auth, org, [org], "GET /orgs/{id}")
+    """One organisation. The secretary's ID number and mobile are masked for every reader but the secretary,
+    the own admin included; the own admin reveals them with `POST /orgs/{id}/secretary/reveal` (audited)."""
+    org = access.fetch_org(request.auth, org_id)
     return org_out(org, request.auth)
 
 
 @router.get("/{int:org_id}/children", response={200: OrgListOut, **COMMON_ERRORS, 404: ErrorOut})
 def org_children(request, org_id: int, page: Query[PageIn]):
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     start, end = _page_bounds(page)
     children = list(selectors.org_children(org).select_related("secretary")[start:end])
-    audit_secretaries_shown(request.auth, org, children, "GET /orgs/{id}/children")
     return {"items": [org_out(c, request.auth) for c in children], "count": org.numchild}
 
 
 @router.patch("/{int:org_id}", response={200: OrgOut, **COMMON_ERRORS, 404: ErrorOut})
 def org_patch(request, org_id: int, payload: OrgPatchIn):
     """组织信息 (O1–O4). Omitted fields stay as they are; "" clears a field; 0 and empty differ (O3)."""
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     data = {k: ("" if v is None else str(v)) for k, v in payload.dict(exclude_unset=True).items() if k != "secretary"}
     if payload.secretary is not None:
         data.update(
@@ -153,8 +106,25 @@ def org_patch(request, org_id: int, payload: OrgPatchIn):
             secretary_mobile=payload.secretary.mobile,
         )
     org = info.org_info_update(org=org, actor=request.auth, data=data)
-    audit_secretaries_shown(request.auth, org, [org], "PATCH /orgs/{id}")
     return org_out(org, request.auth)
+
+
+class SecretaryRevealOut(SecretaryOut):
+    person_id: int
+
+
+@router.post(
+    "/{int:org_id}/secretary/reveal",
+    response={200: SecretaryRevealOut, **COMMON_ERRORS, 404: ErrorOut},
+    summary="显示本组织书记完整的身份证号码和手机号码",
+)
+def secretary_reveal(request, org_id: int):
+    """The secretary's full ID number and mobile (every other answer masks them, the own admin's too), for the
+    organisation's own admin; recorded in the audit trail (操作记录). 404 for anyone else and when no
+    secretary is registered."""
+    org = access.fetch_org(request.auth, org_id, access.MANAGE)
+    card = queries.secretary_reveal(viewer=request.auth, org=org, where="POST /orgs/{id}/secretary/reveal")
+    return {"person_id": card.person_id, "name": card.name, "id_number": card.id_number, "mobile": card.mobile}
 
 
 @router.delete("/{int:org_id}", response={204: None, **COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut})
@@ -163,7 +133,7 @@ def org_delete(request, org_id: int, end_posts: bool = False):
     待接转团支部); a branch's members move to the parent's 待接转团支部. A committee with no members
     and no subordinates that still has admins or cadres answers 409 `org_has_people` naming them;
     `?end_posts=true` confirms ending all those posts and deletes it in one step (U2(3), C6)."""
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     deletion.org_delete(org=org, actor=request.auth, end_posts=end_posts)
     return Status(204, None)
 
@@ -192,7 +162,7 @@ class AuditListOut(Schema):
 def org_audit(request, org_id: int, page: Query[PageIn], verb: str = ""):
     """操作记录 of the organisation and everything below it, newest first; personal data in it is masked.
     Admins of the organisation or of a superior; 404 for anyone else."""
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     start, end = _page_bounds(page)
     qs = audit_selectors.org_events(org, verb=verb)
     items = [

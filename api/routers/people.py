@@ -43,7 +43,7 @@ def people_search(request, org_id: int, payload: SearchIn):
     """Names or ID numbers separated by newlines, commas, 、, spaces or tabs; only the organisation's subtree.
     ID numbers come back masked; where `can_reveal` is true (the caller manages the record),
     `POST /orgs/{id}/people/{person_id}/reveal` shows it in full, audited."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     result = search.people_search(
         actor=request.auth, org=org, names_or_ids=payload.query, where="POST /orgs/{id}/people/search"
     )
@@ -59,7 +59,7 @@ def people_search(request, org_id: int, payload: SearchIn):
 def members_export(request, org_id: int):
     """Every member of every branch in the subtree, one sheet, ID numbers and mobiles masked (every reader).
     The full list is `POST` with a reason."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     return _xlsx(export.members_workbook(actor=request.auth, org=org), export.export_filename(org))
 
 
@@ -79,7 +79,7 @@ def members_export_full(request, org_id: int, payload: FullExportIn):
     `reason` (导出用途, up to 200 characters) is required (422 `reason_required`); the export is recorded in
     the audit trail with it, and the workbook carries the exporter's name, the time and the reason (a 说明
     sheet and the document properties)."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     content = export.members_workbook(actor=request.auth, org=org, full=True, reason=payload.reason)
     return _xlsx(content, export.export_filename(org, full=True))
 

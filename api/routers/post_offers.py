@@ -10,9 +10,8 @@ import datetime as dt
 from ninja import Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
-from core import pii
 from orgs import access as org_access
-from people import access, post_offers
+from people import access, post_offers, queries
 from people.models import PostOffer
 
 router = Router(tags=["任职确认"])
@@ -47,7 +46,7 @@ def offer_out(offer: PostOffer) -> dict:
         "org_name": offer.org.full_name,
         "person_id": offer.person_id,
         "name": offer.person.name,
-        "id_number": pii.mask_id_number(offer.person.id_number),
+        "id_number": queries.masked_numbers(offer.person).id_number,
         "position": offer.position,
         "secretary": offer.secretary,
         "created_at": offer.created_at,
@@ -82,7 +81,7 @@ def offer_decline(request, offer_id: int):
     "/{int:org_id}/post-offers", response={200: PostOfferListOut, **ERRORS}, summary="本组织发出的任职确认"
 )
 def org_offer_list(request, org_id: int):
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     if not access.can_manage_cadres(request.auth, org):
         return {"items": [], "count": 0}
     items = [offer_out(o) for o in post_offers.offers_of_org(org)[:200]]

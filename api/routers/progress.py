@@ -40,7 +40,7 @@ class ProgressOut(Schema):
 )
 def org_progress(request, id: int, sort: str = "", desc: bool = False):
     """One row per direct subordinate with its whole subtree's totals; `self` is the organisation's own subtree."""
-    org = access.get_org_for_viewer(request.auth, id)
+    org = access.fetch_org(request.auth, id)
     table = selectors.progress_table(org=org, sort=sort, descending=desc)
     return {"as_of": table["as_of"], "self": table["self"].as_api(), "rows": [r.as_api() for r in table["rows"]]}
 
@@ -59,7 +59,7 @@ def org_progress(request, id: int, sort: str = "", desc: bool = False):
     summary="录入进度 Excel",
 )
 def org_progress_xlsx(request, id: int, sort: str = "", desc: bool = False):
-    org = access.get_org_for_viewer(request.auth, id)
+    org = access.fetch_org(request.auth, id)
     response = HttpResponse(
         exports.progress_workbook(org=org, sort=sort, descending=desc),
         content_type=XLSX_CONTENT_TYPE,

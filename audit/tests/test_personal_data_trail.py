@@ -144,16 +144,22 @@ def make_secretary(org, person):
     Org.objects.filter(pk=org.pk).update(secretary=person)
 
 
-def test_the_org_api_records_the_secretarys_full_id_number_for_the_own_admin(api_login, tree):
+def test_the_org_api_masks_the_secretary_and_records_the_own_admins_reveal(api_login, tree):
+    # Issue 13: masked for every reader but the secretary, the own admin included; the reveal is audited.
     make_secretary(tree.branch, tree.member)
-    own = api_login(tree.branch_admin).get(f"/api/v1/orgs/{tree.branch.pk}")
-    assert own.json()["secretary"]["id_number"] == tree.member.id_number
+    own = api_login(tree.branch_admin)
+    assert "*" in own.get(f"/api/v1/orgs/{tree.branch.pk}").json()["secretary"]["id_number"]
+    assert not id_views().exists()
+    revealed = own.post(f"/api/v1/orgs/{tree.branch.pk}/secretary/reveal")
+    assert revealed.status_code == 200 and revealed.json()["id_number"] == tree.member.id_number
     (event,) = id_views(tree.branch)
-    assert event.actor_id == tree.branch_admin.pk and event.changes == {"count": 1, "where": "GET /orgs/{id}"}
+    where = "POST /orgs/{id}/secretary/reveal"
+    assert event.actor_id == tree.branch_admin.pk and event.changes == {"count": 1, "where": where}
     superior = api_login(tree.general_admin)
     assert "*" in superior.get(f"/api/v1/orgs/{tree.branch.pk}").json()["secretary"]["id_number"]
     assert superior.get(f"/api/v1/orgs/{tree.general.pk}/children").status_code == 200
-    assert id_views().count() == 1  # masked answers record nothing
+    assert superior.post(f"/api/v1/orgs/{tree.branch.pk}/secretary/reveal").status_code == 404
+    assert id_views().count() == 1  # masked answers and refusals record nothing
     assert_no_id_numbers_stored(tree.member)
 
 
@@ -163,11 +169,20 @@ def test_the_secretary_reading_their_own_number_records_nothing(api_login, tree)
     assert not id_views().exists()
 
 
-def test_the_org_info_page_records_the_secretarys_full_id_number(client, tree):
+def test_the_org_info_page_masks_the_secretary_and_records_the_own_admins_reveal(client, tree):
+    # Issue 13: the page put the secretary's full ID number into the form for the own admin and the superior.
     make_secretary(tree.branch, tree.member)
+    client.force_login(tree.general_admin)  # the direct superior: may correct the information, sees it masked
+    page = client.get(reverse("orgs:info", args=[tree.branch.pk])).content.decode()
+    assert tree.member.id_number not in page and tree.member.mobile not in page
+    assert tree.member.id_number_masked in page
+    assert client.post(reverse("orgs:info_reveal", args=[tree.branch.pk])).status_code == 404
     client.force_login(tree.branch_admin)
-    page = client.get(reverse("orgs:info", args=[tree.branch.pk]))
-    assert tree.member.id_number in page.content.decode()
+    page = client.get(reverse("orgs:info", args=[tree.branch.pk])).content.decode()
+    assert tree.member.id_number not in page and tree.member.mobile not in page
+    assert not id_views().exists()
+    revealed = client.post(reverse("orgs:info_reveal", args=[tree.branch.pk]))
+    assert tree.member.id_number in revealed.content.decode()
     (event,) = id_views(tree.branch)
-    assert event.actor_id == tree.branch_admin.pk and event.changes == {"count": 1, "where": "组织信息"}
+    assert event.actor_id == tree.branch_admin.pk and event.changes == {"count": 1, "where": "页面：组织信息"}
     assert_no_id_numbers_stored(tree.member)

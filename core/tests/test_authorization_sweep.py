@@ -189,6 +189,8 @@ PAGES = {
     ("orgs:admins", "GET"): "L F H F F",
     ("orgs:admins", "POST"): "L F H F F",
     ("orgs:admin_change", "GET"): "L N N N N",
+    ("orgs:info_reveal", "GET"): "L N N N N",
+    ("orgs:info_reveal", "POST"): "L F H F F",
     ("orgs:admin_change", "POST"): "L F H F F",
     ("people:cadre_new", "GET"): "L F H F F",
     ("people:cadre_new", "POST"): "L F H F F",
@@ -214,7 +216,7 @@ PAGES = {
     ("people:member_import_confirm", "POST"): "L F H F F",
     ("people:member_import_result", "GET"): "L F H F F",
     ("people:member_import_result", "POST"): "L N N N N",
-    ("people:reset_codes_branch", "GET"): "L N N N N",
+    ("people:reset_codes_branch", "GET"): "L F H F F",
     ("people:reset_codes_branch", "POST"): "L F H F F",
     # one person (P9: the branch admin alone; P8: reset codes)
     ("people:member_edit", "GET"): "L F H F F",
@@ -323,6 +325,7 @@ API = {
     ("POST", "/api/v1/transfers/{transfer_id}/assign"): "L H H H F",
     ("GET", "/api/v1/migrations/{migration_id}"): "L H H H O",
     ("POST", "/api/v1/migrations/{migration_id}/approve"): "L H H H F",
+    ("POST", "/api/v1/orgs/{org_id}/secretary/reveal"): "L F H F F",
     ("POST", "/api/v1/migrations/{migration_id}/reject"): "L H H H F",
     ("POST", "/api/v1/migrations/{migration_id}/withdraw"): "L H H H F",
 }

@@ -105,11 +105,11 @@ def test_require_manage_refuses_a_read_only_ancestor_in_chinese(tree):
     assert "直属上级组织管理员" in exc.value.message
 
 
-def test_get_org_for_viewer_answers_the_same_for_missing_and_not_visible(tree):
+def test_fetch_org_answers_the_same_for_missing_and_not_visible(tree):
     with pytest.raises(NotFound) as hidden:
-        access.get_org_for_viewer(tree.outsider, tree.branch.id)
+        access.fetch_org(tree.outsider, tree.branch.id)
     missing_id = Org.objects.order_by("-id").first().id + 1000
     with pytest.raises(NotFound) as missing:
-        access.get_org_for_viewer(tree.outsider, missing_id)
+        access.fetch_org(tree.outsider, missing_id)
     assert hidden.value.message == missing.value.message
     assert hidden.value.code == missing.value.code
