@@ -7,13 +7,22 @@ import unicodedata
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# Chinese punctuation stays as typed in free text (names, reasons): NFKC would turn "，" into ",".
+# It is swapped for private-use characters (which NFKC leaves alone) around the normalisation.
+CJK_PUNCTUATION = "，。、；：？！（）【】《》“”‘’"
+_PROTECT = str.maketrans({ch: chr(0xF0000 + i) for i, ch in enumerate(CJK_PUNCTUATION)})
+_RESTORE = str.maketrans({chr(0xF0000 + i): ch for i, ch in enumerate(CJK_PUNCTUATION)})
+
+
 def clean_text(value: object) -> str:
-    """Full-width to half-width (NFKC), trimmed, inner whitespace removed for codes."""
+    """Full-width letters, digits and spaces to half-width (NFKC), Chinese punctuation kept, trimmed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
+    text = str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text.translate(_PROTECT)).translate(_RESTORE)
     # Control characters (a pasted NUL among them) are never part of a name, code or number.
     text = _CONTROL.sub("", text)
     return text.strip()
