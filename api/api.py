@@ -27,6 +27,7 @@ from .routers import (
     progress,
     register,
     transfers,
+    workflow,
 )
 from .schemas import check_ids
 
@@ -119,4 +120,5 @@ api.add_router("/orgs", transfers.orgs_router)
 api.add_router("/migrations", migrations.router)
 api.add_router("/orgs", progress.router)
 api.add_router("/post-offers", post_offers.router)
+api.add_router("/", workflow.router)
 api.add_router("/orgs", post_offers.orgs_router)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "orgs",
+    "workflow",  # the approval engine (SPEC-2 W): above people and orgs, below transfers
     "imports",
     "accounts",
     "api",
@@ -125,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orgs.context_processors.admin_orgs_context",
+                "workflow.context_processors.inbox",
             ],
         },
     },

@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("imports/", include("imports.urls")),
     path("transfers/", include("transfers.urls")),
+    path("workflow/", include("workflow.urls")),
     path("progress/", include("progress.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", api.urls),

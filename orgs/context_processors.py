@@ -8,12 +8,5 @@ def admin_orgs_context(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"my_admin_orgs": [], "acting_org": None}
-    from .todo import todo_counts
-
-    counts = todo_counts(user)
-    return {
-        "my_admin_orgs": access.admin_orgs(user),
-        "acting_org": current_admin_org(request),
-        "todo_counts": counts,
-        "todo_count": counts.get("total", 0),
-    }
+    # The menu's to-do and message counts: workflow.context_processors.inbox.
+    return {"my_admin_orgs": access.admin_orgs(user), "acting_org": current_admin_org(request)}

@@ -2,10 +2,10 @@
 
 The migrating organisation's own admin applies; an admin of its current
 superior releases it (待原上级审批 → 待新上级审批); an admin of the new superior
-accepts it (→ 已完成), and in that same transaction the subtree moves. Each
-step is checked against `OrgMigration.ALLOWED`, made by a conditional UPDATE
-(two approvers racing give one outcome) and recorded as an OrgMigrationEvent
-and an audit row. The tree rules (T3, sibling names, no move under one's own
+accepts it (→ 已完成), and in that same transaction the subtree moves. The
+request is a process of the approval engine (workflow.engine, kind 组织迁移):
+each step is a step of the process, moved by a conditional UPDATE (two
+approvers racing give one outcome), and written with an audit row. The tree rules (T3, sibling names, no move under one's own
 descendant) are checked at application and again, under row locks, at each
 approval: the tree may have changed in between.
 
@@ -16,18 +16,24 @@ path index range (`Org.subtree_q`), so 10,000 descendants cost one statement.
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, QuerySet, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
 from core.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from core.normalize import clean_text
 from progress.aggregates import stats_subtree_moved
+from workflow import engine
+from workflow.engine import Handler
+from workflow.models import Action as StepAction
+from workflow.models import Status as ProcessStatus
 
 from . import access, rules
-from .models import Org, OrgMigration, OrgMigrationEvent
+from .models import Org, OrgMigration
 from .rules import Category
 
 Status = OrgMigration.Status
+KIND = "组织迁移"
 
 
 # --- tree rules -------------------------------------------------------------
@@ -91,36 +97,29 @@ def migration_target_search(*, org: Org, query: str, limit: int = 20) -> list[Or
 
 # --- steps ------------------------------------------------------------------
 
-
-def _event(migration: OrgMigration, actor, action: str, from_status: str, note: str = "") -> None:
-    OrgMigrationEvent.objects.create(
-        migration=migration,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        from_status=from_status,
-        to_status=migration.status,
-        note=note[:200],
-    )
+RELEASE_STEP, ACCEPT_STEP = "原上级审批", "新上级审批"  # their open stages read 待原上级审批, 待新上级审批
+FINAL = OrgMigration.FINAL
 
 
-def _check_state(migration: OrgMigration, to: str) -> None:
-    if to not in OrgMigration.ALLOWED.get(migration.status, set()):
+def _check_state(migration: OrgMigration) -> None:
+    if not migration.is_open:
         raise Conflict(f"该迁移申请{migration.status}，不能再办理。", code="migration_closed")
 
 
-def _transition(migration: OrgMigration, actor, to: str, action: str, note: str = "", **fields) -> OrgMigration:
-    """Move `migration` from its current status to `to`; only one of two racing callers succeeds."""
-    _check_state(migration, to)
-    current = migration.status
-    changed = OrgMigration.objects.filter(pk=migration.pk, status=current).update(
-        status=to, updated_at=timezone.now(), **fields
-    )
-    if not changed:
-        raise Conflict("该迁移申请刚刚已被他人处理，请刷新后查看。", code="migration_closed")
+def _fresh(migration: OrgMigration) -> OrgMigration:
     # A new instance: if a later step fails and the transaction rolls back, the caller's copy is still true.
-    migration = OrgMigration.objects.select_related("org", "from_parent", "to_parent").get(pk=migration.pk)
-    _event(migration, actor, action, current, note)
-    return migration
+    return OrgMigration.objects.select_related("org", "from_parent", "to_parent", "process").get(pk=migration.pk)
+
+
+def _step(migration: OrgMigration, actor, label: str, opinion: str = "", *, action=StepAction.APPROVE, then=None,
+          status: str = "") -> OrgMigration:  # fmt: skip
+    """Move the migration's process (workflow.engine: one of two racing callers succeeds)."""
+    try:
+        engine.process_move(process=migration.process, actor=actor, action=action, opinion=opinion, label=label,
+                            then=then, status=status)  # fmt: skip
+    except Conflict:
+        raise Conflict("该迁移申请刚刚已被他人处理，请刷新后查看。", code="migration_closed") from None
+    return _fresh(migration)
 
 
 def waiting_org(migration: OrgMigration) -> Org | None:
@@ -138,6 +137,7 @@ def _require_turn(migration: OrgMigration, actor) -> Org:
         who = "原上级组织" if migration.status == Status.RELEASE else "新上级组织"
         name = org.short_name if org else (migration.to_name if migration.status == Status.ACCEPT else "")
         raise NotAllowed(f"该申请现由{who}（{name}）的管理员审批。", code="forbidden")
+    engine.require_handler(actor, migration.process)  # W1: never on a process one started
     return org
 
 
@@ -151,24 +151,16 @@ def migration_apply(*, org: Org, to_parent: Org | None, reason: str, actor) -> O
         raise DomainError("迁移原因不能超过200个字。", code="reason_too_long")
     org = Org.objects.select_for_update().get(pk=org.pk)
     check_move(org, to_parent)
-    open_msg = "本组织已有一条未办结的组织迁移申请；请等待审批，或撤回后重新申请。"
-    if OrgMigration.objects.filter(org=org, status__in=OrgMigration.OPEN).exists():
-        raise Conflict(open_msg, code="migration_open")
+    engine.require_none_open(KIND, org=org, name=org.short_name)  # W3, before anything is written
     from_parent = Org.objects.get(pk=org.parent_id)
-    try:
-        with transaction.atomic():
-            migration = OrgMigration.objects.create(
-                org=org,
-                from_parent=from_parent,
-                from_name=from_parent.full_name,
-                to_parent=to_parent,
-                to_name=to_parent.full_name,
-                reason=reason,
-                requested_by=actor,
-            )
-    except IntegrityError:
-        raise Conflict(open_msg, code="migration_open") from None
-    _event(migration, actor, "提交申请", "", reason)
+    process = engine.process_start(
+        kind=KIND, title=f"{org.full_name} → {to_parent.full_name}", started_by=actor, starting_org=org,
+        subject_org=org, first=Handler(RELEASE_STEP, org=from_parent), opinion=reason, label="提交申请",
+    )  # fmt: skip
+    migration = OrgMigration.objects.create(
+        org=org, from_parent=from_parent, from_name=from_parent.full_name, to_parent=to_parent,
+        to_name=to_parent.full_name, reason=reason, requested_by=actor, process=process,
+    )  # fmt: skip
     audit_record(
         actor=actor, verb="申请组织迁移", target=org, org=org,
         changes={"from": from_parent.full_name, "to": to_parent.full_name, "reason": reason},
@@ -179,32 +171,39 @@ def migration_apply(*, org: Org, to_parent: Org | None, reason: str, actor) -> O
 @transaction.atomic
 def migration_approve(*, migration: OrgMigration, actor, note: str = "") -> OrgMigration:
     """Release (the current superior) or accept (the new superior); acceptance moves the subtree."""
-    _check_state(migration, Status.ACCEPT if migration.status == Status.RELEASE else Status.DONE)
+    migration = _fresh(migration)
+    _check_state(migration)
     acting = _require_turn(migration, actor)
     note = clean_text(note)
     if migration.status == Status.RELEASE:
         org = Org.objects.get(pk=migration.org_id)
-        _recheck(org, Org.objects.filter(pk=migration.to_parent_id or 0).first(), migration)
-        migration = _transition(migration, actor, Status.ACCEPT, "原上级组织同意迁出", note)
+        to_parent = Org.objects.filter(pk=migration.to_parent_id or 0).first()
+        _recheck(org, to_parent, migration)
+        migration = _step(migration, actor, "原上级组织同意迁出", note, then=Handler(ACCEPT_STEP, org=to_parent))
         audit_record(actor=actor, verb="同意组织迁出", target=org, org=acting, changes={"to": migration.to_name})
         return migration
-    migration = _transition(migration, actor, Status.DONE, "新上级组织同意接收", note, completed_at=timezone.now())
+    migration = _step(migration, actor, "新上级组织同意接收", note, status=ProcessStatus.APPROVED)
+    OrgMigration.objects.filter(pk=migration.pk).update(completed_at=timezone.now())
     moved = _move(migration)
+    # W4: open processes of the organisations that moved end (their approvers were the old superiors).
+    engine.terminate_open(orgs=Org.objects.filter(Org.subtree_q(moved.path)), exclude_ids=[migration.process_id],
+                          opinion=f"{moved.short_name}已迁移至{migration.to_name}")  # fmt: skip
     audit_record(
         actor=actor, verb="组织迁移完成", target=moved, org=acting,
         changes={"from": migration.from_name, "to": migration.to_name, "path": moved.path},
     )  # fmt: skip
-    return migration
+    return _fresh(migration)
 
 
 @transaction.atomic
 def migration_reject(*, migration: OrgMigration, actor, reason: str) -> OrgMigration:
-    _check_state(migration, Status.REJECTED)
+    migration = _fresh(migration)
+    _check_state(migration)
     acting = _require_turn(migration, actor)
     reason = clean_text(reason)
     if not reason:
         raise DomainError("请填写驳回理由。", code="reason_required")
-    migration = _transition(migration, actor, Status.REJECTED, "驳回", reason)
+    migration = _step(migration, actor, "驳回", reason, action=StepAction.REJECT, status=ProcessStatus.REJECTED)
     audit_record(actor=actor, verb="驳回组织迁移", target=migration.org, org=acting, changes={"reason": reason})
     return migration
 
@@ -212,12 +211,47 @@ def migration_reject(*, migration: OrgMigration, actor, reason: str) -> OrgMigra
 @transaction.atomic
 def migration_withdraw(*, migration: OrgMigration, actor) -> OrgMigration:
     """The applying organisation (any of its admins) takes back an open request."""
-    _check_state(migration, Status.WITHDRAWN)
+    migration = _fresh(migration)
+    _check_state(migration)
     if not access.is_admin_of(actor, migration.org):
         raise NotAllowed("只有申请迁移的组织的管理员可以撤回申请。", code="forbidden")
-    migration = _transition(migration, actor, Status.WITHDRAWN, "撤回申请")
+    migration = _step(migration, actor, "撤回申请", action=StepAction.WITHDRAW, status=ProcessStatus.WITHDRAWN)
     audit_record(actor=actor, verb="撤回组织迁移申请", target=migration.org, org=migration.org)
     return migration
+
+
+class MigrationFlow(engine.Definition):
+    """组织迁移 (U4): the current superior releases, the new superior accepts; acceptance moves the subtree."""
+
+    kind = KIND
+
+    def _migration(self, process) -> OrgMigration:
+        m = OrgMigration.objects.filter(process=process).first()
+        if m is None:
+            raise Conflict("该组织迁移的申请记录已不存在。", code="process_closed")
+        return m
+
+    def approve(self, process, *, actor, opinion):
+        return migration_approve(migration=self._migration(process), actor=actor, note=opinion).process
+
+    def reject(self, process, *, actor, opinion):
+        return migration_reject(migration=self._migration(process), actor=actor, reason=opinion).process
+
+    def withdraw(self, process, *, actor):
+        return migration_withdraw(migration=self._migration(process), actor=actor).process
+
+    def may_handle(self, actor, step) -> bool:
+        return step.handler_org is not None and access.is_admin_of(actor, step.handler_org)
+
+    def sync(self, process) -> None:
+        OrgMigration.objects.filter(process=process).update(status=process.stage(FINAL), updated_at=timezone.now())
+
+    def detail_url(self, process) -> str:
+        m = OrgMigration.objects.filter(process=process).only("pk").first()
+        return reverse("orgs:migration_detail", args=[m.pk]) if m else ""
+
+
+engine.register(MigrationFlow())
 
 
 # --- the move -----------------------------------------------------------------
@@ -277,7 +311,7 @@ def _move(migration: OrgMigration) -> Org:
 
 
 def _with_related(qs: QuerySet[OrgMigration]) -> QuerySet[OrgMigration]:
-    return qs.select_related("org", "from_parent", "to_parent", "requested_by")
+    return qs.select_related("org", "from_parent", "to_parent", "requested_by", "process")
 
 
 def migrations_todo(person) -> QuerySet[OrgMigration]:
@@ -292,18 +326,18 @@ def migrations_todo(person) -> QuerySet[OrgMigration]:
 
 
 def migrations_of_org(org: Org) -> QuerySet[OrgMigration]:
-    return _with_related(OrgMigration.objects.filter(org=org)).prefetch_related("events__actor").order_by("-id")
+    return _with_related(OrgMigration.objects.filter(org=org)).prefetch_related("process__steps__actor").order_by("-id")
 
 
 def migrations_for(person, *, role: str = "") -> QuerySet[OrgMigration]:
     """'mine' (my organisations' requests), 'todo' (waiting for me), or both."""
     if role == "todo":
-        return migrations_todo(person).prefetch_related("events__actor")
+        return migrations_todo(person).prefetch_related("process__steps__actor")
     ids = access.admin_org_ids(person)
     mine = Q(org_id__in=ids)
     if role != "mine":
         mine |= Q(from_parent_id__in=ids) | Q(to_parent_id__in=ids)
-    return _with_related(OrgMigration.objects.filter(mine)).prefetch_related("events__actor").order_by("-id")
+    return _with_related(OrgMigration.objects.filter(mine)).prefetch_related("process__steps__actor").order_by("-id")
 
 
 def can_view_migration(person, migration: OrgMigration) -> bool:
@@ -314,7 +348,7 @@ def can_view_migration(person, migration: OrgMigration) -> bool:
 
 
 def get_migration_for_viewer(person, pk: int) -> OrgMigration:
-    migration = _with_related(OrgMigration.objects.filter(pk=pk)).prefetch_related("events__actor").first()
+    migration = _with_related(OrgMigration.objects.filter(pk=pk)).prefetch_related("process__steps__actor").first()
     if migration is None or not can_view_migration(person, migration):
         raise NotFound("未找到该迁移申请，或您无权查看。", code="migration_not_found")
     return migration
@@ -322,4 +356,5 @@ def get_migration_for_viewer(person, pk: int) -> OrgMigration:
 
 def is_my_turn(person, migration: OrgMigration) -> bool:
     org = waiting_org(migration)
-    return org is not None and access.is_admin_of(person, org)
+    started_it = migration.process.started_by_id == person.pk  # W1: never on one's own request
+    return org is not None and access.is_admin_of(person, org) and not started_it

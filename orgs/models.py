@@ -142,7 +142,8 @@ class RegistrationCode(models.Model):
 
 
 class AdminChange(TimeStampedModel):
-    """管理员变更 of an organisation's own admins, waiting for its direct superior (SPEC C6)."""
+    """管理员变更 of an organisation's own admins, waiting for its direct superior (SPEC C6): the domain record
+    (who, which organisation, add or revoke) of a 管理员变更 process."""
 
     class Action(models.TextChoices):
         ADD = "add", "添加管理员"
@@ -152,29 +153,22 @@ class AdminChange(TimeStampedModel):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已通过"
         REJECTED = "rejected", "已驳回"
-
-    ALLOWED = {Status.PENDING: {Status.APPROVED, Status.REJECTED}}
+        WITHDRAWN = "withdrawn", "已撤回"
+        TERMINATED = "ended", "系统终止"
 
     org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="admin_changes")
+    # The approval (its status, steps and timeline) is this process of the engine (SPEC-2 W); `status` mirrors it.
+    process = models.OneToOneField("workflow.Process", on_delete=models.PROTECT, related_name="admin_change")
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
-    decided_by = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "管理员变更申请"
         verbose_name_plural = "管理员变更申请"
+        # One open request per organisation and person: the process's workflow_one_open_per_subject (W3).
         indexes = [models.Index(fields=["status", "org"], name="orgs_adminchange_open")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["org", "person"],
-                condition=models.Q(status="pending"),
-                name="orgs_adminchange_one_open",
-            )
-        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.person} @ {self.org}"
@@ -193,15 +187,17 @@ class OrgMigration(TimeStampedModel):
         DONE = "已完成", "已完成"
         REJECTED = "已驳回", "已驳回"
         WITHDRAWN = "已撤回", "已撤回"
+        TERMINATED = "系统终止", "系统终止"
 
     OPEN = (Status.RELEASE, Status.ACCEPT)
-    # The one map of legal moves; every migration service checks it.
-    ALLOWED = {
-        Status.RELEASE: {Status.ACCEPT, Status.REJECTED, Status.WITHDRAWN},
-        Status.ACCEPT: {Status.DONE, Status.REJECTED, Status.WITHDRAWN},
-    }
+    # Its process's closing status -> its own (an open one reads 待 + the open step: 待原上级审批, 待新上级审批).
+    FINAL = {"已通过": Status.DONE, "未通过": Status.REJECTED, "已撤回": Status.WITHDRAWN,
+             "已退回": Status.TERMINATED, "系统终止": Status.TERMINATED}  # fmt: skip
 
     org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="migrations")
+    # The approval (its steps, who handles each, the timeline) is this process of the engine (SPEC-2 W);
+    # `status` mirrors where it stands, for the lists.
+    process = models.OneToOneField("workflow.Process", on_delete=models.PROTECT, related_name="org_migration")
     # Superiors may be deleted later (U2); the names stay as they were at application time.
     from_parent = models.ForeignKey(
         Org, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="原上级组织"
@@ -219,11 +215,7 @@ class OrgMigration(TimeStampedModel):
     class Meta:
         verbose_name = "组织迁移申请"
         verbose_name_plural = "组织迁移申请"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["org"], condition=Q(status__in=["待原上级审批", "待新上级审批"]), name="orgs_migration_one_open"
-            )
-        ]
+        # One open request per organisation: the process's workflow_one_open_per_subject (W3).
         indexes = [
             models.Index(fields=["status", "from_parent"], name="orgs_migration_release"),
             models.Index(fields=["status", "to_parent"], name="orgs_migration_accept"),
@@ -236,20 +228,7 @@ class OrgMigration(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status in self.OPEN
 
-
-class OrgMigrationEvent(models.Model):
-    """One recorded step of an OrgMigration (application, approvals, rejection, withdrawal)."""
-
-    migration = models.ForeignKey(OrgMigration, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField("操作", max_length=20)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    note = models.CharField("说明", max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.action} {self.from_status}→{self.to_status}"
+    @property
+    def timeline(self):
+        """Its process's closed steps, from one status to the next (prefetch `process__steps__actor`)."""
+        return self.process.entries(self.FINAL) if self.process_id else []

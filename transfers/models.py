@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from core.models import TimeStampedModel
 
@@ -33,20 +32,21 @@ class Status(models.TextChoices):
     REJECTED = "已驳回", "已驳回"
     WITHDRAWN = "已撤回", "已撤回"
     RETURNED = "已退回", "已退回"  # left unreviewed too long (auto-return)
+    TERMINATED = "系统终止", "系统终止"  # SPEC-2 W4: its member was deleted or moved by 批量接转
 
 
 OPEN = (Status.SENDER, Status.RECEIVER, Status.ASSIGN)
-CLOSED = (Status.DONE, Status.REJECTED, Status.WITHDRAWN, Status.RETURNED)
-
-# The one map of legal moves; every service checks it.
-ALLOWED: dict[str, set[str]] = {
-    Status.SENDER: {Status.RECEIVER, Status.ASSIGN, Status.DONE, Status.REJECTED, Status.WITHDRAWN, Status.RETURNED},
-    Status.RECEIVER: {Status.ASSIGN, Status.DONE, Status.REJECTED, Status.WITHDRAWN, Status.RETURNED},
-    Status.ASSIGN: {Status.DONE, Status.REJECTED, Status.RETURNED},
-}
+CLOSED = (Status.DONE, Status.REJECTED, Status.WITHDRAWN, Status.RETURNED, Status.TERMINATED)
+# Its process's closing status -> its own. An open one reads 待 + the open step (待转出方审批, 待转入方审批, 待分配团支部);
+# which moves are legal is the engine's (workflow.models.ALLOWED) and the steps transfers.services opens.
+FINAL = {"已通过": Status.DONE, "未通过": Status.REJECTED, "已撤回": Status.WITHDRAWN, "已退回": Status.RETURNED,
+         "系统终止": Status.TERMINATED}  # fmt: skip
 
 
 class TransferRequest(TimeStampedModel):
+    """The domain record of a 组织关系转接 process: who moves, from where, to where, why. The approval (steps,
+    timeline, status) is the process of the engine (SPEC-2 W); `status` mirrors where it stands, for the lists."""
+
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="transfers")
     kind = models.CharField("方式", max_length=10, choices=Kind.choices)
     reason = models.CharField("转接原因", max_length=30, choices=Reason.choices)
@@ -66,15 +66,12 @@ class TransferRequest(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     reviewed = models.BooleanField("已有审批", default=False)
+    process = models.OneToOneField("workflow.Process", on_delete=models.PROTECT, related_name="transfer")
 
     class Meta:
         verbose_name = "组织关系转接"
         verbose_name_plural = "组织关系转接"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person"], condition=Q(status__in=OPEN), name="transfers_one_open_per_person"
-            ),
-        ]
+        # One open request per member: the process's workflow_one_open_per_subject (W3).
         indexes = [
             # transfers_todo, counted for the menu on every page: one index range per step
             models.Index(fields=["status", "from_branch"], name="transfers_status_from"),
@@ -90,18 +87,7 @@ class TransferRequest(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status in OPEN
 
-
-class TransferEvent(models.Model):
-    transfer = models.ForeignKey(TransferRequest, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField("操作", max_length=20)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    note = models.CharField("说明", max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.action} {self.from_status}→{self.to_status}"
+    @property
+    def timeline(self):
+        """Its process's closed steps, from one status to the next (prefetch `process__steps__actor`)."""
+        return self.process.entries(FINAL) if self.process_id else []

@@ -8,7 +8,9 @@ from orgs import access as org_access
 from orgs.models import Org
 from orgs.rules import Category
 
-from .models import Kind, Status, TransferEvent, TransferRequest
+from workflow.models import Step
+
+from .models import Kind, Status, TransferRequest
 
 
 def _subtree_q(org: Org, field: str) -> Q:
@@ -47,7 +49,7 @@ def transfer_list(
     wanted = [n for n in re.split(r"[\s,，、;；]+", names or "") if n]
     if wanted:
         qs = qs.filter(person__name__in=wanted)
-    return qs.select_related("person", "from_branch").order_by("-created_at", "-id")
+    return qs.select_related("person", "from_branch", "process").order_by("-created_at", "-id")
 
 
 def transfers_todo(actor) -> QuerySet[TransferRequest]:
@@ -72,21 +74,28 @@ def transfers_todo(actor) -> QuerySet[TransferRequest]:
     assign = Q(status=Status.ASSIGN, to_org_id__in=ids)
     return (
         TransferRequest.objects.filter(sender | receiver | assign)
-        .select_related("person", "from_branch", "to_org")
+        .select_related("person", "from_branch", "to_org", "process")
         .order_by("created_at")
     )
 
 
 def get_transfer_for_viewer(actor, pk: int) -> TransferRequest | None:
-    return visible_transfers(actor).select_related("person", "from_branch", "to_org", "to_branch").filter(pk=pk).first()
+    return (
+        visible_transfers(actor)
+        .select_related("person", "from_branch", "to_org", "to_branch", "process")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def with_steps(transfers: list[TransferRequest]) -> list[TransferRequest]:
-    """Load the steps (events and their actors) of all the requests in one query, for `t.events.all()`.
+    """Load the processes and steps (with their actors) of all the requests, for `t.timeline`.
 
     Requests whose steps are loaded already are left as they are.
     """
-    prefetch_related_objects(transfers, Prefetch("events", queryset=TransferEvent.objects.select_related("actor")))
+    prefetch_related_objects(
+        transfers, "process", Prefetch("process__steps", queryset=Step.objects.select_related("actor"))
+    )
     return transfers
 
 

@@ -6,16 +6,16 @@ Who acts at each step:
   for a receiving committee, its admin;
 - 待分配团支部: the receiving committee's admin picks a branch in its subtree.
 
-Every step moves the status by a conditional UPDATE from the status it was
-read in, so two admins acting at once leave exactly one outcome, and every
-step appends a TransferEvent. A member is moved only on completion, under a
+Each request is a process of the approval engine (workflow.engine, kind
+组织关系转接); every step moves it by a conditional UPDATE of its open step, so
+two admins acting at once leave exactly one outcome, and the process's steps
+are the request's timeline. A member is moved only on completion, under a
 lock on their row, in the same transaction.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -26,8 +26,14 @@ from orgs.rules import Category
 from people.models import Cadre, Person
 from people.services import person_find
 from progress.aggregates import stats_mark_dirty
+from workflow import engine
+from workflow.engine import Handler
+from workflow.models import Action as StepAction
+from workflow.models import Status as ProcessStatus
+from workflow.models import Step
 
-from .models import ALLOWED, OPEN, Kind, Reason, Status, TransferEvent, TransferRequest
+from .models import FINAL, Kind, Reason, Status, TransferRequest
+from .selectors import shows_from, visible_transfers
 
 BATCH_LIMIT = 30
 
@@ -64,26 +70,22 @@ def may_act(actor, t: TransferRequest) -> bool:
 
 # --- steps -------------------------------------------------------------------
 
-
-def _record(t: TransferRequest, actor, action: str, from_status: str, note: str = "") -> None:
-    TransferEvent.objects.create(
-        transfer=t, actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action, from_status=from_status, to_status=t.status, note=note[:200],
-    )  # fmt: skip
+KIND = "组织关系转接"
+SENDER_STEP, RECEIVER_STEP, ASSIGN_STEP = "转出方审批", "转入方审批", "分配团支部"  # open: 待 + the name
 
 
-def _move(t: TransferRequest, to_status: str, actor, action: str, note: str = "", **fields) -> TransferRequest:
-    """Move the request from the status it was read in; Conflict if someone else moved it first."""
-    from_status = t.status
-    if to_status not in ALLOWED.get(from_status, set()):
-        raise Conflict(f"该转接申请当前为“{from_status}”，不能{action}。", code="transfer_state")
-    changed = TransferRequest.objects.filter(pk=t.pk, status=from_status).update(
-        status=to_status, updated_at=timezone.now(), **fields
-    )
-    if not changed:
-        raise Conflict("该转接申请已被其他管理员处理，请刷新后查看。", code="transfer_state")
+def _step(t: TransferRequest, actor, label: str, opinion: str = "", *, action=StepAction.APPROVE, then=None,
+          status: str = "", **fields) -> TransferRequest:  # fmt: skip
+    """Move the request's process (workflow.engine: of two admins acting at once exactly one succeeds), then
+    write the request's own fields."""
+    try:
+        engine.process_move(process=t.process, actor=actor, action=action, opinion=opinion[:200], label=label,
+                            then=then, status=status)  # fmt: skip
+    except Conflict:
+        raise Conflict("该转接申请已被其他管理员处理，请刷新后查看。", code="transfer_state") from None
+    if fields:
+        TransferRequest.objects.filter(pk=t.pk).update(**fields)
     t.refresh_from_db()
-    _record(t, actor, action, from_status, note)
     return t
 
 
@@ -95,7 +97,7 @@ def _fresh(transfer: TransferRequest) -> TransferRequest:
     join would then give no branch at all). The read after the lock sees what was committed meanwhile.
     """
     TransferRequest.objects.select_for_update().filter(pk=transfer.pk).values_list("pk").first()
-    return TransferRequest.objects.select_related("from_branch", "to_org").get(pk=transfer.pk)
+    return TransferRequest.objects.select_related("from_branch", "to_org", "process").get(pk=transfer.pk)
 
 
 def _check_reason(reason: str) -> None:
@@ -136,9 +138,12 @@ def _finish_or_assign(t: TransferRequest, actor, action: str) -> TransferRequest
     if t.to_org is None:
         raise Conflict("接收组织已被删除，无法完成转接；请驳回本申请。", code="receiver_gone")
     if t.to_org.is_branch:
-        t = _move(t, Status.DONE, actor, action, to_branch=t.to_org, completed_at=timezone.now(), reviewed=True)
-        return _complete(t, t.to_org, actor)
-    return _move(t, Status.ASSIGN, actor, action, reviewed=True)
+        to_org = t.to_org
+        t = _step(t, actor, action, status=ProcessStatus.APPROVED, to_branch=to_org, completed_at=timezone.now(),
+                  reviewed=True)  # fmt: skip
+        return _complete(t, to_org, actor)
+    # Assigning completes the receiving committee's own part (also of a 办理转入 it started).
+    return _step(t, actor, action, then=Handler(ASSIGN_STEP, org=t.to_org, starter_may_act=True), reviewed=True)
 
 
 def find_member(*, name: str, id_number: str) -> Person:
@@ -176,17 +181,17 @@ def transfer_submit(*, actor, person: Person, to_org: Org, reason: str) -> Trans
         kind, status = Kind.IN, Status.SENDER
     else:
         raise NotAllowed("只有转出方或转入方的团组织管理员、或团员本人可以提交转接申请。", code="forbidden")
-    if TransferRequest.objects.filter(person=person, status__in=OPEN).exists():
-        raise Conflict(f"{person.name}已有一条进行中的转接申请，办结或撤回后才能再申请。", code="transfer_open")
-    try:
-        with transaction.atomic():
-            t = TransferRequest.objects.create(
-                person=person, kind=kind, reason=reason, status=status, from_branch=from_branch,
-                from_name=from_branch.full_name, to_org=to_org, to_name=to_org.full_name, created_by=actor,
-            )  # fmt: skip
-    except IntegrityError:
-        raise Conflict(f"{person.name}已有一条进行中的转接申请。", code="transfer_open") from None
-    _record(t, actor, f"提交（{kind}）", "")
+    # W3: one open 组织关系转接 per member (also the process's database constraint), naming the open one.
+    first = Handler(RECEIVER_STEP, org=to_org) if status == Status.RECEIVER else Handler(SENDER_STEP, org=from_branch)
+    starting_org = {Kind.OUT: from_branch, Kind.IN: to_org}.get(kind)
+    process = engine.process_start(
+        kind=KIND, title=f"{person.name}（{kind}）转入{to_org.full_name}", started_by=actor, starting_org=starting_org,
+        subject_person=person, first=first, label=f"提交（{kind}）",
+    )  # fmt: skip
+    t = TransferRequest.objects.create(
+        person=person, kind=kind, reason=reason, status=status, from_branch=from_branch,
+        from_name=from_branch.full_name, to_org=to_org, to_name=to_org.full_name, created_by=actor, process=process,
+    )  # fmt: skip
     audit_record(actor=actor, verb="提交组织关系转接", target=person, org=from_branch,
                  changes={"to": to_org.full_name, "reason": reason})  # fmt: skip
     return t
@@ -197,9 +202,10 @@ def transfer_approve(*, transfer: TransferRequest, actor) -> TransferRequest:
     t = _fresh(transfer)
     if not may_act(actor, t) or t.status == Status.ASSIGN:
         raise NotAllowed("现在不是由您审批这条转接申请。", code="not_your_turn")
+    engine.require_handler(actor, t.process)  # W1: never on a request one started
     if t.status == Status.SENDER:
         if t.kind == Kind.SELF:
-            return _move(t, Status.RECEIVER, actor, "转出方同意", reviewed=True)
+            return _step(t, actor, "转出方同意", then=Handler(RECEIVER_STEP, org=t.to_org), reviewed=True)
         return _finish_or_assign(t, actor, "转出方同意")
     return _finish_or_assign(t, actor, "转入方同意")
 
@@ -218,7 +224,9 @@ def transfer_assign(*, transfer: TransferRequest, actor, branch: Org) -> Transfe
     if branch.category != Category.BRANCH or not branch.path.startswith(t.to_org.path):
         raise Invalid(f"请选择{t.to_org.short_name}下属的团支部。", code="bad_branch",
                       errors=[{"field": "branch_id", "message": "请选择下属团支部。"}])  # fmt: skip
-    t = _move(t, Status.DONE, actor, "分配团支部", note=branch.full_name, to_branch=branch, completed_at=timezone.now())
+    engine.require_handler(actor, t.process)
+    t = _step(t, actor, "分配团支部", branch.full_name, status=ProcessStatus.APPROVED, to_branch=branch,
+              completed_at=timezone.now())  # fmt: skip
     return _complete(t, branch, actor)
 
 
@@ -231,7 +239,9 @@ def transfer_reject(*, transfer: TransferRequest, actor, reason: str) -> Transfe
         raise Invalid(
             "驳回时请填写原因。", code="reason_required", errors=[{"field": "reason", "message": "请填写驳回原因。"}]
         )
-    return _move(transfer, Status.REJECTED, actor, "驳回", note=reason.strip(), reviewed=True)
+    engine.require_handler(actor, transfer.process)
+    return _step(transfer, actor, "驳回", reason.strip(), action=StepAction.REJECT, status=ProcessStatus.REJECTED,
+                 reviewed=True)  # fmt: skip
 
 
 @transaction.atomic
@@ -241,7 +251,7 @@ def transfer_withdraw(*, transfer: TransferRequest, actor) -> TransferRequest:
         raise NotAllowed("只有提交人可以撤回转接申请。", code="forbidden")
     if transfer.reviewed:
         raise Conflict("该申请已有审批，不能撤回；如需取消，请联系正在审批的组织驳回。", code="transfer_reviewed")
-    return _move(transfer, Status.WITHDRAWN, actor, "撤回")
+    return _step(transfer, actor, "撤回", action=StepAction.WITHDRAW, status=ProcessStatus.WITHDRAWN)
 
 
 @transaction.atomic
@@ -266,21 +276,23 @@ def batch_transfer(*, actor, acting_org: Org, from_branch: Org, to_branch: Org, 
             f"以下人员不在{from_branch.short_name}：{'、'.join(strangers) or '（部分人员不存在）'}。",
             code="not_in_branch",
         )
-    busy = list(
-        TransferRequest.objects.filter(person__in=locked, status__in=OPEN).values_list("person__name", flat=True)
-    )
-    if busy:
-        raise Conflict(f"以下人员有进行中的转接申请，请先办结或撤回：{'、'.join(busy)}。", code="transfer_open")
+    for person in locked:
+        _check_not_branch_admin(person, from_branch, actor)
+    # W4: 批量接转 needs no approval; the moved members' open processes (an open transfer among them) end.
+    engine.terminate_open(persons=locked, opinion=f"已由{acting_org.short_name}批量接转至{to_branch.full_name}")
     now = timezone.now()
     done = []
     for person in locked:
-        _check_not_branch_admin(person, from_branch, actor)
+        process = engine.process_start(
+            kind=KIND, title=f"{person.name}（{Kind.BATCH}）转入{to_branch.full_name}", started_by=actor,
+            starting_org=acting_org, subject_person=person, first=None, label=Kind.BATCH,
+            status=ProcessStatus.APPROVED,
+        )  # fmt: skip
         t = TransferRequest.objects.create(
             person=person, kind=Kind.BATCH, reason=reason, status=Status.DONE, from_branch=from_branch,
             from_name=from_branch.full_name, to_org=to_branch, to_name=to_branch.full_name, to_branch=to_branch,
-            created_by=actor, completed_at=now, reviewed=True,
+            created_by=actor, completed_at=now, reviewed=True, process=process,
         )  # fmt: skip
-        _record(t, actor, "批量接转", "")
         done.append(t)
     Cadre.objects.filter(person__in=locked, org=from_branch).delete()
     Person.objects.filter(pk__in=[p.pk for p in locked]).update(branch=to_branch)
@@ -291,15 +303,60 @@ def batch_transfer(*, actor, acting_org: Org, from_branch: Org, to_branch: Org, 
 
 
 def auto_return_due(*, now=None) -> int:
-    """Return requests left untouched for TRANSFER_AUTO_RETURN_DAYS to their makers (U3)."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.TRANSFER_AUTO_RETURN_DAYS)
-    returned = 0
-    for t in TransferRequest.objects.filter(status__in=OPEN, updated_at__lt=cutoff).only("id", "status"):
-        with transaction.atomic():
-            try:
-                _move(t, Status.RETURNED, None, "超期自动退回", note=f"{settings.TRANSFER_AUTO_RETURN_DAYS}天未处理")
-                returned += 1
-            except Conflict:
-                continue  # someone acted on it meanwhile
-    return returned
+    """Return requests left untouched for TRANSFER_AUTO_RETURN_DAYS to their makers (U3, W4: the engine's job)."""
+    return engine.auto_return_due(kind=KIND, days=settings.TRANSFER_AUTO_RETURN_DAYS, now=now)
+
+
+class TransferFlow(engine.Definition):
+    """组织关系转接 (U3): 转出方审批 and/or 转入方审批, then 分配团支部 when a committee receives."""
+
+    kind = KIND
+
+    def _transfer(self, process) -> TransferRequest:
+        t = TransferRequest.objects.filter(process=process).first()
+        if t is None:
+            raise Conflict("该转接申请的记录已不存在。", code="process_closed")
+        return t
+
+    def approve(self, process, *, actor, opinion):
+        t = self._transfer(process)
+        if t.status == Status.ASSIGN:
+            raise Conflict("请在转接详情页选择落实的团支部，分配后即完成转接。", code="assign_branch")
+        return transfer_approve(transfer=t, actor=actor).process
+
+    def reject(self, process, *, actor, opinion):
+        return transfer_reject(transfer=self._transfer(process), actor=actor, reason=opinion).process
+
+    def withdraw(self, process, *, actor):
+        return transfer_withdraw(transfer=self._transfer(process), actor=actor).process
+
+    def sync(self, process) -> None:
+        TransferRequest.objects.filter(process=process).update(status=process.stage(FINAL), updated_at=timezone.now())
+
+    def hidden_org_ids(self, actor, process) -> set[int]:
+        t = TransferRequest.objects.filter(process=process).select_related("from_branch").first()
+        if t is None or t.from_branch_id is None or shows_from(actor, t):
+            return set()
+        return {t.from_branch_id}
+
+    def may_view(self, actor, process) -> bool:
+        t = TransferRequest.objects.filter(process=process).only("pk").first()
+        if t is None:
+            return engine.default_may_view(actor, process)
+        return visible_transfers(actor).filter(pk=t.pk).exists()
+
+    def handler_deleted(self, step, org) -> None:
+        """The sending branch is deleted: its members, and their open requests, went to the 待接转团支部
+        (orgs.deletion), whose superior acts on it now. Anything else ends (W4)."""
+        t = TransferRequest.objects.filter(process=step.process).select_related("from_branch").first()
+        if t is not None and step.name == SENDER_STEP and t.from_branch and t.from_branch_id != org.pk:
+            Step.objects.filter(pk=step.pk).update(handler_org=t.from_branch, handler_name=t.from_branch.full_name)
+            return
+        super().handler_deleted(step, org)
+
+    def detail_url(self, process) -> str:
+        t = TransferRequest.objects.filter(process=process).only("pk").first()
+        return reverse("transfers:detail", args=[t.pk]) if t else ""
+
+
+engine.register(TransferFlow())

@@ -60,11 +60,13 @@ def transfer_detail(request, pk: int):
     if t.status == Status.ASSIGN and services.may_act(request.user, t):
         branches = Org.objects.filter(Org.subtree_q(t.to_org.path), category=Category.BRANCH).order_by("path")[:500]
     selectors.label_from(request.user, [t])
-    events = list(t.events.select_related("actor"))
+    events = selectors.with_steps([t])[0].timeline
     for e in events:  # the sending side's admins are not named where the sending organisation is not
         e.actor_shown = e.actor is not None and (t.from_shown or e.actor_id in (t.created_by_id, request.user.pk))
     return render(request, "transfers/detail.html", {
-        "t": t, "events": events, "my_turn": services.may_act(request.user, t),
+        "t": t, "events": events,
+        "my_turn": services.may_act(request.user, t)
+        and (t.process.started_by_id != request.user.pk or t.status == Status.ASSIGN),  # W1
         "can_withdraw": t.created_by_id == request.user.pk and t.is_open and not t.reviewed, "branches": branches,
     })  # fmt: skip
 

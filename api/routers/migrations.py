@@ -46,6 +46,7 @@ class MigrationOut(Schema):
     created_at: datetime
     completed_at: datetime | None
     steps: list[StepOut]
+    process_id: int  # its process of the approval engine (GET /processes/{id})
 
 
 class MigrationListOut(Schema):
@@ -71,8 +72,9 @@ def _out(m: OrgMigration) -> dict:
         "steps": [
             {"action": e.action, "actor": e.actor.name if e.actor else None, "from_status": e.from_status,
              "to_status": e.to_status, "note": e.note, "at": e.at}
-            for e in m.events.all()
+            for e in m.timeline
         ],
+        "process_id": m.process_id,
     }  # fmt: skip
 
 

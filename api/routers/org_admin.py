@@ -33,6 +33,7 @@ class AdminChangeOut(Schema):
     person_id: int
     action: str
     status: str
+    process_id: int
 
 
 class AdminResultOut(Schema):
@@ -46,7 +47,7 @@ class OrderIn(Schema):
 
 def _change_out(change: AdminChange) -> dict:
     return {"id": change.id, "org_id": change.org_id, "person_id": change.person_id,
-            "action": change.action, "status": change.get_status_display()}  # fmt: skip
+            "action": change.action, "status": change.get_status_display(), "process_id": change.process_id}  # fmt: skip
 
 
 @router.post("/{int:org_id}/registration-code", response={200: CodeOut, **ERRORS})

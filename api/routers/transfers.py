@@ -42,6 +42,7 @@ class TransferOut(Schema):
     created_at: datetime
     completed_at: datetime | None
     steps: list[StepOut]
+    process_id: int  # its process of the approval engine (GET /processes/{id})
 
 
 class TransferListOut(Schema):
@@ -91,8 +92,9 @@ def transfer_out(t: TransferRequest, viewer, *, steps: bool = True) -> dict:
         "steps": [
             {"at": e.at, "action": e.action, "actor": actor(e),
              "from_status": e.from_status, "to_status": e.to_status, "note": e.note}
-            for e in t.events.all()
+            for e in t.timeline
         ] if steps else [],
+        "process_id": t.process_id,
     }  # fmt: skip
 
 
@@ -134,7 +136,7 @@ def transfer_list(
     if org_id is None:
         orgs = org_access.admin_orgs(request.auth)
         if not orgs:
-            mine = request.auth.transfers.select_related("person").order_by("-created_at")
+            mine = request.auth.transfers.select_related("person", "process").order_by("-created_at")
             return {"items": [transfer_out(t, request.auth, steps=False) for t in mine[:200]], "count": mine.count()}
         org = orgs[0]
     else:

@@ -77,7 +77,9 @@ def test_a_second_open_request_is_409(tree, api_login, applied):
     r = api_login(tree.uni_admin).post(
         "/api/v1/migrations", {"org_id": tree.uni.id, "to_parent_id": tree.city.id, "reason": "x"}, content_type=JSON
     )
-    assert r.status_code == 409 and r.json()["code"] == "migration_open"
+    # SPEC-2 W3 (API.md): code process_open (was migration_open), naming the open process.
+    assert r.status_code == 409 and r.json()["code"] == "process_open"
+    assert r.json()["errors"][0]["process_id"] == applied.process_id and r.json()["errors"][0]["kind"] == "组织迁移"
 
 
 def test_reject_takes_a_reason(tree, api_login, applied):

@@ -51,12 +51,13 @@ from people import services as people_services
 from people.models import Cadre, Person, PostOffer
 from transfers import services as transfer_services
 from transfers.models import TransferRequest
+from workflow.models import Process, Step
 
 PERSONAS = ("anonymous", "member", "outsider", "subordinate", "superior")
 
 # Tables whose rows a refused request must leave exactly as they were.
 GUARDED = (Org, OrgAdmin, RegistrationCode, AdminChange, OrgMigration, Person, Cadre, TransferRequest,
-           PasswordResetCode, ImportJob, PostOffer)  # fmt: skip
+           PasswordResetCode, ImportJob, PostOffer, Process, Step)  # fmt: skip
 PERSON_NOISE = {"last_login", "updated_at"}
 
 # --- the table ----------------------------------------------------------------
@@ -236,6 +237,18 @@ PAGES = {
     ("orgs:migration_detail", "POST"): "L H H H O",
     ("orgs:migration_action", "GET"): "L N N N N",
     ("orgs:migration_action", "POST"): "L H H H F",
+    ("workflow:todo", "GET"): "L O O O O",
+    ("workflow:todo", "POST"): "L O O O O",
+    ("workflow:messages", "GET"): "L O O O O",
+    ("workflow:messages", "POST"): "L O O O O",
+    ("workflow:messages_read_all", "GET"): "L N N N N",
+    ("workflow:messages_read_all", "POST"): "L W W W W",  # the caller's own inbox only
+    ("workflow:message_read", "GET"): "L N N N N",
+    ("workflow:message_read", "POST"): "L H H H H",  # a message that is not the caller's
+    ("workflow:process", "GET"): "L H H H O",  # the transfer's process: seen where the transfer is
+    ("workflow:process", "POST"): "L H H H O",
+    ("workflow:process_action", "GET"): "L N N N N",
+    ("workflow:process_action", "POST"): "L H H H H",  # TEXT_PARAMS' action "add" is no engine action
     ("transfers:detail", "GET"): "L H H H O",
     ("transfers:detail", "POST"): "L H H H O",
     ("transfers:approve", "GET"): "L N N N N",
@@ -328,6 +341,15 @@ API = {
     ("POST", "/api/v1/orgs/{org_id}/secretary/reveal"): "L F H F F",
     ("POST", "/api/v1/migrations/{migration_id}/reject"): "L H H H F",
     ("POST", "/api/v1/migrations/{migration_id}/withdraw"): "L H H H F",
+    # the approval engine (SPEC-2 W): the process of the pending transfer; its sender (the 4班) answers
+    ("GET", "/api/v1/todo"): "L O O O O",
+    ("GET", "/api/v1/processes/{process_id}"): "L H H H O",
+    ("POST", "/api/v1/processes/{process_id}/approve"): "L H H H F",
+    ("POST", "/api/v1/processes/{process_id}/reject"): "L H H H F",
+    ("POST", "/api/v1/processes/{process_id}/return"): "L H H H F",
+    ("POST", "/api/v1/processes/{process_id}/withdraw"): "L H H H F",
+    ("GET", "/api/v1/messages"): "L O O O O",
+    ("POST", "/api/v1/messages/{message_id}/read"): "L H H H H",  # a message that is not the caller's
 }
 
 # (table key, persona) → why the application does not yet do what §8 asks. Each
@@ -490,6 +512,8 @@ TEXT_PARAMS = {"token": "0123456789abcdef", "action": "add", "decision": "approv
 def page_url(name: str, route: str, ctx: Context) -> str:
     if name.startswith("transfers:"):
         pk = ctx.transfer.pk
+    elif name.startswith("workflow:process"):
+        pk = ctx.transfer.process_id
     elif name.startswith("imports:"):
         pk = ctx.job.pk
     elif name in PK_KIND:
@@ -549,6 +573,8 @@ def api_request(method: str, path: str, ctx: Context) -> tuple[str, dict]:
         "migration_id": ctx.migration.pk,
         "job_id": ctx.job.pk,
         "offer_id": ctx.offer.pk,
+        "process_id": ctx.transfer.process_id,
+        "message_id": ctx.org.pk,  # nobody's message
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     body = API_BODIES.get((method, path))
@@ -628,6 +654,8 @@ API_BODIES = {
     },
     ("POST", "/api/v1/migrations/{migration_id}/reject"): {"reason": "不同意"},
     ("POST", "/api/v1/admin-changes/{change_id}/reject"): {"reason": "不同意"},
+    ("POST", "/api/v1/processes/{process_id}/reject"): {"opinion": "不同意"},
+    ("POST", "/api/v1/processes/{process_id}/return"): {"opinion": "请补充"},
 }
 
 

@@ -15,6 +15,7 @@ from core import scheduler
 from core.models import ScheduledRun
 from transfers import services
 from transfers.models import Status, TransferRequest
+from workflow.models import Process
 
 
 @pytest.fixture
@@ -24,7 +25,8 @@ def aged(tree, settings, make_person):
 
     def submit(person, days):
         t = services.transfer_submit(actor=tree.branch_admin, person=person, to_org=tree.general, reason="升学")
-        TransferRequest.objects.filter(pk=t.pk).update(updated_at=timezone.now() - dt.timedelta(days=days))
+        # A request's age is its process's last move (the engine's auto-return, SPEC-2 W4).
+        Process.objects.filter(pk=t.process_id).update(updated_at=timezone.now() - dt.timedelta(days=days))
         return t
 
     other = make_person("另一团员", birth="20010203", branch=tree.branch)
@@ -46,7 +48,7 @@ def test_a_worker_tick_returns_an_overdue_transfer_to_its_maker(aged):
     overdue, recent = aged
     assert scheduler.tick() == {"transfers_returned": 1, "progress_backlog": 0}
     assert status(overdue) == Status.RETURNED
-    assert TransferRequest.objects.get(pk=overdue.pk).events.last().action == "超期自动退回"
+    assert TransferRequest.objects.get(pk=overdue.pk).timeline[-1].action == "超期自动退回"
     assert status(recent) == Status.RECEIVER
 
 
@@ -63,7 +65,7 @@ def test_one_claim_per_interval_however_many_workers_ask(db):
 def test_the_next_tick_within_the_interval_runs_nothing(aged):
     _, recent = aged
     scheduler.tick()
-    TransferRequest.objects.filter(pk=recent.pk).update(updated_at=timezone.now() - dt.timedelta(days=11))
+    Process.objects.filter(pk=recent.process_id).update(updated_at=timezone.now() - dt.timedelta(days=11))
     assert scheduler.tick() is None
     assert status(recent) == Status.RECEIVER
     ScheduledRun.objects.update(last_started_at=timezone.now() - dt.timedelta(seconds=scheduler.INTERVAL_SECONDS))

@@ -43,7 +43,8 @@ def test_the_superior_rejects_an_admin_change_on_the_page(client, tree, change):
     r = decide(client, change, "reject", note="请先完善团干部信息")
     assert r.status_code == 200 and "已驳回" in r.content.decode()
     decided = AdminChange.objects.get(pk=change.pk)
-    assert decided.status == Status.REJECTED and decided.note == "请先完善团干部信息"
+    # The note is the opinion of its process's decision step (SPEC-2 W2; AdminChange.note moved there).
+    assert decided.status == Status.REJECTED and decided.process.steps.last().opinion == "请先完善团干部信息"
     assert admins(tree.uni) == {"校团委管理员"}
 
 

@@ -12,13 +12,14 @@ import pytest
 from conftest import get_ok
 from orgs import admin_changes
 from orgs.migration import migration_apply
-from orgs.models import OrgMigration, OrgMigrationEvent, RegistrationCode
+from orgs.models import OrgMigration, RegistrationCode
 from orgs.rules import Category
 from orgs.services import org_admin_add, org_create_child
 from people.members import member_self_register
 from people.models import PostOffer
 from people.services import cadre_assign
 from transfers import services as transfers
+from workflow.tests.helpers import add_remarks
 
 
 def branch_data(name: str) -> dict:
@@ -181,9 +182,7 @@ def migration(tree):
     actors = [tree.uni_admin, tree.province_admin, tree.outsider]
 
     def add_steps(count: int):
-        for i in range(count):
-            OrgMigrationEvent.objects.create(migration=m, actor=actors[i % 3], action="备注", from_status=m.status,
-                                             to_status=m.status, note=f"第{i}条")  # fmt: skip
+        add_remarks(m.process, actors, count)  # the timeline is the process's steps (SPEC-2 W)
 
     m.add_steps = add_steps
     return m
@@ -212,9 +211,8 @@ def test_the_api_migrations_list(busy, api_login, assert_flat_queries, role):
 
     def grow():
         busy.grow(8)
-        for i, m in enumerate(OrgMigration.objects.all()):
-            OrgMigrationEvent.objects.create(migration=m, actor=busy.college_admin if i % 2 else None, action="备注",
-                                             from_status=m.status, to_status=m.status)  # fmt: skip
+        for i, m in enumerate(OrgMigration.objects.select_related("process")):
+            add_remarks(m.process, [busy.college_admin if i % 2 else None], 1)
 
     api = api_login(busy.general_admin)
     before, after = assert_flat_queries(get_ok(api, f"/api/v1/migrations?role={role}&page_size=50"), grow, ceiling=6)

@@ -169,11 +169,12 @@ def test_figures_equal_a_full_recount_after_random_imports_registrations_and_app
             return False
         if rng.random() < 0.5 and len(branches) > 1:  # to a branch: the receiver's approval completes it
             dst = Org.objects.get(pk=rng.choice([b for b in branches if b.pk != src.pk]).pk)
-            req = transfer_services.transfer_submit(actor=t.general_admin, person=person, to_org=dst, reason="升学")
+            # The member applies (SPEC-2 W1: the 团总支's admin may not approve a request it started itself).
+            req = transfer_services.transfer_submit(actor=person, person=person, to_org=dst, reason="升学")
+            req = transfer_services.transfer_approve(transfer=req, actor=t.general_admin)
             transfer_services.transfer_approve(transfer=req, actor=t.general_admin)
         else:  # to the 团总支: approved, then a branch assigned
-            req = transfer_services.transfer_submit(actor=t.branch_admin if src.pk == t.branch.pk else t.general_admin,
-                                                    person=person, to_org=Org.objects.get(pk=t.general.pk),
+            req = transfer_services.transfer_submit(actor=person, person=person, to_org=Org.objects.get(pk=t.general.pk),
                                                     reason="工作调动")  # fmt: skip
             if req.status == "待转出方审批":
                 req = transfer_services.transfer_approve(transfer=req, actor=t.general_admin)

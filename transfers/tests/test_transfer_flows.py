@@ -10,6 +10,7 @@ from people.models import Cadre, Person
 from transfers import services
 from transfers.models import Status, TransferRequest
 from transfers.selectors import transfers_todo
+from workflow.models import Process
 
 REASON = "已落实工作单位（含自主创业）"
 
@@ -96,7 +97,7 @@ def test_strangers_cannot_submit(places):
 def test_one_open_transfer_per_person(places):
     services.transfer_submit(actor=places.branch_admin, person=places.member, to_org=places.company_branch,
                              reason=REASON)  # fmt: skip
-    with pytest.raises(Conflict, match="进行中的转接申请"):
+    with pytest.raises(Conflict, match="未办结的组织关系转接流程"):  # SPEC-2 W3: names the open process
         services.transfer_submit(actor=places.branch_admin, person=places.member, to_org=places.branch2, reason=REASON)
 
 
@@ -132,7 +133,7 @@ def test_every_step_is_recorded(places):
     services.transfer_approve(transfer=t, actor=places.company_admin)
     services.transfer_assign(transfer=TransferRequest.objects.get(pk=t.pk), actor=places.company_admin,
                              branch=places.company_branch)  # fmt: skip
-    steps = [(e.action, e.to_status) for e in t.events.all()]
+    steps = [(e.action, e.to_status) for e in TransferRequest.objects.get(pk=t.pk).timeline]  # its process's steps
     assert steps == [("提交（办理转出）", "待转入方审批"), ("转入方同意", "待分配团支部"), ("分配团支部", "已完成")]
 
 
@@ -140,12 +141,13 @@ def test_unreviewed_requests_return_to_the_maker_after_the_set_days(places, sett
     settings.TRANSFER_AUTO_RETURN_DAYS = 10
     t = services.transfer_submit(actor=places.branch_admin, person=places.member, to_org=places.company_branch,
                                  reason=REASON)  # fmt: skip
-    TransferRequest.objects.filter(pk=t.pk).update(updated_at=timezone.now() - dt.timedelta(days=9))
+    # A request's age is its process's last move (the engine's auto-return, SPEC-2 W4).
+    Process.objects.filter(pk=t.process_id).update(updated_at=timezone.now() - dt.timedelta(days=9))
     assert services.auto_return_due() == 0
-    TransferRequest.objects.filter(pk=t.pk).update(updated_at=timezone.now() - dt.timedelta(days=11))
+    Process.objects.filter(pk=t.process_id).update(updated_at=timezone.now() - dt.timedelta(days=11))
     assert services.auto_return_due() == 1
     t.refresh_from_db()
-    assert t.status == Status.RETURNED and t.events.last().action == "超期自动退回"
+    assert t.status == Status.RETURNED and t.timeline[-1].action == "超期自动退回"
 
 
 def test_batch_transfer_moves_up_to_30_at_once_inside_the_subtree(places, make_person):
