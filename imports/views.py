@@ -145,13 +145,6 @@ def _upload(imp, org) -> str:
 # Background jobs: the progress page, the fragment htmx polls, and the result workbook
 
 
-def _job_or_404(request, pk: int) -> ImportJob:
-    try:
-        return jobs.job_get_for_user(request.user, pk)
-    except NotFound:
-        raise Http404("未找到该导入任务，或它不是您发起的。") from None
-
-
 def job_context(job: ImportJob) -> dict:
     report = job.report if job.finished else None
     return {
@@ -165,20 +158,20 @@ def job_context(job: ImportJob) -> dict:
 @login_required
 @require_GET
 def job_page(request, pk: int):
-    return render(request, "imports/job.html", job_context(_job_or_404(request, pk)))
+    return render(request, "imports/job.html", job_context(jobs.job_get_for_user(request.user, pk)))
 
 
 @login_required
 @require_GET
 def job_status(request, pk: int):
     """htmx polls this every second until the job has finished."""
-    return render(request, "imports/partials/job_status.html", job_context(_job_or_404(request, pk)))
+    return render(request, "imports/partials/job_status.html", job_context(jobs.job_get_for_user(request.user, pk)))
 
 
 @login_required
 @require_GET
 def job_result(request, pk: int):
-    job = _job_or_404(request, pk)
+    job = jobs.job_get_for_user(request.user, pk)
     if not job.finished or not job.report:
         raise Http404("导入尚未完成。")
     try:

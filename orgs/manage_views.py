@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
+from people import access as people_access
 from people.post_offers import offers_of_org
 
 from . import access, admin_changes, codes, completeness, deletion, info, queries, selectors, services
@@ -161,11 +162,9 @@ def admins_manage(request, pk: int):
 @login_required
 @require_POST
 def admin_change(request, pk: int, action: str):
-    from people.models import Person
-
     org = access.fetch_org(request.user, pk, access.MANAGE | access.MANAGE_AS_SUPERIOR)
-    person = Person.objects.filter(pk=request.POST.get("person_id") or 0).first()
-    if person is None or action not in AdminChange.Action.values:
+    person = people_access.fetch_person(request.user, request.POST.get("person_id"))
+    if action not in AdminChange.Action.values:
         raise Http404
     try:
         change = admin_changes.admin_change_request(org=org, person=person, action=action, actor=request.user)

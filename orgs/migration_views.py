@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, NotFound
+from core.exceptions import DomainError
 from core.forms import add_domain_errors
 
 from . import access, migration
@@ -14,24 +14,10 @@ from .forms import MigrationApplyForm
 from .models import Org
 
 
-def _own_org_or_404(request, pk: int) -> Org:
-    org = access.fetch_org(request.user, pk)
-    if not access.can_manage(request.user, org):
-        raise Http404("只有本组织管理员可以申请组织迁移。")
-    return org
-
-
-def _migration_or_404(request, pk: int):
-    try:
-        return migration.get_migration_for_viewer(request.user, pk)
-    except NotFound as e:
-        raise Http404(e.message) from None
-
-
 @login_required
 def migration_page(request, pk: int):
     """申请组织迁移: the form and this organisation's requests with their steps."""
-    org = _own_org_or_404(request, pk)
+    org = access.fetch_org(request.user, pk, access.MANAGE)
     form = MigrationApplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         to_parent = Org.objects.filter(pk=form.cleaned_data["to_parent_id"]).first()
@@ -54,7 +40,7 @@ def migration_page(request, pk: int):
 @login_required
 def migration_targets(request, pk: int):
     """htmx fragment: organisations the applicant may choose as the new superior (names only)."""
-    org = _own_org_or_404(request, pk)
+    org = access.fetch_org(request.user, pk, access.MANAGE)
     q = request.GET.get("q", "")
     results = migration.migration_target_search(org=org, query=q)
     return render(request, "orgs/partials/migration_targets.html", {"results": results, "q": q})
@@ -62,7 +48,7 @@ def migration_targets(request, pk: int):
 
 @login_required
 def migration_detail(request, pk: int):
-    m = _migration_or_404(request, pk)
+    m = migration.get_migration_for_viewer(request.user, pk)
     return render(request, "orgs/migration_detail.html", {
         "m": m, "my_turn": migration.is_my_turn(request.user, m), "waiting": migration.waiting_org(m),
         "can_withdraw": m.is_open and access.is_admin_of(request.user, m.org),
@@ -73,7 +59,7 @@ def migration_detail(request, pk: int):
 @require_POST
 def migration_action(request, pk: int, action: str):
     """approve / reject / withdraw, each a service call; refusals come back as messages."""
-    m = _migration_or_404(request, pk)
+    m = migration.get_migration_for_viewer(request.user, pk)
     services = {
         "approve": lambda: migration.migration_approve(migration=m, actor=request.user, note=request.POST.get("note", "")),
         "reject": lambda: migration.migration_reject(migration=m, actor=request.user, reason=request.POST.get("reason", "")),

@@ -1,5 +1,7 @@
 from django.db.models import Count, QuerySet
 
+from core.exceptions import NotFound
+
 from .models import Org, OrgAdmin
 
 
@@ -25,6 +27,14 @@ def current_admin_org(request) -> Org | None:
         return None
     wanted = request.session.get("acting_org_id")
     return next((o for o in orgs if o.id == wanted), orgs[0])
+
+
+def fetch_acting_org(request) -> Org:
+    """current_admin_org, or NotFound (a page's 404) for someone who administers nothing."""
+    org = current_admin_org(request)
+    if org is None:
+        raise NotFound("您不是任何团组织的管理员。", code="not_an_admin")
+    return org
 
 
 def children_with_status(parent: Org, *, incomplete_only: bool = False) -> list[Org]:

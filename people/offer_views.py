@@ -6,21 +6,13 @@ Every action is a POST and goes through people.post_offers, which checks who may
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from core.exceptions import DomainError, NotFound
+from core.exceptions import DomainError
 
 from . import post_offers
-
-
-def _offer_or_404(request, offer_id: int, *, withdraw: bool = False):
-    try:
-        return post_offers.get_offer_for_actor(request.user, offer_id, withdraw=withdraw)
-    except NotFound as e:
-        raise Http404(e.message) from None
 
 
 def _back(request, default: str):
@@ -39,7 +31,7 @@ def offers_to_confirm(request):
 
 
 def _decide(request, offer_id: int, action, done: str):
-    offer = _offer_or_404(request, offer_id)
+    offer = post_offers.get_offer_for_actor(request.user, offer_id)
     try:
         action(offer=offer, actor=request.user)
     except DomainError as e:
@@ -64,7 +56,7 @@ def offer_decline(request, offer_id: int):
 @login_required
 @require_POST
 def offer_withdraw(request, offer_id: int):
-    offer = _offer_or_404(request, offer_id, withdraw=True)
+    offer = post_offers.get_offer_for_actor(request.user, offer_id, withdraw=True)
     try:
         post_offers.post_offer_withdraw(offer=offer, actor=request.user)
     except DomainError as e:

@@ -5,7 +5,6 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-from orgs.models import Org
 
 from . import post_offers, profile
 from .profile_forms import ProfileForm
@@ -28,7 +27,7 @@ def me(request):
             return redirect("people:me")
     return render(request, "people/me.html", {
         "person": person, "form": form, "reserved_note": profile.RESERVED_NOTE,
-        "branch": Org.objects.filter(pk=person.branch_id).first(),
+        "branch": person.branch,
         "posts": person.cadre_posts.select_related("org").order_by("org__path"),
         "missing": [FIELD_LABELS[f] for f in person.missing_fields()],
         "offers": list(post_offers.offers_for_person(person)),

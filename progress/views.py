@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from orgs import access
-from orgs.selectors import current_admin_org
+from orgs.selectors import fetch_acting_org
 
 from . import exports, selectors
 
@@ -14,19 +14,12 @@ KINDS = {"orgs": "组织录入进度", "cadres": "团干部录入进度", "membe
 PAGE_SIZE = 50
 
 
-def _acting_or_404(request):
-    org = current_admin_org(request)
-    if org is None:
-        raise Http404("您不是任何团组织的管理员。")
-    return org
-
-
 @login_required
 def start(request, kind: str = "orgs"):
     """Menu entry: the table for the acting organisation."""
     if kind not in KINDS:
         raise Http404
-    return redirect("progress:table", pk=_acting_or_404(request).id, kind=kind)
+    return redirect("progress:table", pk=fetch_acting_org(request).id, kind=kind)
 
 
 def _sort(request) -> tuple[str, bool]:

@@ -4,10 +4,10 @@ import re
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
+from core.exceptions import NotFound
 from orgs import access as org_access
 from orgs.models import Org
 from orgs.rules import Category
-
 from workflow.models import Step
 
 from .models import Kind, Status, TransferRequest
@@ -79,13 +79,18 @@ def transfers_todo(actor) -> QuerySet[TransferRequest]:
     )
 
 
-def get_transfer_for_viewer(actor, pk: int) -> TransferRequest | None:
-    return (
+def fetch_transfer(actor, pk) -> TransferRequest:
+    """The transfer request `pk` if `actor` may see it (visible_transfers); one NotFound for missing and
+    forbidden alike (pages: 404 through core.middleware; API: its 404 body)."""
+    t = (
         visible_transfers(actor)
         .select_related("person", "from_branch", "to_org", "to_branch", "process")
         .filter(pk=pk)
         .first()
     )
+    if t is None:
+        raise NotFound("未找到该转接申请，或您无权查看。", code="transfer_not_found")
+    return t
 
 
 def with_steps(transfers: list[TransferRequest]) -> list[TransferRequest]:

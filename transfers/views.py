@@ -11,25 +11,11 @@ from core.exceptions import DomainError
 from core.pagination import CappedCountPaginator
 from orgs.models import Org
 from orgs.rules import Category
-from orgs.selectors import current_admin_org
+from orgs.selectors import fetch_acting_org
 from people.models import Person
 
 from . import selectors, services
 from .models import Reason, Status
-
-
-def _acting_org_or_404(request) -> Org:
-    org = current_admin_org(request)
-    if org is None:
-        raise Http404("您不是团组织管理员。")
-    return org
-
-
-def _transfer_or_404(request, pk: int):
-    t = selectors.get_transfer_for_viewer(request.user, pk)
-    if t is None:
-        raise Http404("未找到该转接申请，或您无权查看。")
-    return t
 
 
 def _int(value) -> int:
@@ -42,7 +28,7 @@ def _int(value) -> int:
 @login_required
 def transfer_list(request):
     """转接列表 like the live one, filterable by direction and status, searchable by pasted names."""
-    org = _acting_org_or_404(request)
+    org = fetch_acting_org(request)
     f = {k: request.GET.get(k, "") for k in ("direction", "status", "names")}
     qs = selectors.transfer_list(request.user, org=org, **f)
     page = CappedCountPaginator(qs, 50).get_page(request.GET.get("page"))
@@ -55,7 +41,7 @@ def transfer_list(request):
 
 @login_required
 def transfer_detail(request, pk: int):
-    t = _transfer_or_404(request, pk)
+    t = selectors.fetch_transfer(request.user, pk)
     branches = []
     if t.status == Status.ASSIGN and services.may_act(request.user, t):
         branches = Org.objects.filter(Org.subtree_q(t.to_org.path), category=Category.BRANCH).order_by("path")[:500]
@@ -72,7 +58,7 @@ def transfer_detail(request, pk: int):
 
 
 def _act(request, pk: int, action):
-    t = _transfer_or_404(request, pk)
+    t = selectors.fetch_transfer(request.user, pk)
     try:
         action(t)
     except DomainError as e:
@@ -114,7 +100,7 @@ def transfer_assign(request, pk: int):
 @login_required
 def transfer_in(request):
     """办理转入: look the member up by name and ID number; the acting organisation receives them."""
-    org = _acting_org_or_404(request)
+    org = fetch_acting_org(request)
     if request.method == "POST":
         try:
             person = services.find_member(
@@ -134,7 +120,7 @@ def transfer_in(request):
 @login_required
 def transfer_out(request):
     """办理转出: pick a branch in one's subtree, its members, the receiver and a reason; one request each."""
-    org = _acting_org_or_404(request)
+    org = fetch_acting_org(request)
     branches = Org.objects.filter(Org.subtree_q(org.path), category__in=(Category.BRANCH, Category.PENDING))
     branch = branches.filter(pk=_int(request.GET.get("branch_id") or request.POST.get("branch_id"))).first()
     if request.method == "POST" and branch is not None:
@@ -172,7 +158,7 @@ def _submit_each(request, people, to_org):
 @login_required
 def batch(request):
     """批量接转 (committees only): ≤30 members between two branches of one's subtree, done at once."""
-    org = _acting_org_or_404(request)
+    org = fetch_acting_org(request)
     if org.is_branch:
         raise Http404("团支部没有批量接转。")
     branches = Org.objects.filter(Org.subtree_q(org.path), category__in=(Category.BRANCH, Category.PENDING))

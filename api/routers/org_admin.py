@@ -7,7 +7,7 @@ from api.schemas import COMMON_ERRORS, ErrorOut, Id
 from core.exceptions import NotFound
 from orgs import access, admin_changes, codes, services
 from orgs.models import AdminChange
-from people.models import Person
+from people import access as people_access
 
 router = Router(tags=["组织管理"])
 ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
@@ -53,7 +53,7 @@ def _change_out(change: AdminChange) -> dict:
 @router.post("/{int:org_id}/registration-code", response={200: CodeOut, **ERRORS})
 def registration_code(request, org_id: int):
     """C2: a new code for a direct subordinate (by its parent's admin); the unused old code stops working."""
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     issued = codes.registration_code_issue(org=org, actor=request.auth)
     return {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
 
@@ -83,7 +83,7 @@ def registration_codes_state_xlsx(request, org_id: int):
     """C2: the current codes of all direct subordinates, changing nothing. Codes are stored only as keyed
     hashes, so the workbook gives each one's status (未生成 / 有效至… / 已使用 / 已过期), not the code;
     `POST` issues new ones."""
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     states = codes.registration_codes_state(parent=org, actor=request.auth)
     return _xlsx(codes.codes_state_workbook(states), "registration-codes-state.xlsx")
 
@@ -101,7 +101,7 @@ def registration_codes_issue_xlsx(request, org_id: int):
     """C2 批量生成: new codes for every direct subordinate without a registered admin, replacing their unused
     ones, as a workbook (the only place the codes ever appear); 409 `nothing_to_issue` when every
     subordinate has an admin. A POST, so no cross-site link can trigger it."""
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     issued = codes.registration_codes_issue_all(parent=org, actor=request.auth)
     return _xlsx(codes.codes_workbook(issued), "registration-codes.xlsx")
 
@@ -109,14 +109,14 @@ def registration_codes_issue_xlsx(request, org_id: int):
 @router.put("/{int:org_id}/children/order", response={204: None, **ERRORS})
 def children_order(request, org_id: int, payload: OrderIn):
     """组织排序: the ids of all direct subordinates in their new order."""
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     services.children_reorder(parent=org, ordered_ids=payload.ids, actor=request.auth)
     return Status(204, None)
 
 
 @router.get("/{int:org_id}/admins", response={200: list[AdminOut], **ERRORS})
 def admins_list(request, org_id: int):
-    org = access.get_org_for_viewer(request.auth, org_id)
+    org = access.fetch_org(request.auth, org_id)
     return [{"person_id": a.person_id, "name": a.person.name} for a in org.admins.select_related("person")]
 
 
@@ -130,19 +130,15 @@ def _result(change: AdminChange | None):
 def admins_add(request, org_id: int, payload: PersonIdIn):
     """C6: on a direct subordinate takes effect at once (200); on one's own organisation waits for
     the direct superior's approval (202)."""
-    org = access.get_org_for_viewer(request.auth, org_id)
-    person = Person.objects.filter(pk=payload.person_id).first()
-    if person is None:
-        raise NotFound("未找到该人员。", code="person_not_found")
+    org = access.fetch_org(request.auth, org_id)
+    person = people_access.fetch_person(request.auth, payload.person_id)
     return _result(admin_changes.admin_change_request(org=org, person=person, action="add", actor=request.auth))
 
 
 @router.delete("/{int:org_id}/admins/{int:person_id}", response={200: AdminResultOut, 202: AdminResultOut, **ERRORS})
 def admins_revoke(request, org_id: int, person_id: int):
-    org = access.get_org_for_viewer(request.auth, org_id)
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise NotFound("未找到该人员。", code="person_not_found")
+    org = access.fetch_org(request.auth, org_id)
+    person = people_access.fetch_person(request.auth, person_id)
     return _result(admin_changes.admin_change_request(org=org, person=person, action="revoke", actor=request.auth))
 
 

@@ -98,13 +98,6 @@ def transfer_out(t: TransferRequest, viewer, *, steps: bool = True) -> dict:
     }  # fmt: skip
 
 
-def _get(request, transfer_id: int) -> TransferRequest:
-    t = selectors.get_transfer_for_viewer(request.auth, transfer_id)
-    if t is None:
-        raise NotFound("未找到该转接申请，或您无权查看。", code="transfer_not_found")
-    return t
-
-
 @router.post("", response={201: TransferOut, **ERRORS})
 def transfer_create(request, payload: TransferIn):
     """办理转入 ({name, id_number}, the caller's organisation receives), 办理转出 ({person_id} of a member
@@ -140,7 +133,7 @@ def transfer_list(
             return {"items": [transfer_out(t, request.auth, steps=False) for t in mine[:200]], "count": mine.count()}
         org = orgs[0]
     else:
-        org = org_access.get_org_for_viewer(request.auth, org_id)
+        org = org_access.fetch_org(request.auth, org_id)
     qs = selectors.transfer_list(request.auth, org=org, direction=direction, status=status, names=names)
     start, end = _page_bounds(page)
     return {"items": [transfer_out(t, request.auth, steps=False) for t in qs[start:end]], "count": qs.count()}
@@ -155,26 +148,30 @@ def transfer_todo(request):
 
 @router.get("/{int:transfer_id}", response={200: TransferOut, **ERRORS})
 def transfer_get(request, transfer_id: int):
-    return transfer_out(_get(request, transfer_id), request.auth)
+    return transfer_out(selectors.fetch_transfer(request.auth, transfer_id), request.auth)
 
 
 @router.post("/{int:transfer_id}/approve", response={200: TransferOut, **ERRORS})
 def transfer_approve(request, transfer_id: int):
     return transfer_out(
-        services.transfer_approve(transfer=_get(request, transfer_id), actor=request.auth), request.auth
+        services.transfer_approve(transfer=selectors.fetch_transfer(request.auth, transfer_id), actor=request.auth),
+        request.auth,
     )
 
 
 @router.post("/{int:transfer_id}/reject", response={200: TransferOut, **ERRORS})
 def transfer_reject(request, transfer_id: int, payload: ReasonIn):
-    t = services.transfer_reject(transfer=_get(request, transfer_id), actor=request.auth, reason=payload.reason)
+    t = services.transfer_reject(
+        transfer=selectors.fetch_transfer(request.auth, transfer_id), actor=request.auth, reason=payload.reason
+    )
     return transfer_out(t, request.auth)
 
 
 @router.post("/{int:transfer_id}/withdraw", response={200: TransferOut, **ERRORS})
 def transfer_withdraw(request, transfer_id: int):
     return transfer_out(
-        services.transfer_withdraw(transfer=_get(request, transfer_id), actor=request.auth), request.auth
+        services.transfer_withdraw(transfer=selectors.fetch_transfer(request.auth, transfer_id), actor=request.auth),
+        request.auth,
     )
 
 
@@ -184,14 +181,17 @@ def transfer_assign(request, transfer_id: int, payload: AssignIn):
     if branch is None:
         raise NotFound("未找到该团支部。", code="org_not_found")
     return transfer_out(
-        services.transfer_assign(transfer=_get(request, transfer_id), actor=request.auth, branch=branch), request.auth
+        services.transfer_assign(
+            transfer=selectors.fetch_transfer(request.auth, transfer_id), actor=request.auth, branch=branch
+        ),
+        request.auth,
     )
 
 
 @orgs_router.post("/{int:org_id}/batch-transfers", response={200: list[TransferOut], **ERRORS})
 def batch_transfers(request, org_id: int, payload: BatchIn):
     """批量接转 (committees only): ≤30 members between two branches in the subtree, done at once."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     branches = {o.id: o for o in Org.objects.filter(pk__in=[payload.from_branch_id, payload.to_branch_id])}
     if len(branches) != 2:
         raise NotFound("未找到转出或转入团支部。", code="org_not_found")
