@@ -85,7 +85,7 @@ def _get(request, migration_id: int) -> OrgMigration:
 @router.post("", response={201: MigrationOut, **ERRORS})
 def migration_apply(request, payload: MigrationIn):
     """U4: the migrating organisation's own admin applies; to_parent_id may be any organisation."""
-    org = access.get_org_for_viewer(request.auth, payload.org_id)
+    org = access.fetch_org(request.auth, payload.org_id)
     to_parent = Org.objects.filter(pk=payload.to_parent_id).first()
     if to_parent is None:
         raise NotFound("新上级组织不存在。", code="target_not_found")
