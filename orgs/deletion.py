@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from audit.services import audit_record
 from core.exceptions import Conflict
-from progress.aggregates import stats_mark_dirty
+from core.signals import counts_changed
 
 from . import access
 from .models import Org, OrgAdmin
@@ -113,7 +113,7 @@ def org_delete(*, org: Org, actor, end_posts: bool = False) -> dict:
             )
         pending = pending_branch_for(parent)
         moved = members.update(branch=pending)
-        stats_mark_dirty(org_ids=[pending.pk])  # progress: the update above sends no signal
+        counts_changed.send(sender=Org, org_ids=[pending.pk])  # the update above sends no model signal
         # Open transfers follow their members, so the pending branch's superior can still act on them.
         TransferRequest.objects.filter(from_branch=org, status__in=OPEN).update(from_branch=pending)
     # Posts and admins end with the organisation; the people stay.

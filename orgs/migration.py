@@ -22,7 +22,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from core.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from core.normalize import clean_text
-from progress.aggregates import stats_subtree_moved
+from core.signals import subtree_moved
 from workflow import engine
 from workflow.engine import Handler
 from workflow.models import Action as StepAction
@@ -283,7 +283,7 @@ def subtree_move(*, org: Org, to_parent: Org) -> Org:
     if len(old_path) != len(new_path):
         update["depth"] = Length(new_value) / Org.steplen
     Org.objects.filter(Org.subtree_q(old_path)).update(**update)
-    stats_subtree_moved(old_path=old_path, new_path=new_path)  # progress: totals follow the subtree
+    subtree_moved.send(sender=Org, old_path=old_path, new_path=new_path)  # progress: totals follow the subtree
     last_order = (
         Org.objects.filter(parent=to_parent).exclude(category=Category.PENDING).aggregate(m=Max("sort_order"))["m"]
     )

@@ -4,16 +4,18 @@ Signals rather than a call in each service: every path that saves a Person,
 Cadre or Org through the ORM (forms, API, imports row by row, registration,
 transfers, the Django admin) is covered, including ones written later. The
 handlers only record ids (no queries, except on deletion); the refresh runs
-after commit. Bulk writes that bypass signals call `stats_mark_dirty`.
+after commit. Bulk writes that bypass model signals send core.signals.counts_changed, and a subtree
+moved by 组织迁移 sends core.signals.subtree_moved (the lower apps never import progress).
 """
 
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 
+from core.signals import counts_changed, subtree_moved
 from orgs.models import Org
 from people.models import Cadre, Person
 
-from .aggregates import stats_mark_dirty, stats_remove
+from .aggregates import stats_mark_dirty, stats_remove, stats_subtree_moved
 
 # A save that touches none of these cannot change any figure (S1: account state and mobile; S4: P10 fields).
 PERSON_FIELDS_THAT_COUNT = frozenset(
@@ -57,3 +59,13 @@ def org_saved(sender, instance, **kwargs):
 @receiver(pre_delete, sender=Org)
 def org_deleting(sender, instance, **kwargs):
     stats_remove(instance)
+
+
+@receiver(counts_changed)
+def counts_changed_in_bulk(sender, org_ids=(), person_ids=(), **kwargs):
+    stats_mark_dirty(org_ids=org_ids, person_ids=person_ids)
+
+
+@receiver(subtree_moved)
+def subtree_moved_totals(sender, old_path, new_path, **kwargs):
+    stats_subtree_moved(old_path=old_path, new_path=new_path)

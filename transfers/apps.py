@@ -6,5 +6,9 @@ class TransfersConfig(AppConfig):
     verbose_name = "组织关系转接"
 
     def ready(self):
-        # Registers the 组织关系转接 workflow with the approval engine.
-        from . import services  # noqa: F401
+        from core.scheduler import register_job
+
+        # Importing the services registers the 组织关系转接 workflow with the approval engine.
+        from . import services
+
+        register_job("transfers_returned", services.auto_return_due)  # U3: untouched requests go back

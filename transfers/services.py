@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from core.exceptions import Conflict, Invalid, NotAllowed, NotFound
+from core.signals import counts_changed
 from orgs import access as org_access
 from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 from people.models import Cadre, Person
 from people.services import person_find
-from progress.aggregates import stats_mark_dirty
 from workflow import engine
 from workflow.engine import Handler
 from workflow.models import Action as StepAction
@@ -296,7 +296,7 @@ def batch_transfer(*, actor, acting_org: Org, from_branch: Org, to_branch: Org, 
         done.append(t)
     Cadre.objects.filter(person__in=locked, org=from_branch).delete()
     Person.objects.filter(pk__in=[p.pk for p in locked]).update(branch=to_branch)
-    stats_mark_dirty(org_ids=[from_branch.pk, to_branch.pk])  # progress: the update above sends no signal
+    counts_changed.send(sender=Person, org_ids=[from_branch.pk, to_branch.pk])  # the update sends no model signal
     audit_record(actor=actor, verb="批量接转", target=acting_org, org=acting_org,
                  changes={"from": from_branch.full_name, "to": to_branch.full_name, "count": len(locked)})  # fmt: skip
     return done

@@ -28,6 +28,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from core import pii
 from core.normalize import clean_text
+from core.signals import counts_changed
 from imports import importer, workbooks
 from imports.importer import Checked, Importer, Run, Sheet, Words
 from imports.readers import Column
@@ -38,7 +39,6 @@ from people.cadres import name_mismatch_message
 from people.choices import BRANCH_POSITIONS, PoliticalStatus
 from people.members import MEMBER_FIELDS, check_new_member, held_elsewhere_message, require_member_importer
 from people.models import AccountState, Cadre, Person
-from progress.aggregates import stats_mark_dirty
 
 from . import PERSON_CHOICES, PERSON_UNIQUE, person_cells, person_columns, position_cell, row_message
 
@@ -273,7 +273,7 @@ def _insert(branch: Org, create: list[Checked], link: list[tuple[Checked, int]])
         if r.clean["position"]:
             posts.append(Cadre(person=person, org=branch, position=r.clean["position"]))
     Cadre.objects.bulk_create(posts, ignore_conflicts=True)
-    stats_mark_dirty(org_ids=[branch.pk])  # progress: bulk inserts send no signal
+    counts_changed.send(sender=Person, org_ids=[branch.pk])  # bulk inserts send no model signal
 
 
 # Bulk inserts of people. bulk_create spends most of a large import preparing
