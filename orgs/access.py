@@ -160,7 +160,3 @@ def require_manage(person, org: Org, *, as_self: bool = True, as_parent: bool = 
 
 def has_admin(org: Org) -> bool:
     return OrgAdmin.objects.filter(org=org).exists()
-
-
-# The old names, for callers not yet moved to fetch_org (issue 13); removed once none is left.
-get_org_for_viewer = get_org_for_viewer_or_404 = fetch_org
