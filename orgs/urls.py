@@ -1,5 +1,7 @@
 from django.urls import path
 
+from imports.urls import import_paths
+
 from . import children_views, manage_views, migration_views, views
 
 app_name = "orgs"
@@ -14,22 +16,13 @@ urlpatterns = [
     path("orgs/<int:pk>/children/order/", manage_views.children_order, name="children_order"),
     path("orgs/<int:pk>/children/new/", children_views.children_create, name="children_create"),
     path("orgs/<int:pk>/children/new/proposal/", children_views.children_proposal, name="children_proposal"),
-    path("orgs/<int:pk>/children/template/", children_views.children_template, name="children_template"),
-    path("orgs/<int:pk>/children/import/", children_views.children_import_preview, name="children_import_preview"),
-    path(
-        "orgs/<int:pk>/children/import/confirm/", children_views.children_import_confirm, name="children_import_confirm"
-    ),
-    path(
-        "orgs/<int:pk>/children/import/<str:token>/result/",
-        children_views.children_import_result,
-    path("orgs/<int:pk>/info/reveal/", manage_views.org_info_reveal, name="info_reveal"),
-        name="children_import_result",
-    ),
+    *import_paths("orgs/<int:pk>/children/", "children", "children_import"),
     path("orgs/<int:pk>/children/codes/", manage_views.codes_issue_all, name="codes_all"),
     path("orgs/<int:pk>/children/codes.xlsx", manage_views.codes_state, name="codes_state"),
     path("orgs/<int:pk>/code/", manage_views.code_issue, name="code_issue"),
     path("orgs/<int:pk>/delete/", manage_views.child_delete, name="delete"),
     path("orgs/<int:pk>/info/", manage_views.org_info, name="info"),
+    path("orgs/<int:pk>/info/reveal/", manage_views.org_info_reveal, name="info_reveal"),
     path("orgs/<int:pk>/admins/", manage_views.admins_manage, name="admins"),
     path("orgs/<int:pk>/admins/<str:action>/", manage_views.admin_change, name="admin_change"),
     path("admin-changes/<int:pk>/<str:decision>/", manage_views.admin_change_decide, name="admin_change_decide"),

@@ -2,63 +2,50 @@
 
 The organisation's admin and its direct superior's admin act; deeper
 superiors see the list read-only with ID numbers and mobiles masked (§8,
-P9). Batch entry is two steps like 批量创建: the upload is checked without
-writing (preview), kept under a random token held in the session, and
-imported when the admin confirms.
+P9). Batch entry is the import framework's card (imports.views, kind
+cadre_import): checked without writing, then imported when the admin confirms.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from core import pii
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-from imports import flow, workbooks
+from imports import importer
+from imports.views import card_context
 from orgs import access as org_access
 
-from . import access, cadres, post_offers, selectors
-from .cadre_forms import CadreForm, CadreUploadForm
+from . import access, cadres, post_offers, queries, selectors
+from .cadre_forms import CadreForm
 from .choices import COMMITTEE_POSITIONS
-from .models import Person, PostOffer
+from .models import PostOffer
 from .validation import FIELD_LABELS
 
 PAGE_SIZE = 50
 
 
-def _org_or_404(request, pk: int):
-    org = org_access.get_org_for_viewer_or_404(request.user, pk)
-    if org.is_branch:
-        raise Http404("团支部的团干部随团员一起录入，请在团员列表中查看。")
-    return org
-
-
-def _managed_or_403(request, pk: int):
-    """404 for an organisation the user cannot see, 403 for one they see but may not manage (P4, §8)."""
-    org = _org_or_404(request, pk)
-    if not access.can_manage_cadres(request.user, org):
-        raise PermissionDenied("只有本组织或直属上级组织的管理员可以录入、删除和变更团干部。")
-    return org
+# P3, P4: the committee's own admin or its direct superior's admin enter, change and delete its cadres.
+MANAGE_CADRES = org_access.MANAGE | org_access.MANAGE_AS_SUPERIOR
 
 
 @login_required
 @require_GET
 def cadre_list(request, pk: int):
     """团干部列表: who is still incomplete (S7); full ID numbers and actions only for those who manage them."""
-    org = org_access.get_org_for_viewer_or_404(request.user, pk)
+    org = org_access.fetch_org(request.user, pk)
     if org.is_branch:
         return redirect("people:members", pk=org.pk)
     manages = access.can_manage_cadres(request.user, org)
     complete = {"true": True, "false": False}.get(request.GET.get("complete", ""))
     page = Paginator(selectors.cadre_list(org, complete=complete), PAGE_SIZE).get_page(request.GET.get("page"))
-    for post in page:  # masked for everyone but oneself; 显示 reveals one record, audited (people.reveal)
-        _show(post.person, full=post.person_id == request.user.pk)
+    for post in page:  # masked for everyone but oneself; 显示 reveals one record, audited (people.queries)
+        post.person.numbers = queries.person_numbers(viewer=request.user, person=post.person)
+        post.person.missing_labels = [FIELD_LABELS[f] for f in post.person.missing_fields()]
     offers = list(post_offers.offers_of_org(org)) if manages else []
     resettable = access.resettable_ids(request.user, [post.person for post in page]) if manages else set()
     return render(request, "people/cadres.html", {
@@ -67,23 +54,16 @@ def cadre_list(request, pk: int):
     })  # fmt: skip
 
 
-def _show(person: Person, *, full: bool) -> None:
-    person.id_shown = person.id_number if full else pii.mask_id_number(person.id_number)
-    person.mobile_shown = person.mobile if full else pii.mask_mobile(person.mobile)
-    person.missing_labels = [FIELD_LABELS[f] for f in person.missing_fields()]
-
-
-def _page(request, org, form=None, **context):
-    return render(request, "people/cadre_new.html", {
-        "org": org, "form": form or CadreForm(), "upload_form": CadreUploadForm(),
-        "template_name": cadres.TEMPLATE_NAME, **context,
-    })  # fmt: skip
+def page(request, org, form=None, **context):
+    """录入本级团干部: one at a time, and the import card (imports.views, kind cadre_import)."""
+    context = card_context(request, importer.get("cadre_import"), org, form=form or CadreForm(), **context)
+    return render(request, "people/cadre_new.html", context)
 
 
 @login_required
 def cadre_new(request, pk: int):
     """录入本级团干部, one at a time."""
-    org = _managed_or_403(request, pk)
+    org = org_access.fetch_org(request.user, pk, MANAGE_CADRES, branch=False)
     form = CadreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -100,60 +80,7 @@ def cadre_new(request, pk: int):
             else:
                 messages.success(request, f"已录入本级团干部：{post.person.name}（{post.position}）。")
             return redirect("people:cadre_new", pk=org.pk)
-    return _page(request, org, form)
-
-
-@login_required
-@require_GET
-def cadre_template(request, pk: int):
-    org = _managed_or_403(request, pk)
-    return workbooks.xlsx_response(cadres.cadre_template(org), f"{cadres.TEMPLATE_NAME}_{org.short_name}.xlsx")
-
-
-def _import_area(request, org, **context):
-    if request.htmx:
-        return render(request, "people/partials/cadre_import.html", {"org": org, **context})
-    return _page(request, org, **context)
-
-
-def _run(request, org):
-    return lambda data, dry_run: cadres.cadre_import(org=org, file=data, actor=request.user, dry_run=dry_run)
-
-
-@login_required
-@require_POST
-def cadre_import_preview(request, pk: int):
-    org = _managed_or_403(request, pk)
-    form = CadreUploadForm(request.POST, request.FILES)
-    context = flow.preview(request, purpose=f"cadres:{org.pk}", form=form, run=_run(request, org))
-    return _import_area(request, org, **context)
-
-
-@login_required
-@require_POST
-def cadre_import_confirm(request, pk: int):
-    org = _managed_or_403(request, pk)
-    return _import_area(request, org, **flow.confirm(request, purpose=f"cadres:{org.pk}", run=_run(request, org)))
-
-
-@login_required
-@require_GET
-def cadre_import_result(request, pk: int, token: str):
-    """The result workbook: the uploaded rows with 结果 and 说明 beside each."""
-    org = _managed_or_403(request, pk)
-    try:
-        content = flow.result(request, purpose=f"cadres:{org.pk}", token=token)
-    except DomainError as e:
-        messages.error(request, e.message)
-        return redirect("people:cadre_new", pk=org.pk)
-    return workbooks.xlsx_response(content, f"本级团干部导入结果_{org.short_name}.xlsx")
-
-
-def _person_or_404(person_id: int) -> Person:
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise Http404("未找到该人员。")
-    return person
+    return page(request, org, form)
 
 
 def _back_to_list(request, org):
@@ -165,8 +92,8 @@ def _back_to_list(request, org):
 @require_POST
 def cadre_delete(request, pk: int, person_id: int):
     """删除 a cadre who left (P4); admins and the registered secretary are refused with the reason."""
-    org = _managed_or_403(request, pk)
-    person = _person_or_404(person_id)
+    org = org_access.fetch_org(request.user, pk, MANAGE_CADRES, branch=False)
+    person = access.fetch_person(request.user, person_id)
     try:
         cadres.cadre_remove(org=org, person=person, actor=request.user)
     except DomainError as e:
@@ -180,8 +107,8 @@ def cadre_delete(request, pk: int, person_id: int):
 @require_POST
 def cadre_position(request, pk: int, person_id: int):
     """团干部职务变更 (P4)."""
-    org = _managed_or_403(request, pk)
-    person = _person_or_404(person_id)
+    org = org_access.fetch_org(request.user, pk, MANAGE_CADRES, branch=False)
+    person = access.fetch_person(request.user, person_id)
     try:
         post = cadres.cadre_change_position(
             org=org, person=person, position=request.POST.get("position", ""), actor=request.user

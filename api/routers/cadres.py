@@ -1,22 +1,21 @@
 """本级团干部 of committees (SPEC P3, P4, S7) and the 录入 template/import of an organisation (P6)."""
 
 from typing import Literal
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from api.routers.imports import JobAcceptedOut, member_people_import
+from api.routers.imports import IMPORT_DOC, JobAcceptedOut, PeopleImportOut, import_answer, people_import_kind
 from api.routers.orgs import PageIn, _page_bounds
 from api.routers.post_offers import PostOfferOut, offer_out
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
-from core.exceptions import NotFound
-from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook
+from imports import importer
+from imports.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from orgs import access as org_access
-from people import cadres, entry, selectors
-from people.models import Cadre, Person, PostOffer
+from people import access as people_access
+from people import cadres, selectors
+from people.models import Cadre, PostOffer
 from people.validation import FIELD_LABELS
 
 router = Router(tags=["团干部"])
@@ -47,49 +46,13 @@ class PositionIn(Schema):
     position: str
 
 
-class ImportFailureOut(Schema):
-    row: int
-    message: str
-
-
-class ImportRowOut(Schema):
-    row: int
-    status: Literal["创建", "跳过", "失败", "将创建"]
-    message: str
-    name: str = ""
-    id_number: str = ""
-    position: str = ""
-
-
-class PeopleImportOut(Schema):
-    dry_run: bool
-    created: int
-    would_create: int
-    skipped: int
-    failed: list[ImportFailureOut]
-    rows: list[ImportRowOut]
-
-
-def cadre_out(post: Cadre, *, full: bool) -> dict:
+def cadre_out(post: Cadre, *, viewer) -> dict:
     person = post.person
     return {
-        "person": person_out(person, full=full),
+        "person": person_out(person, viewer=viewer),
         "position": post.position,
         "missing": [FIELD_LABELS[f] for f in person.missing_fields()],
     }
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-def _person(person_id: int) -> Person:
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise NotFound("未找到该人员。", code="person_not_found")
-    return person
 
 
 @router.get("/{int:org_id}/cadres", response={200: CadreListOut, **ERRORS}, summary="团干部列表")
@@ -98,11 +61,11 @@ def cadre_list(request, org_id: int, page: Query[PageIn], complete: bool | None 
     mobiles are masked for every reader but the cadre themself; whoever manages these cadres (the
     organisation's or its direct superior's admin) sees one in full with
     `POST /orgs/{id}/people/{person_id}/reveal` (audited)."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     start, end = _page_bounds(page)
     posts = selectors.cadre_list(org, complete=complete)
     shown = list(posts[start:end])
-    items = [cadre_out(p, full=p.person_id == request.auth.pk) for p in shown]
+    items = [cadre_out(p, viewer=request.auth) for p in shown]
     return {"items": items, "count": posts.count()}
 
 
@@ -115,28 +78,31 @@ def cadre_add(request, org_id: int, payload: CadreIn):
     the person accepts it (`POST /post-offers/{id}/accept`) or the admin responsible for their record
     confirms it, and their record is never changed by the link (issue 12). The name must match the
     record (`name_mismatch`); 409 `cadre_exists` if already a cadre here."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     post = cadres.cadre_add(org=org, person_data=payload.person.dict(), position=payload.position, actor=request.auth)
     if isinstance(post, PostOffer):
         return Status(202, offer_out(post))
-    return Status(201, cadre_out(post, full=post.person_id == request.auth.pk))
+    return Status(201, cadre_out(post, viewer=request.auth))
 
 
 @router.patch("/{int:org_id}/cadres/{int:person_id}", response={200: CadreOut, **ERRORS}, summary="团干部职务变更")
 def cadre_change_position(request, org_id: int, person_id: int, payload: PositionIn):
-    org = org_access.get_org_for_viewer(request.auth, org_id)
+    org = org_access.fetch_org(request.auth, org_id)
     post = cadres.cadre_change_position(
-        org=org, person=_person(person_id), position=payload.position, actor=request.auth
+        org=org,
+        person=people_access.fetch_person(request.auth, person_id),
+        position=payload.position,
+        actor=request.auth,
     )
-    return cadre_out(post, full=post.person_id == request.auth.pk)
+    return cadre_out(post, viewer=request.auth)
 
 
 @router.delete("/{int:org_id}/cadres/{int:person_id}", response={204: None, **ERRORS}, summary="删除团干部")
 def cadre_remove(request, org_id: int, person_id: int):
     """P4: deletes the post, not the person. 409 `cadre_is_admin` (revoke the admin first, C6) or
     `cadre_is_secretary` (enter the new secretary in the organisation information first, O4)."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
-    cadres.cadre_remove(org=org, person=_person(person_id), actor=request.auth)
+    org = org_access.fetch_org(request.auth, org_id)
+    cadres.cadre_remove(org=org, person=people_access.fetch_person(request.auth, person_id), actor=request.auth)
     return Status(204, None)
 
 
@@ -147,17 +113,15 @@ def cadre_remove(request, org_id: int, person_id: int):
     summary="下载录入模板（团委：本级团干部模板）",
 )
 def people_template(request, org_id: int):
-    org = org_access.get_org_for_viewer(request.auth, org_id)
-    content, filename = entry.people_template(org, actor=request.auth)
-    return _xlsx(content, filename)
+    org = org_access.fetch_org(request.auth, org_id)
+    imp = importer.get("member_import" if org.is_branch else "cadre_import")
+    return xlsx_response(importer.template_bytes(imp, org, actor=request.auth), f"{imp.title}_{org.short_name}.xlsx")
 
 
 @router.post(
     "/{int:org_id}/people/import",
     response={200: PeopleImportOut, 202: JobAcceptedOut, **ERRORS, 413: ErrorOut},
-    openapi_extra={
-        "responses": {"200": {**XLSX, "description": "逐行结果；`?format=xlsx` 时返回结果工作簿（每行旁附结果和说明）"}}
-    },
+    openapi_extra=IMPORT_DOC,
     summary="模板批量录入（团委：本级团干部）",
 )
 def people_import(
@@ -170,10 +134,6 @@ def people_import(
 ):
     """P6: each valid row is entered, an invalid row writes nothing, people already entered here are
     skipped; a wrong template is refused whole (400 `bad_file`). `dry_run=true` checks and writes nothing."""
-    org = org_access.get_org_for_viewer(request.auth, org_id)
-    if org.is_branch or branch_id is not None:  # members: large files answer 202 {job_id}
-        return member_people_import(request, org, file, dry_run=dry_run, branch_id=branch_id, format=format)
-    report = entry.people_import(org=org, file=file, actor=request.auth, dry_run=dry_run, branch_id=branch_id)
-    if format == "xlsx":
-        return _xlsx(result_workbook(report), "导入结果.xlsx")
-    return report.as_dict()
+    org = org_access.fetch_org(request.auth, org_id)
+    kind, target = people_import_kind(request, org, branch_id)
+    return import_answer(request, kind, target, file, dry_run=dry_run, format=format, filename="导入结果.xlsx")

@@ -7,15 +7,15 @@ the operations are therefore registered on the organisations router itself.
 """
 
 from typing import Literal
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from ninja import File, Schema, Status
 from ninja.files import UploadedFile
 
+from api.routers.imports import IMPORT_DOC, ChildrenImportOut, JobAcceptedOut, import_answer
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
-from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook
-from orgs import access, batch, services
+from imports import importer
+from imports.workbooks import XLSX_CONTENT_TYPE, xlsx_response
+from orgs import access, services
 
 from .orgs import OrgOut, org_out, router
 
@@ -33,35 +33,6 @@ class ChildIn(Schema):
     full_name: str | None = None
 
 
-class ImportFailureOut(Schema):
-    row: int
-    message: str
-
-
-class ImportRowOut(Schema):
-    row: int
-    status: Literal["创建", "跳过", "失败", "将创建"]
-    message: str
-    short_name: str
-    category: str
-    full_name: str
-
-
-class ImportOut(Schema):
-    dry_run: bool
-    created: int
-    would_create: int
-    skipped: int
-    failed: list[ImportFailureOut]
-    rows: list[ImportRowOut]
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @router.post(
     "/{int:org_id}/children",
     response={201: OrgOut, **COMMON_ERRORS, **error_responses(404, 409)},
@@ -69,7 +40,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 )
 def org_child_create(request, org_id: int, payload: ChildIn):
     """单个创建 (T6): 组织全称 defaults to the parent's 全称 + 简称. Only the organisation's own admin."""
-    parent = access.get_org_for_viewer(request.auth, org_id)
+    parent = access.fetch_org(request.auth, org_id)
     org = services.org_create_child(
         parent=parent,
         short_name=payload.short_name,
@@ -87,21 +58,15 @@ def org_child_create(request, org_id: int, payload: ChildIn):
     summary="下载批量创建下级组织模板",
 )
 def org_children_template(request, org_id: int):
-    parent = access.get_org_for_viewer(request.auth, org_id)
-    return _xlsx(batch.children_template(parent, actor=request.auth), f"{batch.TEMPLATE_NAME}.xlsx")
+    parent = access.fetch_org(request.auth, org_id)
+    imp = importer.get("children_import")
+    return xlsx_response(importer.template_bytes(imp, parent, actor=request.auth), f"{imp.title}.xlsx")
 
 
 @router.post(
     "/{int:org_id}/children/import",
-    response={200: ImportOut, **COMMON_ERRORS, **error_responses(404, 413)},
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "逐行结果；`?format=xlsx` 时返回结果工作簿（每行旁附结果和说明）",
-                "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    response={200: ChildrenImportOut, 202: JobAcceptedOut, **COMMON_ERRORS, **error_responses(404, 413)},
+    openapi_extra=IMPORT_DOC,
     summary="批量创建直属下级组织",
 )
 def org_children_import(
@@ -115,8 +80,7 @@ def org_children_import(
 
     `dry_run=true` checks every row and writes nothing.
     """
-    parent = access.get_org_for_viewer(request.auth, org_id)
-    report = batch.children_import(parent=parent, file=file, actor=request.auth, dry_run=dry_run)
-    if format == "xlsx":
-        return _xlsx(result_workbook(report), "批量创建下级组织结果.xlsx")
-    return report.as_dict()
+    parent = access.fetch_org(request.auth, org_id)
+    return import_answer(
+        request, "children_import", parent, file, dry_run=dry_run, format=format, filename="批量创建下级组织结果.xlsx"
+    )

@@ -42,11 +42,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import PasswordResetCode
 from conftest import PASSWORD, make_id_number, make_person_plain
+from imports import importer
+from imports.importers import children as batch
+from imports.importers import members as member_importer
 from imports.models import ImportJob
-from orgs import admin_changes, batch, migration
+from orgs import admin_changes, migration
 from orgs import services as org_services
 from orgs.models import AdminChange, Org, OrgAdmin, OrgMigration, RegistrationCode
-from people import entry
 from people import services as people_services
 from people.models import Cadre, Person, PostOffer
 from transfers import services as transfer_services
@@ -187,11 +189,11 @@ PAGES = {
     ("orgs:delete", "POST"): "L F H F F",
     ("orgs:info", "GET"): "L F H F F",
     ("orgs:info", "POST"): "L F H F F",
+    ("orgs:info_reveal", "GET"): "L N N N N",
+    ("orgs:info_reveal", "POST"): "L F H F F",
     ("orgs:admins", "GET"): "L F H F F",
     ("orgs:admins", "POST"): "L F H F F",
     ("orgs:admin_change", "GET"): "L N N N N",
-    ("orgs:info_reveal", "GET"): "L N N N N",
-    ("orgs:info_reveal", "POST"): "L F H F F",
     ("orgs:admin_change", "POST"): "L F H F F",
     ("people:cadre_new", "GET"): "L F H F F",
     ("people:cadre_new", "POST"): "L F H F F",
@@ -323,6 +325,7 @@ API = {
     ("POST", "/api/v1/orgs/{org_id}/members/{person_id}/verify"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/people/{person_id}/reset-code"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/people/{person_id}/reveal"): "L F H F F",
+    ("POST", "/api/v1/orgs/{org_id}/secretary/reveal"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/reset-codes.xlsx"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/batch-transfers"): "L F H F F",
     ("POST", "/api/v1/transfers"): "L F H F F",
@@ -338,7 +341,6 @@ API = {
     ("POST", "/api/v1/transfers/{transfer_id}/assign"): "L H H H F",
     ("GET", "/api/v1/migrations/{migration_id}"): "L H H H O",
     ("POST", "/api/v1/migrations/{migration_id}/approve"): "L H H H F",
-    ("POST", "/api/v1/orgs/{org_id}/secretary/reveal"): "L F H F F",
     ("POST", "/api/v1/migrations/{migration_id}/reject"): "L H H H F",
     ("POST", "/api/v1/migrations/{migration_id}/withdraw"): "L H H H F",
     # the approval engine (SPEC-2 W): the process of the pending transfer; its sender (the 4班) answers
@@ -477,7 +479,7 @@ def world(tree):
     t.job = ImportJob.objects.create(kind="member_import", org=t.general, created_by=t.general_admin, total=0)
     t.files = {
         "children": batch.children_template(t.general, actor=t.general_admin),
-        "people": entry.people_template(t.branch, actor=t.branch_admin)[0],
+        "people": importer.template_bytes(member_importer.IMPORTER, t.branch, actor=t.branch_admin),
     }
     return t
 
