@@ -99,7 +99,9 @@ def check_cadre(person_data: dict, position: str) -> tuple[dict, list[dict]]:
 def missing_for_new(clean: dict) -> list[dict]:
     """P10: what a person new to the system must have when entered as a cadre, one error a missing field."""
     return [
-        {"field": f, "message": f"请填写{FIELD_LABELS[f]}（新录入人员必填）。"} for f in REQUIRED_NEW if not clean.get(f)
+        {"field": f, "message": f"请填写{FIELD_LABELS[f]}（新录入人员必填）。"}
+        for f in REQUIRED_NEW
+        if not clean.get(f)
     ]
 
 

@@ -85,9 +85,7 @@ def test_the_detail_page_is_404_to_outsiders_and_actions_need_post(tree, client,
     assert client.post(f"/manage/migrations/{applied.id}/delete/").status_code == 404
 
 
-def test_the_applicants_page_lists_with_a_fixed_number_of_queries(
-    tree, client, applied, django_assert_max_num_queries
-):
+def test_the_applicants_page_lists_with_a_fixed_number_of_queries(tree, client, applied, django_assert_max_num_queries):
     migration_approve(migration=applied, actor=tree.province_admin)
     client.force_login(tree.uni_admin)
     with django_assert_max_num_queries(20):

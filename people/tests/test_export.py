@@ -62,7 +62,9 @@ def test_ids_and_mobiles_are_masked_for_a_superior(people):
 def test_the_branch_admin_sees_full_numbers_only_in_a_full_export_with_a_reason(people):
     """Masked by default even for the branch admin (issue 12, item 10); the full export names its reason."""
     t = people
-    masked = next(r for r in rows(export.members_workbook(actor=t.branch_admin, org=t.branch))[1:] if r[1] == "普通团员")
+    masked = next(
+        r for r in rows(export.members_workbook(actor=t.branch_admin, org=t.branch))[1:] if r[1] == "普通团员"
+    )
     assert masked[2] == mask_id_number(t.member.id_number) and masked[10] == mask_mobile(t.member.mobile)
     body = rows(export.members_workbook(actor=t.branch_admin, org=t.branch, full=True, reason="核对团籍"))[1:]
     member = next(r for r in body if r[1] == "普通团员")

@@ -121,9 +121,7 @@ def test_the_full_export_asks_for_a_reason(branch, client, api_login):
 
 
 @pytest.mark.parametrize("how", ["page", "api"])
-def test_the_full_export_is_audited_with_its_reason_and_names_the_exporter_in_the_file(
-    branch, client, api_login, how
-):
+def test_the_full_export_is_audited_with_its_reason_and_names_the_exporter_in_the_file(branch, client, api_login, how):
     reason = "报送校团委核对团籍"
     if how == "page":
         client.force_login(branch.branch_admin)

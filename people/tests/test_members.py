@@ -151,9 +151,7 @@ def test_the_list_is_404_for_outsiders(tree, client):
     assert client.get(f"/people/orgs/{tree.general.id}/members/").status_code == 404
 
 
-def test_the_list_page_takes_a_fixed_number_of_queries(
-    tree, client, make_person, django_assert_max_num_queries
-):
+def test_the_list_page_takes_a_fixed_number_of_queries(tree, client, make_person, django_assert_max_num_queries):
     for i in range(30):
         make_person(f"团员{i}", branch=tree.branch)
     client.force_login(tree.branch_admin)
