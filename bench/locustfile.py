@@ -7,7 +7,8 @@ API, then mostly reads (管理中心 home, member list, progress, transfer list)
 and sometimes writes (a member's mobile on the admin's own branch).
 
 Production cookies are Secure and the load runs over plain HTTP on loopback,
-so the session and CSRF cookies are sent by hand in a Cookie header.
+so the session and CSRF cookies are sent by hand in a Cookie header (under their
+production names __Host-sessionid and __Host-csrftoken, or the plain ones with DEBUG on).
 """
 
 import itertools
@@ -21,6 +22,15 @@ from locust import HttpUser, between, events, task
 ADMINS = json.loads(open(os.environ["BENCH_LOAD_ADMINS"]).read())
 _next = itertools.count()
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def cookie(*jars, name: str) -> tuple[str, str | None]:
+    """The cookie `name` as the server named it (config/settings.py: the __Host- prefix where cookies are Secure)."""
+    for key in (f"__Host-{name}", name):
+        for jar in jars:
+            if jar.get(key):
+                return key, jar.get(key)
+    return name, None
 
 
 TIMES: list[float] = []  # every response time in ms apart from the logins, for percentiles without them
@@ -46,19 +56,19 @@ class Admin(HttpUser):
         self.me = ADMINS[next(_next) % len(ADMINS)]
         org = self.me["org_id"]
         page = self.client.get("/accounts/login/", name="GET /accounts/login/")
-        csrf = page.cookies.get("csrftoken") or self.client.cookies.get("csrftoken")
+        csrf_name, csrf = cookie(page.cookies, self.client.cookies, name="csrftoken")
         token = CSRF_INPUT.search(page.text).group(1)
         response = self.client.post(
             "/accounts/login/",
             {"id_number": self.me["id_number"], "password": self.me["password"], "csrfmiddlewaretoken": token},
-            headers={"Cookie": f"csrftoken={csrf}", "Referer": f"{self.host}/accounts/login/"},
+            headers={"Cookie": f"{csrf_name}={csrf}", "Referer": f"{self.host}/accounts/login/"},
             allow_redirects=False,
             name="POST /accounts/login/",
         )
-        session = response.cookies.get("sessionid")
+        session_name, session = cookie(response.cookies, name="sessionid")
         if response.status_code != 302 or not session:
             raise RuntimeError(f"login failed for {self.me['role']}: {response.status_code}")
-        self.cookie = {"Cookie": f"sessionid={session}; csrftoken={csrf}"}
+        self.cookie = {"Cookie": f"{session_name}={session}; {csrf_name}={csrf}"}
         api = self.client.post(
             "/api/v1/auth/login",
             json={"id_number": self.me["id_number"], "password": self.me["password"]},

@@ -4,7 +4,7 @@ Timed is the final approval, `orgs.migration.migration_approve` by the new
 superior's admin, as the page and the API run it: the conditional status
 update, the row locks, the re-check of the tree rules, the one UPDATE of
 every path and depth in the subtree, the parent and numchild updates, the
-event and audit rows. The subtree (a 基层团委 → 9 分团委 → 90 团总支 → 9,900
+steps of its approval process and the audit rows. The subtree (a 基层团委 → 9 分团委 → 90 团总支 → 9,900
 团支部, with about 22,000 members and 180 cadres) is built with bulk_create, then
 moved back and forth between two leading bodies a level apart. After every
 move every path, depth and parent is checked, the progress figures (进度监督)
@@ -15,7 +15,9 @@ SQLite by default (a throwaway file, bench/.bench-move.sqlite3, removed afterwar
 DATABASE_URL says so (what the run created is deleted afterwards). Results
 are printed and written into BENCHMARKS.md, one section per engine.
 
-    .venv/bin/python bench/org_move.py [--runs 3] [--no-write]
+    .venv/bin/python bench/org_move.py [--runs 3] [--shape 9 10 110] [--no-write]
+
+--shape sets the subtree (分团委, 团总支 each, 团支部 each; e.g. `--shape 2 2 5` for a quick check).
 """
 
 import argparse
@@ -154,8 +156,17 @@ def check(top_id: int, parent_id: int, size: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--shape",
+        type=int,
+        nargs=3,
+        metavar=("COMMITTEES", "GENERALS", "BRANCHES"),
+        default=[SHAPE["committees"], SHAPE["generals"], SHAPE["branches"]],
+        help="分团委 in the subtree, 团总支 in each, 团支部 in each (default 9 10 110: 10,000 organisations)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     args = parser.parse_args()
+    SHAPE.update(zip(("committees", "generals", "branches"), args.shape, strict=True))
     setup_django()
 
     from django.db import connection
@@ -220,12 +231,17 @@ def main() -> None:
 def cleanup(sides) -> None:
     from django.db import transaction
 
-    from orgs.models import Org, OrgAdmin
+    from orgs.models import Org, OrgAdmin, OrgMigration
     from people.models import Cadre, Person
+    from workflow.models import Process
 
     with transaction.atomic():
         q = Org.subtree_q(sides[0].path) | Org.subtree_q(sides[1].path)
         ids = list(Org.objects.filter(q).values_list("id", flat=True))
+        # The migrations' approval processes (their steps and messages go with them).
+        processes = list(OrgMigration.objects.filter(org_id__in=ids).values_list("process_id", flat=True))
+        OrgMigration.objects.filter(org_id__in=ids).delete()
+        Process.objects.filter(pk__in=processes).delete()
         people = set(OrgAdmin.objects.filter(org_id__in=ids).values_list("person_id", flat=True))
         people |= set(Cadre.objects.filter(org_id__in=ids).values_list("person_id", flat=True))
         OrgAdmin.objects.filter(org_id__in=ids).delete()
@@ -252,7 +268,7 @@ Subtree: 1 基层团委 → {SHAPE["committees"]} 分团委 → {SHAPE["committe
 
 | step | seconds |
 |---|---|
-| **final approval (`migration_approve` by the new superior): re-check, lock, move {size:,} paths and depths, events, audit** | **{med:.3f}** |
+| **final approval (`migration_approve` by the new superior): re-check, lock, move {size:,} paths and depths, process step, audit** | **{med:.3f}** |
 | each run | {", ".join(f"{t:.3f}" for t in times)} |
 | building the subtree with bulk_create (not part of the move) | {t_build:.2f} |
 """
