@@ -14,6 +14,7 @@ import itertools
 import os
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from core.validators import id_check_char
@@ -62,6 +63,13 @@ def make_person(db):
         return make_person_plain(name, birth, branch=branch, password=password, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none, whatever ran before it on this worker."""
+    cache.clear()
+    yield
 
 
 class Tree:
