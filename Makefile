@@ -41,9 +41,10 @@ postgres:  ## start the loopback PostgreSQL server if it is not running
 	@pg_isready -q -h 127.0.0.1 || $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
 
-lint: $(VENV)/.dev  ## ruff lint and format check
+lint: $(VENV)/.dev  ## ruff lint and format check; the app import order (.importlinter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
