@@ -102,7 +102,7 @@ def reset_codes_filename(branch) -> str:
 
 
 def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
-    from imports.workbooks import new_workbook, to_bytes
+    from excel.workbooks import new_workbook, to_bytes
 
     wb = new_workbook()
     ws = wb.active

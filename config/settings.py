@@ -278,7 +278,7 @@ SUBORDINATE_ENTRY_PHASE = env_bool("SUBORDINATE_ENTRY_PHASE", True)
 
 # Request bodies: anything above UPLOAD_MAX_BYTES is refused (413) before it is read, so a huge
 # upload never reaches /tmp; the largest legitimate upload is an import file of 10 MB
-# (imports.readers.MAX_UPLOAD_BYTES) plus its multipart framing. Uploads above 2.5 MB go to a
+# (excel.readers.MAX_UPLOAD_BYTES) plus its multipart framing. Uploads above 2.5 MB go to a
 # temporary file instead of memory; form fields (not files) may total 2.5 MB.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
 # Files each admin may upload per hour (import pages and API; 0: no limit). Checked with the rate limits

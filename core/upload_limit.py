@@ -1,7 +1,7 @@
 """A cap on request bodies, checked before anything reads one (issue 8), and an hourly quota of uploads per admin
 (issue 12 item 16: `charge_upload`).
 
-imports.readers refuses a file above 10 MB, but only after Django has parsed
+excel.readers refuses a file above 10 MB, but only after Django has parsed
 the multipart body, writing every uploaded file of more than
 FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file first: without this cap a
 multi-gigabyte body would fill /tmp before that check ran. The declared

@@ -2,7 +2,7 @@ from django import forms
 
 
 class UploadForm(forms.Form):
-    """The filled-in template of any import (imports.importer); imports.readers checks what it holds."""
+    """The filled-in template of any import (imports.importer); excel.readers checks what it holds."""
 
     file = forms.FileField(
         label="选择填好的模板（.xlsx）",

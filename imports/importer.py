@@ -17,7 +17,7 @@ the template; every row is checked; then the rows go in chunks, each decided and
 leaves whole chunks and the same file uploaded again skips them. A dry run decides and writes nothing.
 Above settings.IMPORT_BACKGROUND_ROWS rows `import_start` hands the file to the background worker
 (imports.jobs) instead. The pages (imports.views), the API answers (api/routers/imports.py) and the result
-workbook (imports.workbooks) are the same for every importer.
+workbook (excel.workbooks) are the same for every importer.
 """
 
 from collections.abc import Callable
@@ -28,12 +28,13 @@ from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
 from core.exceptions import DomainError
+from excel import readers
+from excel.readers import Column, DataRow, SheetData
+from excel.report import ImportReport, RowResult, Status
+from excel.workbooks import TemplateSpec
 
-from . import jobs, readers
+from . import jobs
 from .kinds import IMPORTERS
-from .readers import Column, DataRow, SheetData
-from .report import ImportReport, RowResult, Status
-from .workbooks import TemplateSpec
 
 CHUNK = 1000
 RACE_MESSAGE = "该行的数据刚刚已被他人录入，请重新上传本文件：已录入的行会自动跳过。"
@@ -166,7 +167,7 @@ def get(kind: str) -> Importer:
 
 
 def template_bytes(importer: Importer, target, *, actor) -> bytes:
-    from .workbooks import template_workbook
+    from excel.workbooks import template_workbook
 
     importer.require(actor, target)
     return template_workbook(importer.template(target))
@@ -310,7 +311,7 @@ def run_job(job, content: bytes, progress) -> dict:
 
 def result_workbook_from_job(job, content: bytes) -> bytes:
     """The annotated workbook of a finished job: the uploaded rows with 结果 and 说明 beside each."""
-    from .workbooks import result_workbook
+    from excel.workbooks import result_workbook
 
     sheet = get(job.kind).read(content)
     return result_workbook(ImportReport.from_dict(job.report, sheet))

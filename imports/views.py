@@ -18,14 +18,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError, NotAllowed, NotFound
 from core.upload_limit import charge_upload
+from excel import workbooks
+from excel.report import reasons_of
+from excel.workbooks import XLSX_CONTENT_TYPE
 from orgs import access as org_access
 
 from . import importer as framework
-from . import jobs, uploads, workbooks
+from . import jobs, uploads
 from .forms import UploadForm
 from .models import ImportJob
-from .report import reasons_of
-from .workbooks import XLSX_CONTENT_TYPE
 
 RECENT_JOBS = 5
 

@@ -127,7 +127,7 @@ def registration_codes_state(*, parent: Org, actor) -> list[CodeState]:
 
 def codes_state_workbook(states: list[CodeState]) -> bytes:
     """The current state of every direct subordinate's code, without any code (they exist only hashed)."""
-    from imports.workbooks import new_workbook, to_bytes
+    from excel.workbooks import new_workbook, to_bytes
 
     wb = new_workbook()
     ws = wb.active
@@ -153,7 +153,7 @@ def codes_state_workbook(states: list[CodeState]) -> bytes:
 
 
 def codes_workbook(issued: list[IssuedCode]) -> bytes:
-    from imports.workbooks import new_workbook, to_bytes
+    from excel.workbooks import new_workbook, to_bytes
 
     wb = new_workbook()
     ws = wb.active

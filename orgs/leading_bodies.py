@@ -37,7 +37,7 @@ def read_rows(path: Path) -> list[dict]:
         text = path.read_bytes().decode("utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from imports.readers import parse_sheet
+        from excel.readers import parse_sheet
 
         sheet = parse_sheet(path.read_bytes())  # parsed in a limited child process, like every upload
         if not sheet:

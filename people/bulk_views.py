@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-from imports.workbooks import XLSX_CONTENT_TYPE
+from excel.workbooks import XLSX_CONTENT_TYPE
 from orgs import access as org_access
 from orgs.selectors import current_admin_org
 

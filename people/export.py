@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from audit.services import audit_record
 from core.exceptions import Invalid, NotAllowed, NotFound
 from core.normalize import clean_text
-from imports.workbooks import HEADER_FILL, HEADER_FONT, new_workbook, safe_row, to_bytes
+from excel.workbooks import HEADER_FILL, HEADER_FONT, new_workbook, safe_row, to_bytes
 from orgs import access as org_access
 from orgs.models import Org
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import reset
 from core.exceptions import DomainError
-from imports.workbooks import xlsx_response
+from excel.workbooks import xlsx_response
 from orgs import access as org_access
 from orgs.models import Org
 

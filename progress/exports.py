@@ -3,7 +3,7 @@
 from django.utils import timezone
 from openpyxl.styles import Font
 
-from imports.workbooks import new_workbook, to_bytes
+from excel.workbooks import new_workbook, to_bytes
 
 from .selectors import progress_table
 

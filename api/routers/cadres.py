@@ -10,8 +10,8 @@ from api.routers.orgs import PageIn, _page_bounds
 from api.routers.post_offers import PostOfferOut, offer_out
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
+from excel.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from imports import importer
-from imports.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from orgs import access as org_access
 from people import access as people_access
 from people import cadres, selectors

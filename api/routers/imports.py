@@ -10,9 +10,9 @@ from typing import Literal
 from ninja import Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
+from excel.workbooks import XLSX_CONTENT_TYPE, result_workbook, xlsx_response
 from imports import importer, jobs
 from imports.models import ImportJob
-from imports.workbooks import XLSX_CONTENT_TYPE, result_workbook, xlsx_response
 from people.members import member_target
 
 router = Router(tags=["导入任务"])

@@ -7,7 +7,7 @@ from api.routers.orgs import PageIn, _page_bounds
 from api.routers.register import PersonIn
 from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
 from core.exceptions import Invalid
-from imports.workbooks import XLSX_CONTENT_TYPE, xlsx_response
+from excel.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from orgs import access as org_access
 from people import access as people_access
 from people import members, profile, queries, selectors

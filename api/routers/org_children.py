@@ -13,8 +13,8 @@ from ninja.files import UploadedFile
 
 from api.routers.imports import IMPORT_DOC, ChildrenImportOut, JobAcceptedOut, import_answer
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
+from excel.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from imports import importer
-from imports.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 from orgs import access, services
 
 from .orgs import OrgOut, org_out, router

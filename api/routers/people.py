@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 
 from api.schemas import COMMON_ERRORS, ErrorOut
-from imports.workbooks import XLSX_CONTENT_TYPE
+from excel.workbooks import XLSX_CONTENT_TYPE
 from orgs import access as org_access
 from people import export, search
 

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 
 from api.schemas import COMMON_ERRORS, error_responses
-from imports.workbooks import XLSX_CONTENT_TYPE
+from excel.workbooks import XLSX_CONTENT_TYPE
 from orgs import access
 from progress import exports, selectors
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http.multipartparser import MultiPartParser
 from django.urls import reverse
 
-from imports.readers import MAX_UPLOAD_BYTES
+from excel.readers import MAX_UPLOAD_BYTES
 from people.models import Person
 
 

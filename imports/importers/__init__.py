@@ -6,9 +6,9 @@ Each supplies its template, a row check that is its service's own check, and the
 
 from core.exceptions import DomainError
 from core.normalize import clean_text
-from imports import readers
+from excel import readers
+from excel.readers import Column
 from imports.importer import Unique
-from imports.readers import Column
 from people.choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
 
 _PERSON_COLUMNS = {

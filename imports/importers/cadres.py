@@ -8,11 +8,12 @@ offered the post, is skipped, so a second upload enters nobody twice.
 
 from core import pii
 from core.normalize import clean_text
-from imports import importer, workbooks
+from excel import workbooks
+from excel.readers import Column
+from excel.report import RowResult, Status
+from excel.workbooks import TemplateSpec
+from imports import importer
 from imports.importer import Checked, Importer, Run, Sheet, Words
-from imports.readers import Column
-from imports.report import RowResult, Status
-from imports.workbooks import TemplateSpec
 from orgs.models import Org
 from people import post_offers
 from people.cadres import (

@@ -7,11 +7,11 @@ same category is skipped, so a second upload of the same file creates nothing tw
 
 from core.exceptions import DomainError
 from core.normalize import clean_text
+from excel.readers import Column
+from excel.report import RowResult, Status
+from excel.workbooks import TemplateSpec
 from imports import importer
 from imports.importer import Checked, Importer, Run, Sheet, Unique, Words
-from imports.readers import Column
-from imports.report import RowResult, Status
-from imports.workbooks import TemplateSpec
 from orgs import access, rules, services
 from orgs.models import Org
 

@@ -29,11 +29,12 @@ from audit.services import audit_record
 from core import pii
 from core.normalize import clean_text
 from core.signals import counts_changed
-from imports import importer, workbooks
+from excel import workbooks
+from excel.readers import Column
+from excel.report import ImportReport, RowResult, Status
+from excel.workbooks import TemplateSpec
+from imports import importer
 from imports.importer import Checked, Importer, Run, Sheet, Words
-from imports.readers import Column
-from imports.report import ImportReport, RowResult, Status
-from imports.workbooks import TemplateSpec
 from orgs.models import Org
 from people.cadres import name_mismatch_message
 from people.choices import BRANCH_POSITIONS, PoliticalStatus

@@ -15,9 +15,9 @@ import pytest
 from openpyxl import Workbook
 
 from audit.models import AuditEvent
-from imports import readers
+from excel import readers
+from excel.readers import FileRefused
 from imports.importers import members as member_import
-from imports.readers import FileRefused
 from people.models import Person
 
 HEADER = [c.header for c in member_import.COLUMNS]

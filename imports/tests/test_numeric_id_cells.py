@@ -19,7 +19,8 @@ from django.urls import reverse
 
 from conftest import make_id_number
 from core.validators import id_check_char
-from imports import importers, readers
+from excel import readers
+from imports import importers
 from imports.importers import cadres
 from imports.importers import members as member_import
 from imports.tests.xlsx import make_xlsx

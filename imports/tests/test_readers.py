@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from imports import readers
-from imports.readers import Column, FileRefused, FileTooLarge
+from excel import readers
+from excel.readers import Column, FileRefused, FileTooLarge
 from imports.tests.xlsx import make_xlsx
 
 COLUMNS = (
@@ -167,8 +167,8 @@ def test_a_sheet_whose_used_range_is_absurd_is_refused_without_reaching_the_pars
     path = tmp_path / "far.xlsx"
     wb.save(path)
     code = (
-        "import sys; from imports import readers\n"
-        "from imports.readers import Column, FileRefused\n"
+        "import sys; from excel import readers\n"
+        "from excel.readers import Column, FileRefused\n"
         "try:\n"
         f"    readers.read_rows(open({str(path)!r}, 'rb').read(), columns=(Column('a', '组织简称'),), template_name='t')\n"
         "except FileRefused as e:\n"

@@ -4,7 +4,7 @@ Exports used to add a visible leading ' to every value beginning with = + - @,
 so "+86 138 0000 0000" came back as "'+86 138 0000 0000". Every string is now
 stored as a text cell (t="inlineStr", never a formula), with Excel's quotePrefix
 mark where it begins like a formula: the value reads back identical through the
-project's own reader (imports.readers: check_workbook, then python-calamine in
+project's own reader (excel.readers: check_workbook, then python-calamine in
 its child process) and through openpyxl, and no cell is a formula. Played from
 the outside: the result workbook of an upload (API and page) and the member
 export (API).
@@ -17,9 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from imports import readers
+from excel import readers
+from excel.workbooks import FORMULA_TRIGGERS, new_workbook, to_bytes
 from imports.importers import children as batch
-from imports.workbooks import FORMULA_TRIGGERS, new_workbook, to_bytes
 
 TEXTS = [
     "=1+1",

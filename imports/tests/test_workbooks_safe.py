@@ -1,6 +1,6 @@
 """Formula injection (issue 8 item 4): every workbook the system writes shows "=HYPERLINK(...)" as inert text.
 
-Every writer makes its workbook with imports.workbooks.new_workbook and
+Every writer makes its workbook with excel.workbooks.new_workbook and
 saves it with to_bytes, which stores every string as a text cell (quotePrefix
 where it begins like a formula); the source scan below fails on a workbook
 made anywhere else, so a new export cannot forget it. Since issue 12 item 18
@@ -17,8 +17,8 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.reset import reset_codes_workbook
-from imports.report import ImportReport, RowResult, Status
-from imports.workbooks import FORMULA_TRIGGERS, new_workbook, result_workbook, safe_value, to_bytes
+from excel.report import ImportReport, RowResult, Status
+from excel.workbooks import FORMULA_TRIGGERS, new_workbook, result_workbook, safe_value, to_bytes
 from orgs.codes import codes_workbook
 from people.export import members_workbook
 from people.models import Person
@@ -94,13 +94,13 @@ def test_progress_export_is_inert(tree):
 
 
 def test_no_workbook_is_created_outside_the_helper():
-    """A workbook made anywhere but imports/workbooks.py would skip the neutraliser."""
+    """A workbook made anywhere but excel/workbooks.py would skip the neutraliser."""
     offenders = []
     for path in ROOT.rglob("*.py"):
         rel = path.relative_to(ROOT)
         if rel.parts[0] in (".venv", "bench", "staticfiles") or "tests" in rel.parts or "migrations" in rel.parts:
             continue
-        if rel.as_posix() == "imports/workbooks.py":
+        if rel.as_posix() == "excel/workbooks.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -112,4 +112,4 @@ def test_no_workbook_is_created_outside_the_helper():
                 isinstance(node, ast.Import) and any(a.name == "xlsxwriter" for a in node.names)
             ):
                 offenders.append(f"{rel}:{node.lineno} (xlsxwriter)")
-    assert not offenders, f"use imports.workbooks.new_workbook/to_bytes instead: {offenders}"
+    assert not offenders, f"use excel.workbooks.new_workbook/to_bytes instead: {offenders}"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from audit.models import AuditEvent
-from imports import readers
+from excel import readers
 from imports.importers import children as batch
 from imports.tests.xlsx import make_xlsx, open_xlsx
 from orgs import services as org_services

@@ -10,10 +10,10 @@ from django.urls import reverse
 from conftest import make_id_number
 from core.exceptions import NotAllowed
 from core.validators import id_check_char
-from imports import readers
+from excel import readers
+from excel.report import Status
 from imports.importers import cadres
 from imports.importers import members as member_import
-from imports.report import Status
 from imports.tests.xlsx import make_xlsx, open_xlsx
 from people.choices import COMMITTEE_POSITIONS
 from people.models import AccountState, Cadre, Person

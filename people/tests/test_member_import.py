@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from conftest import make_id_number
-from imports import readers
+from excel import readers
 from imports.importers import cadres
 from imports.importers import children as batch
 from imports.importers import members as member_import

@@ -10,7 +10,7 @@ the worksheets are scanned for the extent of their cells and for formulas
 (a data upload holds values; a formula is refused naming its cell).
 
 Only then is the sheet parsed, and never in this process: python-calamine
-runs in a child process (imports/parse_child.py) under an address-space
+runs in a child process (excel/parse_child.py) under an address-space
 and CPU limit and a wall-clock timeout, so a file that still makes it
 abort or balloon fails its own upload and nothing else.
 """

@@ -1,6 +1,6 @@
-"""The worksheet parser's own process: `python -I imports/parse_child.py MEM_BYTES CPU_SECONDS SHEET`.
+"""The worksheet parser's own process: `python -I excel/parse_child.py MEM_BYTES CPU_SECONDS SHEET`.
 
-imports.readers runs this file as a child process so that python-calamine
+excel.readers runs this file as a child process so that python-calamine
 never parses an upload inside a server process: calamine 0.9.1 aborts the
 whole process on some crafted sheets and follows zip bombs to gigabytes
 (STACK-NOTES). The child caps its own address space and CPU time before it

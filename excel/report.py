@@ -78,7 +78,7 @@ class ImportReport:
 
     @classmethod
     def from_dict(cls, body: dict, sheet, *, name_key: str = "name") -> "ImportReport":
-        """A report rebuilt from `as_dict` and the uploaded rows (imports.readers.SheetData), for its workbook."""
+        """A report rebuilt from `as_dict` and the uploaded rows (excel.readers.SheetData), for its workbook."""
         outcomes = {r["row"]: r for r in body.get("rows", [])}
         report = cls(dry_run=body.get("dry_run", False), headers=sheet.headers, name_key=name_key)
         for row in sheet.rows:
