@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import RepeatedPasswordMixin
+from orgs.forms import choices_with_prompt
 from people.choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
 from people.validation import DEVELOPMENT_NUMBER_HELP
 
@@ -34,14 +35,14 @@ class RegisterMemberForm(RepeatedPasswordMixin, forms.Form):
     branch_id = forms.IntegerField(label="所在团支部", widget=forms.HiddenInput)
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号码", max_length=30)
-    political_status = forms.ChoiceField(label="政治面貌", choices=PoliticalStatus.choices)
+    political_status = forms.ChoiceField(label="政治面貌", choices=choices_with_prompt(PoliticalStatus.values))
     league_join_date = forms.CharField(label="入团年月", max_length=10, help_text="如 2015-09")
     development_number = forms.CharField(
         label="发展团员编号", max_length=30, required=False, help_text=DEVELOPMENT_NUMBER_HELP
     )
-    ethnicity = forms.ChoiceField(label="民族", choices=[(e, e) for e in ETHNICITIES])
-    education = forms.ChoiceField(label="学历", choices=[(e, e) for e in EDUCATIONS])
-    occupation = forms.ChoiceField(label="职业", choices=[(e, e) for e in OCCUPATIONS])
+    ethnicity = forms.ChoiceField(label="民族", choices=choices_with_prompt(ETHNICITIES))
+    education = forms.ChoiceField(label="学历", choices=choices_with_prompt(EDUCATIONS))
+    occupation = forms.ChoiceField(label="职业", choices=choices_with_prompt(OCCUPATIONS))
     mobile = forms.CharField(label="手机号码", max_length=20)
     email = forms.CharField(label="电子邮箱", max_length=100, required=False)
     password = forms.CharField(label="登录密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

@@ -32,7 +32,9 @@ from people.validation import clean_person_fields
 
 from .backends import id_number_key
 
-REQUIRED = ("name", "id_number", "political_status", "league_join_date", "mobile")
+# Every field S2/S3 count (P10), so a new admin counts as a complete cadre from the start (issue 14, item 7).
+REQUIRED = ("name", "id_number", "political_status", "league_join_date", "ethnicity", "education", "occupation",
+            "mobile")  # fmt: skip
 PERSON_FIELDS = (
     "name", "id_number", "ethnicity", "political_status", "league_join_date",
     "education", "occupation", "mobile", "email",

@@ -20,6 +20,7 @@ from orgs.models import Org
 from orgs.selectors import children_progress, current_admin_org
 from people import members
 from people.models import Person
+from people.validation import FIELD_LABELS
 
 from . import otp, registration, reset, services
 from .backends import LoginFailed, id_number_key
@@ -291,7 +292,11 @@ def register_admin_view(request):
         except DomainError as e:
             add_domain_errors(form, e)
         else:
-            messages.success(request, "注册成功，您已成为该组织的管理员。")
+            missing = [FIELD_LABELS[f] for f in person.missing_fields()]
+            still = (
+                f"您的个人信息还缺：{'、'.join(missing)}，请在“个人中心”补充。" if missing else "您的个人信息已完整。"
+            )
+            messages.success(request, f"注册成功，您已成为该组织的管理员。{still}")
             if otp.login_step(person) is None:
                 _session_login(request, person)
                 return redirect("orgs:home")

@@ -23,6 +23,8 @@ def person_data(**overrides):
         "name": "新管理员",
         "id_number": make_id_number("19980315"),
         "political_status": "团员",
+        "education": "大学本科",
+        "occupation": "学生",
         "league_join_date": "2012-05",
         "mobile": "13912345678",
         "ethnicity": "汉族",

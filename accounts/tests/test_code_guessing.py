@@ -31,7 +31,7 @@ def fresh_counters():
 
 
 def register_admin(client, org, code, addr="198.51.100.1", name="新管理员"):
-    person = {"name": name, "id_number": make_id_number("19980101"), "political_status": "团员",
+    person = {"name": name, "id_number": make_id_number("19980101"), "political_status": "团员", "ethnicity": "汉族", "education": "大学本科", "occupation": "学生",
               "league_join_date": "2012-09", "mobile": "13912345678"}  # fmt: skip
     body = {"org_id": org.id, "position": "委员", "code": code, "password": "Qing-Nian#2026ab", "person": person}
     return client.post("/api/v1/register/admin", body, content_type="application/json", REMOTE_ADDR=addr)
@@ -60,7 +60,7 @@ def test_the_page_says_the_same_for_another_organisations_code(tree, client):
 
     def page(code):
         form = {"org_id": tree.uni.id, "position": "委员", "code": code, "name": "甲",
-                "id_number": make_id_number("19980101"), "political_status": "团员", "league_join_date": "2012-09",
+                "id_number": make_id_number("19980101"), "political_status": "团员", "ethnicity": "汉族", "education": "大学本科", "occupation": "学生", "league_join_date": "2012-09",
                 "mobile": "13912345678", "password": "Qing-Nian#2026ab", "password2": "Qing-Nian#2026ab"}  # fmt: skip
         return client.post("/accounts/register/admin/", form).context["form"].errors
 

@@ -88,7 +88,7 @@ def test_reset_codes_per_id_number_count_the_number_however_it_is_typed(tree, cl
 @override_settings(RATELIMIT_ENABLE=True, RATELIMIT_CODES_PER_ACCOUNT="10/h")
 def test_registration_codes_for_one_organisation_are_capped_across_the_addresses_of_a_block(tree, client):
     def register(org, code, addr, name):
-        person = {"name": name, "id_number": make_id_number("19980101"), "political_status": "团员",
+        person = {"name": name, "id_number": make_id_number("19980101"), "political_status": "团员", "ethnicity": "汉族", "education": "大学本科", "occupation": "学生",
                   "league_join_date": "2012-09", "mobile": "13912345678"}  # fmt: skip
         body = {"org_id": org.id, "position": "委员", "code": code, "password": "Qing#2026abc", "person": person}
         return client.post("/api/v1/register/admin", body, content_type="application/json", REMOTE_ADDR=addr)
@@ -105,7 +105,7 @@ def test_registration_codes_for_one_organisation_are_capped_across_the_addresses
 @override_settings(RATELIMIT_ENABLE=True, RATELIMIT_CODES_PER_ACCOUNT="10/h")
 def test_the_registration_page_counts_per_organisation_too(tree, client):
     form = {"org_id": tree.uni.id, "position": "委员", "code": "WRONG123", "name": "甲",
-            "id_number": make_id_number("19980101"), "political_status": "团员", "league_join_date": "2012-09",
+            "id_number": make_id_number("19980101"), "political_status": "团员", "ethnicity": "汉族", "education": "大学本科", "occupation": "学生", "league_join_date": "2012-09",
             "mobile": "13912345678", "password": "Qing#2026abc", "password2": "Qing#2026abc"}  # fmt: skip
     for i in range(10):
         client.post("/accounts/register/admin/", form, REMOTE_ADDR=f"10.6.0.{i}")

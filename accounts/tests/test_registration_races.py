@@ -38,7 +38,7 @@ def run_together(*calls):
 
 
 def registration(org, code, name):
-    data = {"name": name, "id_number": make_id_number("19980101"), "political_status": "团员",
+    data = {"name": name, "id_number": make_id_number("19980101"), "political_status": "团员", "ethnicity": "汉族", "education": "大学本科", "occupation": "学生",
             "league_join_date": "2012-09", "mobile": "13912345678"}  # fmt: skip
     return lambda: admin_register(org_id=org.id, position="委员", code=code, person_data=data, password="Qing#2026abc")
 

@@ -62,7 +62,8 @@ def new_org(tree):
 
 def person_data():
     return {"name": "新管理员", "id_number": make_id_number("19980315"), "political_status": "团员",
-            "league_join_date": "2012-05", "mobile": "13912345678", "ethnicity": "汉族"}  # fmt: skip
+            "league_join_date": "2012-05", "mobile": "13912345678", "ethnicity": "汉族", "education": "大学本科",
+            "occupation": "学生"}  # fmt: skip
 
 
 def test_a_registration_code_stored_before_the_change_still_registers(new_org, tree):

@@ -10,7 +10,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 COMMITTEE_ONLY = ("管理下级组织", "创建下级组织", "组织排序", "团干部列表", "录入本级团干部", "组织录入进度",
                   "空壳团支部", "书记未注册的组织", "未注册管理员的下级组织", "即将过期的注册码")  # fmt: skip
-EVERY_ADMIN = ("组织信息", "操作记录", "团员列表", "录入团员团干部", "查找人员", "导出团员名单", "管理员变更", "组织关系转接")
+EVERY_ADMIN = (
+    "组织信息",
+    "操作记录",
+    "团员列表",
+    "录入团员团干部",
+    "查找人员",
+    "导出团员名单",
+    "管理员变更",
+    "组织关系转接",
+)
 
 
 def login(page: Page, base: str, person) -> None:

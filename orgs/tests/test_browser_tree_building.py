@@ -47,12 +47,20 @@ def register(page: Page, base: str, org_full_name: str, search: str, code: str, 
     page.get_by_label("管理员注册码").fill(code)
     page.get_by_label("姓名").fill(name)
     page.get_by_label("身份证号码").fill(id_number)
+    # Issue 14 (7): every select starts at 请选择 and every field S2 counts is asked for.
+    for label in ("政治面貌", "民族", "学历", "职业"):
+        assert page.get_by_label(label).input_value() == ""
+    page.get_by_label("政治面貌").select_option("团员")
     page.get_by_label("入团年月").fill(f"{int(birth[:4]) + 14}-09")
+    page.get_by_label("民族").select_option("汉族")
+    page.get_by_label("学历").select_option("大学本科")
+    page.get_by_label("职业").select_option("在职")
     page.get_by_label("手机号码").fill("13912345678")
     page.get_by_label("登录密码").fill(PASSWORD)
     page.get_by_label("再次输入密码").fill(PASSWORD)
     page.get_by_role("button", name="注册").click()
     expect(page.get_by_text("注册成功")).to_be_visible()
+    expect(page.get_by_text("您的个人信息已完整")).to_be_visible()
     return id_number
 
 

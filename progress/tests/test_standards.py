@@ -94,7 +94,7 @@ def test_s1_a_secretary_registered_without_a_mobile_leaves_the_information_incom
         secretary.activate_account(PASSWORD)
         secretary.save()
     code = codes.registration_code_issue(org=t.branch, actor=t.general_admin).code
-    data = {"name": secretary.name, "id_number": secretary.id_number, "political_status": "团员",
+    data = {"name": secretary.name, "id_number": secretary.id_number, "political_status": "团员", "ethnicity": "汉族", "education": "大学本科", "occupation": "学生",
             "league_join_date": "2011-09", "mobile": "13712345678"}  # fmt: skip
     with committed():
         admin_register(org_id=t.branch.id, position="书记", code=code, person_data=data, password=PASSWORD)
