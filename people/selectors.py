@@ -1,5 +1,8 @@
 """Reading people lists. Selectors own select_related and filters; callers paginate."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from orgs.models import Org
@@ -28,6 +31,30 @@ def member_positions(branch: Org, people: list[Person]) -> dict[int, str]:
 def subtree_members(org: Org) -> QuerySet[Person]:
     """Every member of every branch in the organisation's subtree; one indexed range on the branch path."""
     return Person.objects.filter(Org.subtree_q(org.path, prefix="branch__")).select_related("branch")
+
+
+@dataclass(frozen=True)
+class MemberAggregates:
+    """What the progress aggregates (kept current within seconds) say about a subtree's members, faster than
+    counting them. progress sits above people in the app order, so it registers its readers here at start-up
+    (progress/apps.py, `use_member_aggregates`) and this module never imports it; without them the list counts
+    and offsets its rows itself, with the same answers.
+
+    figures(org): {"members", "members_complete"} of the org's subtree, or None where no aggregate row exists.
+    branch_holding(org, offset, complete): (path of the branch holding row `offset` of the subtree's list,
+    rows in the branches before it), or None past the end."""
+
+    figures: Callable[[Org], dict | None]
+    branch_holding: Callable[[Org, int, bool | None], tuple[str, int] | None]
+
+
+_member_aggregates: MemberAggregates | None = None
+
+
+def use_member_aggregates(aggregates: MemberAggregates) -> None:
+    """Called once by progress at start-up (see MemberAggregates)."""
+    global _member_aggregates
+    _member_aggregates = aggregates
 
 
 def subtree_member_list(org: Org, *, complete: bool | None = None) -> "SubtreeMembers":
@@ -59,9 +86,7 @@ class SubtreeMembers:
         if self._counts is None:
             from django.db.models import Count, Q
 
-            from progress.models import OrgStats
-
-            stats = OrgStats.objects.filter(org=self.org).values("members", "members_complete").first()
+            stats = _member_aggregates.figures(self.org) if _member_aggregates else None
             if stats is None:
                 stats = subtree_members(self.org).aggregate(
                     members=Count("id"), members_complete=Count("id", filter=Q(complete=True))
@@ -82,38 +107,14 @@ class SubtreeMembers:
         if not isinstance(key, slice) or key.step is not None:
             raise TypeError("SubtreeMembers supports plain slices only")
         start, stop = key.start or 0, key.stop
-        if start < self.SKIP_FROM:
+        if start < self.SKIP_FROM or _member_aggregates is None:
             return list(self.queryset()[start:stop])
-        found = self._branch_holding(start)
+        found = _member_aggregates.branch_holding(self.org, start, self.complete)
         if found is None:
             return []
         path, before = found
         qs = self.queryset().filter(branch__path__gte=path)
         return list(qs[start - before : None if stop is None else stop - before])
-
-    def _branch_holding(self, offset: int) -> tuple[str, int] | None:
-        """(path of the branch holding row `offset`, rows in the branches before it), one query."""
-        from django.db.models import F, Sum, Window
-
-        from progress.models import OrgStats
-
-        own = {
-            None: F("own_members"),
-            True: F("own_members_complete"),
-            False: F("own_members") - F("own_members_complete"),
-        }[self.complete]
-        running = (
-            OrgStats.objects.filter(Org.subtree_q(self.org.path, prefix="org__"), own_members__gt=0)
-            .annotate(n=own, running=Window(Sum(own), order_by=F("org__path").asc()))
-            .filter(running__gt=offset)
-            .order_by("org__path")
-            .values_list("org__path", "running", "n")
-            .first()
-        )
-        if running is None:
-            return None
-        path, total, n = running
-        return path, total - n
 
 
 # 团干部列表 (S7): committees' own cadres, 书记 first, then 副书记 … in the order of the position lists.

@@ -12,3 +12,10 @@ class ProgressConfig(AppConfig):
         from .aggregates import stats_backlog_run
 
         register_job("progress_backlog", stats_backlog_run)  # refreshes whose after-commit run failed
+
+        from people.selectors import MemberAggregates, use_member_aggregates
+
+        from .selectors import member_branch_holding, subtree_member_figures
+
+        # the 下级团员 list counts and pages a subtree's members from the aggregates (people sits below progress)
+        use_member_aggregates(MemberAggregates(figures=subtree_member_figures, branch_holding=member_branch_holding))

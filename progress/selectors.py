@@ -135,3 +135,36 @@ LISTS = {
 
 def stats_rows_exist() -> bool:
     return OrgStats.objects.exists()
+
+
+# The 下级团员 list of a committee (people.selectors.SubtreeMembers) reads these through
+# people.selectors.use_member_aggregates, registered in apps.py: people sits below progress.
+
+
+def subtree_member_figures(org: Org) -> dict | None:
+    """{members, members_complete} of the org's subtree from its aggregate row; None where it has none."""
+    return OrgStats.objects.filter(org=org).values("members", "members_complete").first()
+
+
+def member_branch_holding(org: Org, offset: int, complete: bool | None) -> tuple[str, int] | None:
+    """(path of the branch holding row `offset` of the subtree's member list, rows in the branches before it),
+    from the branches' own member figures; one query. `complete` filters as the list does."""
+    from django.db.models import F, Sum, Window
+
+    own = {
+        None: F("own_members"),
+        True: F("own_members_complete"),
+        False: F("own_members") - F("own_members_complete"),
+    }[complete]
+    running = (
+        OrgStats.objects.filter(Org.subtree_q(org.path, prefix="org__"), own_members__gt=0)
+        .annotate(n=own, running=Window(Sum(own), order_by=F("org__path").asc()))
+        .filter(running__gt=offset)
+        .order_by("org__path")
+        .values_list("org__path", "running", "n")
+        .first()
+    )
+    if running is None:
+        return None
+    path, total, n = running
+    return path, total - n

@@ -159,3 +159,19 @@ def test_deep_pages_do_not_offset_past_earlier_branches(two_branches, monkeypatc
         rows = selectors.subtree_member_list(t.uni)[2:4]
     assert [p.branch_id for p in rows] == [t.branch2.id, t.branch2.id]  # the 3班 holds the first two
     assert "OFFSET 2" not in ctx.captured_queries[-1]["sql"]  # it starts at the 4班 instead
+
+
+@pytest.mark.parametrize("complete", [None, True, False])
+def test_without_the_progress_aggregates_the_list_counts_and_offsets_itself_with_the_same_answers(
+    two_branches, monkeypatch, complete
+):
+    """progress registers its aggregate readers at start-up (people sits below it and never imports it);
+    the list gives the same figures and pages without them."""
+    t = two_branches
+    assert selectors._member_aggregates is not None  # registered by progress/apps.py
+    monkeypatch.setattr(selectors.SubtreeMembers, "SKIP_FROM", 1)
+    with_aggregates = selectors.subtree_member_list(t.uni, complete=complete)
+    expected = (with_aggregates.counts(), [with_aggregates[i : i + 2] for i in range(6)])
+    monkeypatch.setattr(selectors, "_member_aggregates", None)
+    alone = selectors.subtree_member_list(t.uni, complete=complete)
+    assert (alone.counts(), [alone[i : i + 2] for i in range(6)]) == expected
