@@ -1,8 +1,7 @@
 from django import forms
 
 from core.forms import RepeatedPasswordMixin
-from orgs.forms import choices_with_prompt
-from people.choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
+from people.choices import ALL_POSITIONS, EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
 from people.validation import DEVELOPMENT_NUMBER_HELP
 
 
@@ -31,8 +30,14 @@ class PasswordChangeForm(RepeatedPasswordMixin, forms.Form):
     )
 
 
-class RegisterMemberForm(RepeatedPasswordMixin, forms.Form):
-    branch_id = forms.IntegerField(label="所在团支部", widget=forms.HiddenInput)
+def choices_with_prompt(values) -> list[tuple[str, str]]:
+    """A select that starts empty (请选择), so nobody is registered as 书记/汉族/学生 by not looking."""
+    return [("", "请选择")] + [(v, v) for v in values]
+
+
+class RegistrationPersonForm(RepeatedPasswordMixin, forms.Form):
+    """What both registrations ask of the person: every field S2/S3 count (P10), and a password."""
+
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号码", max_length=30)
     political_status = forms.ChoiceField(label="政治面貌", choices=choices_with_prompt(PoliticalStatus.values))
@@ -49,6 +54,20 @@ class RegisterMemberForm(RepeatedPasswordMixin, forms.Form):
     password2 = forms.CharField(
         label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+
+class RegisterMemberForm(RegistrationPersonForm):
+    """团员团干部注册 (P5-3)."""
+
+    branch_id = forms.IntegerField(label="所在团支部", widget=forms.HiddenInput)
+
+
+class RegisterAdminForm(RegistrationPersonForm):
+    """管理员注册 (C3)."""
+
+    org_id = forms.IntegerField(label="注册的团组织", widget=forms.HiddenInput)
+    position = forms.ChoiceField(label="团内职务", choices=choices_with_prompt(ALL_POSITIONS))
+    code = forms.CharField(label="管理员注册码", max_length=20, help_text="上级组织管理员提供的8位注册码，区分大小写。")
 
 
 class OtpCodeForm(forms.Form):

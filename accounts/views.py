@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
 from core.ratelimits import check_code_attempt
-from orgs.forms import RegisterAdminForm
 from orgs.models import Org
 from orgs.selectors import children_progress, current_admin_org
 from people import members
@@ -24,7 +23,15 @@ from people.validation import FIELD_LABELS
 
 from . import otp, registration, reset, services
 from .backends import LoginFailed, id_number_key
-from .forms import LoginForm, OtpCodeForm, OtpDisableForm, OtpEnrolForm, PasswordChangeForm, RegisterMemberForm
+from .forms import (
+    LoginForm,
+    OtpCodeForm,
+    OtpDisableForm,
+    OtpEnrolForm,
+    PasswordChangeForm,
+    RegisterAdminForm,
+    RegisterMemberForm,
+)
 from .middleware import OTP_DONE
 from .reset_forms import PasswordResetForm
 

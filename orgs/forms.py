@@ -1,9 +1,5 @@
 from django import forms
 
-from core.forms import RepeatedPasswordMixin
-from people.choices import ALL_POSITIONS, EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
-from people.validation import DEVELOPMENT_NUMBER_HELP
-
 from .industries import INDUSTRIES
 from .rules import Category
 
@@ -66,34 +62,6 @@ class OrgInfoForm(forms.Form):
 
 class AdminAddForm(forms.Form):
     person_id = forms.IntegerField(label="团干部")
-
-
-def choices_with_prompt(values) -> list[tuple[str, str]]:
-    """A select that starts empty (请选择), so nobody is registered as 书记/汉族/学生 by not looking."""
-    return [("", "请选择")] + [(v, v) for v in values]
-
-
-class RegisterAdminForm(RepeatedPasswordMixin, forms.Form):
-    org_id = forms.IntegerField(label="注册的团组织", widget=forms.HiddenInput)
-    position = forms.ChoiceField(label="团内职务", choices=choices_with_prompt(ALL_POSITIONS))
-    code = forms.CharField(label="管理员注册码", max_length=20, help_text="上级组织管理员提供的8位注册码，区分大小写。")
-    name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(label="身份证号码", max_length=30)
-    political_status = forms.ChoiceField(label="政治面貌", choices=choices_with_prompt(PoliticalStatus.values))
-    league_join_date = forms.CharField(label="入团年月", max_length=10, help_text="如 2012-09")
-    development_number = forms.CharField(
-        label="发展团员编号", max_length=30, required=False, help_text=DEVELOPMENT_NUMBER_HELP
-    )
-    # Every field S2/S3 count (P10): an admin who registers is counted complete, not dragged into 未完成.
-    ethnicity = forms.ChoiceField(label="民族", choices=choices_with_prompt(ETHNICITIES))
-    education = forms.ChoiceField(label="学历", choices=choices_with_prompt(EDUCATIONS))
-    occupation = forms.ChoiceField(label="职业", choices=choices_with_prompt(OCCUPATIONS))
-    mobile = forms.CharField(label="手机号码", max_length=20)
-    email = forms.CharField(label="电子邮箱", max_length=100, required=False)
-    password = forms.CharField(label="登录密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(
-        label="再次输入密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
 
 
 class MigrationApplyForm(forms.Form):
