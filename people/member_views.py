@@ -1,15 +1,14 @@
-"""团员列表 of a branch (S7, P9) and what the branch admin does from it: verify, delete, reset codes."""
+"""团员列表 of a branch (S7, P9) and what the branch admin does from it: verify, delete (its reset-code pages
+are accounts/reset_views.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from accounts import reset
 from core.exceptions import DomainError
-from excel.workbooks import xlsx_response
 from orgs import access as org_access
 from orgs.models import Org
 
@@ -93,25 +92,3 @@ def person_reveal(request, person_id: int):
     person = access.fetch_person(request.user, person_id, access.REVEAL)
     revealed = queries.reveal_person(actor=request.user, person=person, where="页面：显示完整号码")
     return render(request, "people/partials/revealed.html", {"revealed": revealed})
-
-
-@login_required
-@require_POST
-def reset_code_issue(request, person_id: int):
-    """htmx: one 重置密码验证码, shown once to the admin who hands it over."""
-    person = access.fetch_person(request.user, person_id, access.RESET)
-    issued = reset.reset_code_issue(person=person, actor=request.user)
-    return render(request, "people/partials/reset_code.html", {"issued": issued})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def reset_codes_branch(request, pk: int):
-    """批量生成重置密码验证码: GET is the confirm step (how many members get a code, how many live codes it
-    replaces) and changes nothing; the POST of its form issues the codes and downloads them."""
-    branch = org_access.fetch_org(request.user, pk, org_access.MANAGE)
-    if request.method == "GET":
-        plan = reset.reset_codes_plan_branch(branch=branch, actor=request.user)
-        return render(request, "people/reset_codes_confirm.html", {"branch": branch, "plan": plan})
-    issued = reset.reset_codes_issue_branch(branch=branch, actor=request.user)
-    return xlsx_response(reset.reset_codes_workbook(issued), reset.reset_codes_filename(branch))
