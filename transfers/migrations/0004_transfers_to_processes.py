@@ -72,6 +72,10 @@ def _convert(apps, chunk):
         if t.status in OPEN:
             name, org_id, org_name = _handler(t, t.status)
             rows.append(Step(name=name, handler_org_id=org_id, handler_name=org_name[:200], opened_at=opened))
+        for step in rows:
+            # As transfers.services opens it: assigning the branch completes the receiving committee's own part,
+            # so the starter of a 办理转入 may do it (W1 does not apply).
+            step.starter_may_act = step.name == "分配团支部"
         for order, step in enumerate(rows):
             step.process, step.number = process, order
         steps.extend(rows)
@@ -85,7 +89,9 @@ def forward(apps, schema_editor):
     last = 0
     while True:
         chunk = list(
-            TransferRequest.objects.filter(process__isnull=True, pk__gt=last).select_related("person").order_by("pk")[:BATCH]
+            TransferRequest.objects.filter(process__isnull=True, pk__gt=last)
+            .select_related("person")
+            .order_by("pk")[:BATCH]
         )
         if not chunk:
             break

@@ -13,6 +13,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from conftest import make_id_number
+from core.exceptions import Conflict
+from orgs.models import Org, OrgAdmin
+from people.models import Person
+from transfers import services as transfer_services
+from transfers.models import TransferRequest as Transfer
+from workflow import engine
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -79,7 +87,7 @@ class Old:
     def person(self, name: str, branch=None):
         self.serial += 1
         return self.Person.objects.create(
-            name=name, id_number=f"id-{self.serial}", id_hash=f"hash-{self.serial}", birth_date=dt.date(2000, 1, 1),
+            name=name, id_number=make_id_number(), id_hash=f"hash-{self.serial}", birth_date=dt.date(2000, 1, 1),
             gender="男", branch=branch, password="!", created_at=at(0), updated_at=at(0),
         )  # fmt: skip
 
@@ -186,3 +194,176 @@ def test_old_org_migrations_become_processes_with_every_event_as_a_step(migrator
     process, steps = timeline(rejected)
     assert process.status == "未通过"
     assert steps[-1] == ("原上级审批", province.pk, "不通过", "驳回", releaser.pk, at(0.5), "尚未划转")
+
+
+TRANSFERS_AFTER = [("transfers", "0005_transfer_events_in_steps")]
+SENDER, RECEIVER, ASSIGN = "待转出方审批", "待转入方审批", "待分配团支部"
+
+
+def test_old_transfers_become_processes_with_every_event_as_a_step(migrator):
+    old_state = migrator.apply_initial_migration(BEFORE)
+    old = Old(old_state.apps)
+    TransferRequest = old_state.apps.get_model("transfers", "TransferRequest")
+    Event = old_state.apps.get_model("transfers", "TransferEvent")
+    city = old.org("团市委")
+    school, county = old.org("校团委", city), old.org("团县委", city)
+    a, b = old.org("一班团支部", school, "团支部"), old.org("二班团支部", school, "团支部")
+    c = old.org("县直团支部", county, "团支部")
+    a_admin, b_admin, school_admin, county_admin = (
+        old.person(n) for n in ("甲管理员", "乙管理员", "校管理员", "县管理员")
+    )
+    m = [old.person(f"团员{i}", a) for i in range(1, 8)] + [old.person("团员8", b)]
+
+    def transfer(person, kind, status, to_org, created_by, events, **extra):
+        """A request as the old services wrote it: its row, and one event per move (the last one moved it)."""
+        t = TransferRequest.objects.create(person=person, kind=kind, reason="升学", status=status, from_branch=a,
+                                           from_name=a.full_name, to_org=to_org, to_name=to_org.full_name,
+                                           created_by=created_by, **extra)  # fmt: skip
+        stamp(t, at(events[0][0]), at(events[-1][0]))
+        for day, actor, action, before, after, note in events:
+            stamp(Event.objects.create(transfer=t, actor=actor, action=action, from_status=before, to_status=after,
+                                       note=note), at(day), at=at(day))  # fmt: skip
+        return t
+
+    sender_wait = transfer(m[0], "本人申请", SENDER, b, m[0], [(1, m[0], "提交（本人申请）", "", SENDER, "")])
+    receiver_wait = transfer(m[1], "办理转出", RECEIVER, county, a_admin,
+                             [(2, a_admin, "提交（办理转出）", "", RECEIVER, "")])  # fmt: skip
+    assign_wait = transfer(m[2], "办理转入", ASSIGN, county, county_admin, [
+        (3, county_admin, "提交（办理转入）", "", SENDER, ""),
+        (4, a_admin, "转出方同意", SENDER, ASSIGN, ""),
+    ], reviewed=True)  # fmt: skip
+    done = transfer(m[3], "本人申请", "已完成", school, m[3], [
+        (5, m[3], "提交（本人申请）", "", SENDER, ""),
+        (6, a_admin, "转出方同意", SENDER, RECEIVER, ""),
+        (7, school_admin, "转入方同意", RECEIVER, ASSIGN, ""),
+        (8, school_admin, "分配团支部", ASSIGN, "已完成", b.full_name),
+    ], reviewed=True, to_branch=b, completed_at=at(8))  # fmt: skip
+    rejected = transfer(m[4], "办理转出", "已驳回", b, a_admin, [
+        (9, a_admin, "提交（办理转出）", "", RECEIVER, ""),
+        (9.5, b_admin, "驳回", RECEIVER, "已驳回", "查无此人，请核对"),
+    ], reviewed=True)  # fmt: skip
+    withdrawn = transfer(m[5], "办理转入", "已撤回", b, b_admin, [
+        (10, b_admin, "提交（办理转入）", "", SENDER, ""),
+        (11, b_admin, "撤回", SENDER, "已撤回", ""),
+    ])  # fmt: skip
+    returned = transfer(m[6], "本人申请", "已退回", b, m[6], [
+        (12, m[6], "提交（本人申请）", "", SENDER, ""),
+        (22, None, "超期自动退回", SENDER, "已退回", "10天未处理"),
+    ])  # fmt: skip
+    batch = transfer(m[7], "批量接转", "已完成", b, school_admin, [(13, school_admin, "批量接转", "", "已完成", "")],
+                     reviewed=True, to_branch=b, completed_at=at(13))  # fmt: skip
+
+    new_state = migrator.apply_tested_migration(TRANSFERS_AFTER)
+    TransferRequest = new_state.apps.get_model("transfers", "TransferRequest")
+    Step = new_state.apps.get_model("workflow", "Step")
+
+    def timeline(t):
+        process = TransferRequest.objects.select_related("process").get(pk=t.pk).process
+        steps = Step.objects.filter(process=process).order_by("number")
+        assert [s.number for s in steps] == list(range(len(steps)))
+        return process, [(s.name, s.handler_org_id, s.action, s.label, s.actor_id, s.at, s.opinion) for s in steps]
+
+    def head(process, status, person, starter, created, closed=None):
+        assert (process.kind, process.status, process.subject_person_id, process.subject_name) == (
+            "组织关系转接", status, person.pk, person.name)  # fmt: skip
+        assert process.subject_key == f"person:{person.pk}" and process.started_by_id == starter.pk
+        assert (process.created_at, process.closed_at) == (at(created), closed and at(closed))
+
+    process, steps = timeline(sender_wait)
+    head(process, "进行中", m[0], m[0], 1)
+    assert process.title == f"团员1（本人申请）转入{b.full_name}" and process.updated_at == at(1)
+    assert steps == [
+        ("提交申请", None, "提交", "提交（本人申请）", m[0].pk, at(1), ""),
+        ("转出方审批", a.pk, "", "", None, None, ""),
+    ]
+
+    process, steps = timeline(receiver_wait)
+    head(process, "进行中", m[1], a_admin, 2)
+    assert process.starting_org_id == a.pk
+    assert steps == [
+        ("提交申请", a.pk, "提交", "提交（办理转出）", a_admin.pk, at(2), ""),
+        ("转入方审批", county.pk, "", "", None, None, ""),
+    ]
+
+    process, steps = timeline(assign_wait)
+    head(process, "进行中", m[2], county_admin, 3)
+    assert process.starting_org_id == county.pk and process.updated_at == at(4)
+    assert steps == [
+        ("提交申请", county.pk, "提交", "提交（办理转入）", county_admin.pk, at(3), ""),
+        ("转出方审批", a.pk, "通过", "转出方同意", a_admin.pk, at(4), ""),
+        ("分配团支部", county.pk, "", "", None, None, ""),
+    ]
+    open_step = Step.objects.get(process=process, action="")
+    assert open_step.opened_at == at(4) and open_step.starter_may_act  # the committee completes its own 办理转入
+
+    process, steps = timeline(done)
+    head(process, "已通过", m[3], m[3], 5, closed=8)
+    assert steps == [
+        ("提交申请", None, "提交", "提交（本人申请）", m[3].pk, at(5), ""),
+        ("转出方审批", a.pk, "通过", "转出方同意", a_admin.pk, at(6), ""),
+        ("转入方审批", school.pk, "通过", "转入方同意", school_admin.pk, at(7), ""),
+        ("分配团支部", school.pk, "通过", "分配团支部", school_admin.pk, at(8), b.full_name),
+    ]
+    assert TransferRequest.objects.get(pk=done.pk).to_branch_id == b.pk
+
+    process, steps = timeline(rejected)
+    head(process, "未通过", m[4], a_admin, 9, closed=9.5)
+    assert steps == [
+        ("提交申请", a.pk, "提交", "提交（办理转出）", a_admin.pk, at(9), ""),
+        ("转入方审批", b.pk, "不通过", "驳回", b_admin.pk, at(9.5), "查无此人，请核对"),
+    ]
+
+    process, steps = timeline(withdrawn)
+    head(process, "已撤回", m[5], b_admin, 10, closed=11)
+    assert steps == [
+        ("提交申请", b.pk, "提交", "提交（办理转入）", b_admin.pk, at(10), ""),
+        ("转出方审批", a.pk, "撤回", "撤回", b_admin.pk, at(11), ""),
+    ]
+
+    process, steps = timeline(returned)
+    head(process, "已退回", m[6], m[6], 12, closed=22)
+    assert steps == [
+        ("提交申请", None, "提交", "提交（本人申请）", m[6].pk, at(12), ""),
+        ("转出方审批", a.pk, "系统终止", "超期自动退回", None, at(22), "10天未处理"),
+    ]
+
+    process, steps = timeline(batch)
+    head(process, "已通过", m[7], school_admin, 13, closed=13)
+    assert steps == [("提交申请", None, "提交", "批量接转", school_admin.pk, at(13), "")]
+
+    # Every request has its process, each open one exactly one open step, each closed one none; the rows keep
+    # their own status (the lists read it).
+    for t, status in [(sender_wait, SENDER), (receiver_wait, RECEIVER), (assign_wait, ASSIGN), (done, "已完成"),
+                      (rejected, "已驳回"), (withdrawn, "已撤回"), (returned, "已退回"), (batch, "已完成")]:  # fmt: skip
+        row = TransferRequest.objects.select_related("process").get(pk=t.pk)
+        assert row.status == status
+        assert Step.objects.filter(process=row.process, action="").count() == (
+            1 if status in (SENDER, RECEIVER, ASSIGN) else 0
+        )
+
+    # The engine carries the migrated open ones on, by the same rules as new ones.
+    call_command("migrate", verbosity=0)
+    for org, person in [(a, a_admin), (county, county_admin)]:
+        OrgAdmin.objects.create(org_id=org.pk, person_id=person.pk, slot=1)
+    fresh = Person.objects.get
+    moved = engine.process_act(process=Transfer.objects.get(pk=sender_wait.pk).process, actor=fresh(pk=a_admin.pk),
+                               action="approve")  # fmt: skip
+    assert Transfer.objects.get(pk=sender_wait.pk).status == RECEIVER
+    assert [(s.number, s.name, s.action, s.actor_id) for s in engine.process_steps(moved)] == [
+        (0, "提交申请", "提交", m[0].pk), (1, "转出方审批", "通过", a_admin.pk), (2, "转入方审批", "", None)]  # fmt: skip
+
+    with pytest.raises(Conflict) as refused:  # W3: the migrated open process is the member's one open transfer
+        transfer_services.transfer_submit(actor=fresh(pk=m[0].pk), person=fresh(pk=m[0].pk),
+                                          to_org=Org.objects.get(pk=c.pk), reason="升学")  # fmt: skip
+    assert refused.value.code == "process_open"
+
+    t = transfer_services.transfer_withdraw(
+        transfer=Transfer.objects.get(pk=receiver_wait.pk), actor=fresh(pk=a_admin.pk)
+    )
+    assert t.status == "已撤回" and t.process.status == "已撤回"
+
+    # 分配团支部 completes the receiving committee's own 办理转入: its starter may assign (as before the engine).
+    t = transfer_services.transfer_assign(transfer=Transfer.objects.get(pk=assign_wait.pk),
+                                          actor=fresh(pk=county_admin.pk), branch=Org.objects.get(pk=c.pk))  # fmt: skip
+    assert (t.status, t.process.status, t.to_branch_id) == ("已完成", "已通过", c.pk)
+    assert fresh(pk=m[2].pk).branch_id == c.pk
