@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from core import onetime
-from core.exceptions import Conflict, Invalid, NotFound
+from core.exceptions import Conflict, Invalid, NotFound, join_messages
 from core.normalize import clean_text
 from core.ratelimits import check_code_attempt
 from orgs import codes
@@ -94,7 +94,9 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
     )
     number = clean.pop("development_number", None)
     if errors:
-        raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+        raise Invalid(
+            "个人信息有误：" + join_messages(e["message"] for e in errors), code="invalid_person", errors=errors
+        )
     rc = check_code(org, code)
 
     person = people_services.person_find(clean["id_number"])

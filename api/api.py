@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from core.exceptions import DomainError
+from core.exceptions import DomainError, join_messages
 from core.upload_limit import charge_upload
 
 from .auth import AUTH
@@ -70,7 +70,7 @@ def invalid_input(request, exc: NinjaValidationError):
         errors.append({"field": ".".join(loc) or None, "message": _pydantic_message(e)})
     return api.create_response(
         request,
-        error_body("invalid", "提交的数据格式不正确：" + "；".join(x["message"] for x in errors), errors),
+        error_body("invalid", "提交的数据格式不正确：" + join_messages(x["message"] for x in errors), errors),
         status=422,
     )
 

@@ -53,3 +53,9 @@ class Conflict(DomainError):
 class Invalid(DomainError):
     status = 422
     code = "invalid"
+
+
+def join_messages(messages) -> str:
+    """Several field messages as one sentence: "A；B。", never "A。；B。" (issue 14, item 11)."""
+    parts = [m.strip().rstrip("。；") for m in messages if m and m.strip()]
+    return "；".join(parts) + ("。" if parts else "")

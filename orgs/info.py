@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from audit.services import audit_record, diff
-from core.exceptions import DomainError, Invalid, NotAllowed
+from core.exceptions import DomainError, Invalid, NotAllowed, join_messages
 from core.normalize import clean_code, clean_text
 from core.validators import parse_id_number, parse_mobile
 from people import access as people_access
@@ -173,7 +173,7 @@ def org_info_update(*, org: Org, actor, data: dict) -> Org:
     secretary = _secretary(org, clean, errors, actor) if not errors else None
     if errors:
         raise Invalid(
-            "组织信息有误：" + "；".join(e["message"] for e in errors), code="invalid_org_info", errors=errors
+            "组织信息有误：" + join_messages(e["message"] for e in errors), code="invalid_org_info", errors=errors
         )
 
     org_fields = [f for f in (*OWN_FIELDS, *LOCKED_FIELDS) if f in clean]

@@ -12,7 +12,7 @@ imports.importers.cadres, which checks each row with `check_cadre`.
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
-from core.exceptions import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from core.exceptions import Conflict, DomainError, Invalid, NotAllowed, NotFound, join_messages
 from core.normalize import clean_text
 from orgs.models import Org, OrgAdmin
 
@@ -115,7 +115,7 @@ def _clean_person(person_data: dict) -> tuple[dict, Person | None]:
         errors += missing_for_new(clean)
     if errors:
         code = "name_mismatch" if any(e["field"] == "name" for e in errors) and person else "invalid_person"
-        raise Invalid("人员信息有误：" + "；".join(e["message"] for e in errors), code=code, errors=errors)
+        raise Invalid("人员信息有误：" + join_messages(e["message"] for e in errors), code=code, errors=errors)
     return clean, person
 
 

@@ -7,7 +7,7 @@ and a form are refused for the same reasons with the same words.
 from django.db import transaction
 
 from audit.services import audit_record
-from core.exceptions import Conflict, Invalid, NotAllowed
+from core.exceptions import Conflict, Invalid, NotAllowed, join_messages
 from orgs import access as org_access
 from orgs.models import Org
 from orgs.rules import Category
@@ -113,7 +113,9 @@ def member_add(*, branch: Org, data: dict, position: str = "", actor) -> Person:
     access.require(access.can_enter_members(actor, branch), "只有本支部管理员或直属上级组织管理员可以录入团员。")
     clean, errors = check_new_member(branch, data, position)
     if errors:
-        raise Invalid("团员信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+        raise Invalid(
+            "团员信息有误：" + join_messages(e["message"] for e in errors), code="invalid_person", errors=errors
+        )
     existing = person_find(clean["id_number"])
     if existing is not None:
         if existing.branch_id is None and existing.name == clean["name"]:
@@ -182,7 +184,9 @@ def member_self_register(*, branch_id: int, data: dict, password: str, before_lo
                       errors=[{"field": "branch_id", "message": "请选择团支部。"}])  # fmt: skip
     clean, errors = clean_person_fields({k: data.get(k) for k in ENTRY_FIELDS}, required=(*MEMBER_REQUIRED, "mobile"))
     if errors:
-        raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+        raise Invalid(
+            "个人信息有误：" + join_messages(e["message"] for e in errors), code="invalid_person", errors=errors
+        )
     person = Person(**clean, branch=branch, verified=False)
     validate_new_password(password, person)
     if before_lookup is not None:

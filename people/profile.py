@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record, diff
-from core.exceptions import Invalid, NotAllowed
+from core.exceptions import Invalid, NotAllowed, join_messages
 from core.normalize import clean_code, clean_text
 
 from . import access
@@ -54,11 +54,13 @@ def profile_update(*, person: Person, actor, data: dict) -> Person:
     ]
     if refused:
         raise NotAllowed(
-            "；".join(e["message"] for e in refused), code="field_reserved_for_branch_admin", errors=refused
+            join_messages(e["message"] for e in refused), code="field_reserved_for_branch_admin", errors=refused
         )
     clean, errors = _clean_own(person, data, allowed=OWN_FIELDS + FIXED_FIELDS + RESERVED_FIELDS)
     if errors:
-        raise Invalid("个人信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+        raise Invalid(
+            "个人信息有误：" + join_messages(e["message"] for e in errors), code="invalid_person", errors=errors
+        )
     return _save(person, clean, actor=actor, verb="修改个人信息")
 
 
@@ -74,11 +76,13 @@ def member_record_update(*, person: Person, actor, data: dict) -> Person:
         if f in data and _differs(person, f, data[f])
     ]
     if fixed:
-        raise NotAllowed("；".join(e["message"] for e in fixed), code="field_not_editable", errors=fixed)
+        raise NotAllowed(join_messages(e["message"] for e in fixed), code="field_not_editable", errors=fixed)
     clean, errors = _clean_own(person, data, allowed=OWN_FIELDS + FIXED_FIELDS + RESERVED_FIELDS)
     _clean_reserved(person, data, clean, errors)
     if errors:
-        raise Invalid("团员信息有误：" + "；".join(e["message"] for e in errors), code="invalid_person", errors=errors)
+        raise Invalid(
+            "团员信息有误：" + join_messages(e["message"] for e in errors), code="invalid_person", errors=errors
+        )
     number = clean.get("development_number")
     if number != person.development_number:
         require_development_number_free(number, person=person)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
-from core.exceptions import Conflict, Invalid
+from core.exceptions import Conflict, Invalid, join_messages
 
 from .models import AccountState, Cadre, Person
 from .validation import check_development_number, clean_person_fields
@@ -18,7 +18,7 @@ def validate_new_password(password: str, person: Person, field: str = "password"
     except ValidationError as e:
         label = "新密码" if field == "new_password" else "密码"
         raise Invalid(
-            f"{label}不符合要求：" + "；".join(e.messages),
+            f"{label}不符合要求：" + join_messages(e.messages),
             code="weak_password",
             errors=[{"field": field, "message": m} for m in e.messages],
         ) from None
@@ -105,7 +105,7 @@ def person_create(
     """A new person (P1, P10); with "development_number" in `data`, P11 is checked too (unique: 409)."""
     clean, errors = clean_person_fields(data)
     if errors:
-        raise Invalid("人员信息有误：" + "；".join(e["message"] for e in errors), errors=errors)
+        raise Invalid("人员信息有误：" + join_messages(e["message"] for e in errors), errors=errors)
     if person_find(clean["id_number"]):
         raise Conflict("该身份证号码已在系统中登记，不能重复录入。", code="person_exists")
     require_development_number_free(clean.get("development_number"))
