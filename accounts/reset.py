@@ -98,7 +98,8 @@ def reset_codes_issue_branch(*, branch, actor) -> list[IssuedResetCode]:
 
 
 def reset_codes_filename(branch) -> str:
-    return f"reset-codes-{branch.id}-{timezone.localdate():%Y%m%d}.xlsx"
+    """The branch's name and the day, as the admin looks for the file later (issue 14, item 11)."""
+    return f"重置密码验证码_{branch.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
 
 
 def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:

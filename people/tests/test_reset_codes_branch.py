@@ -94,3 +94,14 @@ def test_issuing_is_bulk_whatever_the_number_of_members(tree, make_person):
         make_person(f"新团员{i}", branch=tree.branch)
     assert issue() == few
     assert PasswordResetCode.objects.filter(used_at=None, replaced_at=None).count() == 22
+
+
+def test_the_workbook_is_named_after_the_branch(tree, api_login):
+    """Issue 14 (11): the download carries the organisation's name, not an internal id."""
+    from urllib.parse import unquote
+
+    response = api_login(tree.branch_admin).post(f"/api/v1/orgs/{tree.branch.id}/reset-codes.xlsx")
+    assert response.status_code == 200
+    name = unquote(response["Content-Disposition"].split("''", 1)[1])
+    assert name.startswith("重置密码验证码_五年制临床医学2017级3班团支部_") and name.endswith(".xlsx")
+    assert str(tree.branch.id) not in name.split("_")[1]
