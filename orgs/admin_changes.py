@@ -181,21 +181,17 @@ class AdminChangeFlow(engine.Definition):
     """管理员变更 (C6): one step, the direct superior (the operator for the root)."""
 
     kind = KIND
-
-    def _change(self, process) -> AdminChange:
-        change = AdminChange.objects.filter(process=process).first()
-        if change is None:
-            raise Conflict("该管理员变更的申请记录已不存在。", code="process_closed")
-        return change
+    record_model = AdminChange
+    record_gone = "该管理员变更的申请记录已不存在。"
 
     def approve(self, process, *, actor, opinion):
-        return admin_change_approve(change=self._change(process), actor=actor, opinion=opinion).process
+        return admin_change_approve(change=self.record(process), actor=actor, opinion=opinion).process
 
     def reject(self, process, *, actor, opinion):
-        return admin_change_reject(change=self._change(process), actor=actor, note=opinion).process
+        return admin_change_reject(change=self.record(process), actor=actor, note=opinion).process
 
     def withdraw(self, process, *, actor):
-        return admin_change_withdraw(change=self._change(process), actor=actor).process
+        return admin_change_withdraw(change=self.record(process), actor=actor).process
 
     def sync(self, process) -> None:
         AdminChange.objects.filter(process=process).update(status=STATUS_OF[process.status])

@@ -224,21 +224,17 @@ class MigrationFlow(engine.Definition):
     """组织迁移 (U4): the current superior releases, the new superior accepts; acceptance moves the subtree."""
 
     kind = KIND
-
-    def _migration(self, process) -> OrgMigration:
-        m = OrgMigration.objects.filter(process=process).first()
-        if m is None:
-            raise Conflict("该组织迁移的申请记录已不存在。", code="process_closed")
-        return m
+    record_model = OrgMigration
+    record_gone = "该组织迁移的申请记录已不存在。"
 
     def approve(self, process, *, actor, opinion):
-        return migration_approve(migration=self._migration(process), actor=actor, note=opinion).process
+        return migration_approve(migration=self.record(process), actor=actor, note=opinion).process
 
     def reject(self, process, *, actor, opinion):
-        return migration_reject(migration=self._migration(process), actor=actor, reason=opinion).process
+        return migration_reject(migration=self.record(process), actor=actor, reason=opinion).process
 
     def withdraw(self, process, *, actor):
-        return migration_withdraw(migration=self._migration(process), actor=actor).process
+        return migration_withdraw(migration=self.record(process), actor=actor).process
 
     def may_handle(self, actor, step) -> bool:
         return step.handler_org is not None and access.is_admin_of(actor, step.handler_org)

@@ -311,24 +311,20 @@ class TransferFlow(engine.Definition):
     """组织关系转接 (U3): 转出方审批 and/or 转入方审批, then 分配团支部 when a committee receives."""
 
     kind = KIND
-
-    def _transfer(self, process) -> TransferRequest:
-        t = TransferRequest.objects.filter(process=process).first()
-        if t is None:
-            raise Conflict("该转接申请的记录已不存在。", code="process_closed")
-        return t
+    record_model = TransferRequest
+    record_gone = "该转接申请的记录已不存在。"
 
     def approve(self, process, *, actor, opinion):
-        t = self._transfer(process)
+        t = self.record(process)
         if t.status == Status.ASSIGN:
             raise Conflict("请在转接详情页选择落实的团支部，分配后即完成转接。", code="assign_branch")
         return transfer_approve(transfer=t, actor=actor).process
 
     def reject(self, process, *, actor, opinion):
-        return transfer_reject(transfer=self._transfer(process), actor=actor, reason=opinion).process
+        return transfer_reject(transfer=self.record(process), actor=actor, reason=opinion).process
 
     def withdraw(self, process, *, actor):
-        return transfer_withdraw(transfer=self._transfer(process), actor=actor).process
+        return transfer_withdraw(transfer=self.record(process), actor=actor).process
 
     def sync(self, process) -> None:
         TransferRequest.objects.filter(process=process).update(status=process.stage(FINAL), updated_at=timezone.now())

@@ -56,6 +56,15 @@ class Definition:
 
     kind = ""
     may_return = False  # 退回修改 allowed (W2: "where the module allows it")
+    record_model = None  # the domain record that belongs to a process (its `process` field)
+    record_gone = ""  # what to say when that record no longer exists
+
+    def record(self, process: Process):
+        """The domain record of `process`; Conflict when it has been deleted meanwhile."""
+        found = self.record_model.objects.filter(process=process).first()
+        if found is None:
+            raise Conflict(self.record_gone, code="process_closed")
+        return found
 
     def approve(self, process: Process, *, actor, opinion: str) -> Process:
         raise Conflict(f"{self.kind}不能在这里审批。", code="action_not_allowed")
