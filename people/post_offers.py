@@ -70,10 +70,14 @@ def can_withdraw(actor, offer: PostOffer) -> bool:
 def get_offer_for_actor(actor, offer_id: int, *, withdraw: bool = False) -> PostOffer:
     """The offer if the actor may decide it (or, with `withdraw`, take it back); NotFound for missing and not yours."""
     offer = PostOffer.objects.select_related("person", "org", "offered_by").filter(pk=offer_id).first()
-    allowed = offer is not None and (can_withdraw(actor, offer) if withdraw else can_decide(actor, offer))
+    _require(offer is not None and (can_withdraw(actor, offer) if withdraw else can_decide(actor, offer)))
+    return offer
+
+
+def _require(allowed: bool) -> None:
+    """One answer for a missing offer and one the actor may not touch."""
     if not allowed:
         raise NotFound("未找到该任职确认，或您无权处理。", code="offer_not_found")
-    return offer
 
 
 def _lock_open(offer: PostOffer) -> PostOffer:
@@ -93,8 +97,7 @@ def _close(offer: PostOffer, status: str, actor) -> None:
 @transaction.atomic
 def post_offer_accept(*, offer: PostOffer, actor) -> Cadre:
     """Accepted by the person or confirmed by their record's admin: the post starts."""
-    if not can_decide(actor, offer):
-        raise NotFound("未找到该任职确认，或您无权处理。", code="offer_not_found")
+    _require(can_decide(actor, offer))
     org = Org.objects.select_for_update().get(pk=offer.org_id)
     offer = _lock_open(offer)
     post, _ = Cadre.objects.update_or_create(person=offer.person, org=org, defaults={"position": offer.position})
@@ -112,26 +115,24 @@ def post_offer_accept(*, offer: PostOffer, actor) -> Cadre:
     return post
 
 
+def _end(offer: PostOffer, *, status: str, verb: str, actor) -> PostOffer:
+    """Close an open offer without a post (declined or withdrawn), audited."""
+    offer = _lock_open(offer)
+    _close(offer, status, actor)
+    audit_record(actor=actor, verb=verb, target=offer.person, org=offer.org, changes={"position": offer.position})
+    return offer
+
+
 @transaction.atomic
 def post_offer_decline(*, offer: PostOffer, actor) -> PostOffer:
-    if not can_decide(actor, offer):
-        raise NotFound("未找到该任职确认，或您无权处理。", code="offer_not_found")
-    offer = _lock_open(offer)
-    _close(offer, PostOfferStatus.DECLINED, actor)
-    audit_record(actor=actor, verb="拒绝任职", target=offer.person, org=offer.org, changes={"position": offer.position})
-    return offer
+    _require(can_decide(actor, offer))
+    return _end(offer, status=PostOfferStatus.DECLINED, verb="拒绝任职", actor=actor)
 
 
 @transaction.atomic
 def post_offer_withdraw(*, offer: PostOffer, actor) -> PostOffer:
-    if not can_withdraw(actor, offer):
-        raise NotFound("未找到该任职确认，或您无权处理。", code="offer_not_found")
-    offer = _lock_open(offer)
-    _close(offer, PostOfferStatus.WITHDRAWN, actor)
-    audit_record(
-        actor=actor, verb="撤回任职确认", target=offer.person, org=offer.org, changes={"position": offer.position}
-    )
-    return offer
+    _require(can_withdraw(actor, offer))
+    return _end(offer, status=PostOfferStatus.WITHDRAWN, verb="撤回任职确认", actor=actor)
 
 
 def withdraw_secretary_offers(*, org: Org, actor) -> None:
