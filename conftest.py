@@ -21,6 +21,7 @@ from core.validators import id_check_char
 from orgs import services as org_services
 from orgs.rules import Category
 from people import services as people_services
+from people.admins import org_admin_add
 from people.models import AccountState
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -105,7 +106,7 @@ def tree(db, make_person):
     def admin(org, name, birth):
         person = make_person(name, birth=birth)
         people_services.cadre_assign(person=person, org=org, position="书记")
-        org_services.org_admin_add(org=org, person=person)
+        org_admin_add(org=org, person=person)
         return person
 
     t.root_admin = admin(t.root, "中央管理员", "19850101")
@@ -129,7 +130,7 @@ def tree(db, make_person):
     )
     t.branch_admin = make_person("支部书记", birth="19990808", branch=t.branch)
     people_services.cadre_assign(person=t.branch_admin, org=t.branch, position="书记")
-    org_services.org_admin_add(org=t.branch, person=t.branch_admin)
+    org_admin_add(org=t.branch, person=t.branch_admin)
     t.member = make_person("普通团员", birth="19990909", branch=t.branch)
     return t
 

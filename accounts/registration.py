@@ -3,7 +3,7 @@
 Every refusal says why. Two registrations racing for one code: the code is
 claimed with a conditional UPDATE (used_at IS NULL), so exactly one wins on
 SQLite and PostgreSQL alike; a fourth admin is refused under the lock that
-orgs.services.org_admin_add takes on the organisation row.
+people.admins.org_admin_add takes on the organisation row.
 """
 
 from django.db import transaction
@@ -15,10 +15,10 @@ from core.exceptions import Conflict, Invalid, NotFound, join_messages
 from core.normalize import clean_text
 from core.ratelimits import check_code_attempt
 from orgs import codes
-from orgs import services as org_services
 from orgs.models import Org, RegistrationCode
 from orgs.rules import Category
 from people import services as people_services
+from people.admins import org_admin_add
 from people.choices import BRANCH_POSITIONS, COMMITTEE_POSITIONS
 from people.models import AccountState, Person
 from people.profile import RESERVED_FIELDS
@@ -145,7 +145,7 @@ def admin_register(*, org_id: int, position: str, code: str, person_data: dict, 
     if not claimed:
         raise Conflict("该注册码已被使用，每个注册码只能注册一次；请联系上级组织管理员重新生成。", code="code_used")
     people_services.cadre_assign(person=person, org=org, position=position, actor=person)
-    org_services.org_admin_add(org=org, person=person, actor=person)
+    org_admin_add(org=org, person=person, actor=person)
     audit_record(
         actor=person, verb="管理员注册", target=org, org=org, changes={"person": person.name, "position": position}
     )

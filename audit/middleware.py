@@ -25,6 +25,7 @@ from django.db import DatabaseError
 from core.exceptions import noted_refusals
 
 from .context import RequestContext, current_request
+from .models import AuditEvent
 from .services import audit_refusal
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,5 @@ def _org_of(match):
         org_id = kwargs["pk"]
     if not isinstance(org_id, int):
         return None
-    from orgs.models import Org
-
-    return Org.objects.filter(pk=org_id).first()
+    # The event's own foreign key names the organisation model, so audit (below orgs) needs no import of it.
+    return AuditEvent.org.field.related_model.objects.filter(pk=org_id).first()

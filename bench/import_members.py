@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from people.admins import org_admin_add
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -79,7 +81,7 @@ def _admin(branch, people_services, org_services, make_id_number, AccountState):
         data={"name": "测试书记", "id_number": id_number}, account_state=AccountState.INITIAL, branch=branch
     )
     people_services.cadre_assign(person=admin, org=branch, position="书记")
-    org_services.org_admin_add(org=branch, person=admin)
+    org_admin_add(org=branch, person=admin)
     return admin
 
 

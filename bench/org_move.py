@@ -1,6 +1,6 @@
 """`make bench`: 组织迁移 (SPEC U4) of a subtree of 10,000 organisations.
 
-Timed is the final approval, `orgs.migration.migration_approve` by the new
+Timed is the final approval, `orgchanges.migration.migration_approve` by the new
 superior's admin, as the page and the API run it: the conditional status
 update, the row locks, the re-check of the tree rules, the one UPDATE of
 every path and depth in the subtree, the parent and numchild updates, the
@@ -56,8 +56,8 @@ def setup_django() -> None:
 
 def admin_of(org, name: str):
     from conftest import make_id_number
-    from orgs.services import org_admin_add
     from people import services as people_services
+    from people.admins import org_admin_add
     from people.models import AccountState
 
     person = people_services.person_create(
@@ -172,8 +172,8 @@ def main() -> None:
     from django.db import connection
 
     from demo.subtree import build_subtree, subtree_size
+    from orgchanges.migration import migration_apply, migration_approve
     from orgs import services as org_services
-    from orgs.migration import migration_apply, migration_approve
     from orgs.models import Org
     from orgs.rules import Category
     from progress.aggregates import stats_recount, stats_refresh

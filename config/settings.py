@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "people",
     "orgs",
     "workflow",  # the approval engine (SPEC-2 W): above people and orgs, below transfers
+    "orgchanges",  # 管理员变更, 组织迁移, 删除组织: processes and rules over orgs, people and transfers
     "imports",
     "accounts",
     "api",

@@ -3,20 +3,20 @@ from django.urls import include, path
 
 from accounts.reset_views import people_paths as account_people_paths
 from api.api import api
-from orgs.views import root_redirect
-from people.urls import urlpatterns as people_paths
+from web.orgs.views import root_redirect
+from web.people.urls import urlpatterns as people_paths
 
 urlpatterns = [
     path("", root_redirect),
     path("accounts/", include("accounts.urls")),
-    path("manage/", include("orgs.urls")),
+    path("manage/", include("web.orgs.urls")),
     # the people pages, and the reset-code pages accounts owns under the same prefix and namespace
     path("people/", include(([*people_paths, *account_people_paths], "people"))),
     path("imports/", include("imports.urls")),
     path("transfers/", include("transfers.urls")),
     path("workflow/", include("workflow.urls")),
     path("progress/", include("progress.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("web.audit.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

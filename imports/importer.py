@@ -93,7 +93,6 @@ class Words:
     columns: tuple[tuple[str, str], ...]  # (value key, header) of the preview table
     url_prefix: str  # URL names <prefix>_preview, _confirm, _result (each with the target's id)
     page_url: str  # URL name of the page showing the import card
-    page: str  # dotted path of its view function (request, target, **context), for requests without htmx
     list_url: str = ""  # URL name of the list a finished import links to
     list_label: str = ""
     preview_url: str = field(init=False)

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError, NotAllowed, NotFound
@@ -60,23 +59,25 @@ def card_context(request, imp: framework.Importer, org, **context) -> dict:
     }
 
 
-def _area(request, imp: framework.Importer, org, **context):
+def _area(request, imp: framework.Importer, org, page, **context):
     """The import card's result: a fragment for htmx, the whole page otherwise."""
     if request.htmx:
         return render(request, "imports/partials/result.html", {"org": org, "words": imp.words, **context})
-    return import_string(imp.words.page)(request, org, **context)
+    return page(request, org, **context)
 
 
-def _outcome(request, imp, org, outcome, *, token: str = ""):
+def _outcome(request, imp, org, page, outcome, *, token: str = ""):
     if isinstance(outcome, ImportJob):
-        return _area(request, imp, org, **job_context(outcome))
+        return _area(request, imp, org, page, **job_context(outcome))
     result = uploads.stash(request, purpose=f"{imp.kind}-result:{org.pk}", content=workbooks.result_workbook(outcome))
-    return _area(request, imp, org, report=outcome, reasons=outcome.failed_by_reason, token=token, result_token=result)
+    return _area(
+        request, imp, org, page, report=outcome, reasons=outcome.failed_by_reason, token=token, result_token=result
+    )
 
 
 @login_required
 @require_GET
-def template(request, pk: int, kind: str):
+def template(request, pk: int, kind: str, page):
     imp = framework.get(kind)
     org = target(request, imp, pk)
     content = framework.template_bytes(imp, org, actor=request.user)
@@ -85,26 +86,26 @@ def template(request, pk: int, kind: str):
 
 @login_required
 @require_POST
-def preview(request, pk: int, kind: str):
+def preview(request, pk: int, kind: str, page):
     """Check the upload row by row and write nothing; large files are checked in the background."""
     imp = framework.get(kind)
     org = target(request, imp, pk)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _area(request, imp, org, import_error=form.errors["file"][0])
+        return _area(request, imp, org, page, import_error=form.errors["file"][0])
     try:
         charge_upload(request, request.user)  # the admin's hourly upload quota (core.upload_limit)
         data = framework.readers.read_upload(form.cleaned_data["file"])
         outcome = framework.import_start(imp, target=org, actor=request.user, file=data, dry_run=True)
     except DomainError as e:
-        return _area(request, imp, org, import_error=e.message)
+        return _area(request, imp, org, page, import_error=e.message)
     token = "" if isinstance(outcome, ImportJob) else uploads.stash(request, purpose=_upload(imp, org), content=data)
-    return _outcome(request, imp, org, outcome, token=token)
+    return _outcome(request, imp, org, page, outcome, token=token)
 
 
 @login_required
 @require_POST
-def confirm(request, pk: int, kind: str):
+def confirm(request, pk: int, kind: str, page):
     """Import the file checked in the preview (kept under a token, or by the preview's job)."""
     imp = framework.get(kind)
     org = target(request, imp, pk)
@@ -119,15 +120,15 @@ def confirm(request, pk: int, kind: str):
             data = uploads.load(request, token, purpose=_upload(imp, org))
         outcome = framework.import_start(imp, target=org, actor=request.user, file=data, dry_run=False)
     except (DomainError, ValueError) as e:
-        return _area(request, imp, org, import_error=getattr(e, "message", "请重新上传文件。"))
+        return _area(request, imp, org, page, import_error=getattr(e, "message", "请重新上传文件。"))
     if token:
         uploads.discard(request, token)
-    return _outcome(request, imp, org, outcome)
+    return _outcome(request, imp, org, page, outcome)
 
 
 @login_required
 @require_GET
-def result(request, pk: int, kind: str, token: str):
+def result(request, pk: int, kind: str, token: str, page):
     """The result workbook: the uploaded rows with 结果 and 说明 beside each, and the reasons summed up."""
     imp = framework.get(kind)
     org = target(request, imp, pk)

@@ -8,8 +8,6 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from audit.display import register_value
 
-        # Registers the 管理员变更 and 组织迁移 workflows with the approval engine.
-        from . import admin_changes, migration  # noqa: F401
         from .industries import INDUSTRY_NAMES
 
         register_value("industry", lambda code: f"{code} {INDUSTRY_NAMES.get(code, '')}".strip())  # 操作记录

@@ -7,7 +7,7 @@ from core.exceptions import Conflict, DomainError
 from core.normalize import clean_text
 
 from . import access, rules
-from .models import MAX_ADMINS, Org, OrgAdmin
+from .models import Org
 from .rules import Category
 
 
@@ -110,42 +110,6 @@ def org_create_child(
         changes={"short_name": short_name, "category": category, "full_name": full_name},
     )
     return org
-
-
-@transaction.atomic
-def org_admin_add(*, org: Org, person, actor=None) -> OrgAdmin:
-    """Make `person` an admin of `org` (C5: at most three).
-
-    Callers authorise: admin_changes (C6) checks the actor, registration
-    (C3) is authorised by the code, init_root by the operator.
-
-    The organisation row is locked first so two additions racing for the
-    third place cannot both succeed.
-    """
-    from people.models import Cadre
-
-    Org.objects.select_for_update().get(pk=org.pk)
-    if not Cadre.objects.filter(org=org, person=person).exists():
-        raise DomainError(
-            f"管理员必须是本组织的团干部：请先把{person.name}录入为{org.short_name}的团干部。",
-            code="admin_not_cadre",
-        )
-    if OrgAdmin.objects.filter(org=org, person=person).exists():
-        raise Conflict(f"{person.name}已是{org.short_name}的管理员。", code="already_admin")
-    taken = set(OrgAdmin.objects.filter(org=org).values_list("slot", flat=True))
-    free = [s for s in range(1, MAX_ADMINS + 1) if s not in taken]
-    if not free:
-        raise Conflict(f"{org.short_name}已有3名管理员，达到上限；请先撤销一名管理员再添加。", code="admin_limit")
-    try:
-        with transaction.atomic():
-            post = OrgAdmin.objects.create(org=org, person=person, slot=free[0])
-    except IntegrityError:
-        raise Conflict(
-            f"{org.short_name}的管理员刚刚发生变化，请刷新后重试（每个组织最多3名管理员）。", code="admin_limit"
-        ) from None
-    access.forget_admin_orgs(person)
-    audit_record(actor=actor, verb="添加管理员", target=org, org=org, changes={"person": person.name})
-    return post
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ organisation locks and notes its own figures in the deleting transaction
 (`stats_remove`, from a pre_delete signal) and takes them out of its former
 ancestors after commit; moving a subtree moves its totals from the old
 ancestor chain to the new inside the moving transaction
-(`stats_subtree_moved`, from orgs.migration). Writers of totals take one lock
+(`stats_subtree_moved`, from orgchanges.migration). Writers of totals take one lock
 (`_serialize`), so they never interleave; each is a few milliseconds.
 
 Who calls the refresh: `progress.signals` records which organisations a

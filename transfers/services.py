@@ -343,7 +343,7 @@ class TransferFlow(engine.Definition):
 
     def handler_deleted(self, step, org) -> None:
         """The sending branch is deleted: its members, and their open requests, went to the 待接转团支部
-        (orgs.deletion), whose superior acts on it now. Anything else ends (W4)."""
+        (orgchanges.deletion), whose superior acts on it now. Anything else ends (W4)."""
         t = TransferRequest.objects.filter(process=step.process).select_related("from_branch").first()
         if t is not None and step.name == SENDER_STEP and t.from_branch and t.from_branch_id != org.pk:
             Step.objects.filter(pk=step.pk).update(handler_org=t.from_branch, handler_name=t.from_branch.full_name)

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 
 from conftest import PASSWORD
-from orgs import services as org_services
 from people import services as people_services
+from people.admins import org_admin_add
 from people.models import AccountState, Person
 
 NEW_PASSWORD = "Qingnian#2027"
@@ -103,7 +103,7 @@ def test_on_an_initial_password_me_is_closed_too(client, imported):
 def test_after_changing_the_initial_password_the_api_opens(client, tree, make_person):
     admin = make_person("新任书记", password=None)
     people_services.cadre_assign(person=admin, org=tree.city, position="副书记")
-    org_services.org_admin_add(org=tree.city, person=admin)
+    org_admin_add(org=tree.city, person=admin)
     token = login(client, admin, admin.id_number[-8:]).json()["token"]
     api = Client(headers={"Authorization": f"Bearer {token}"})
     assert api.get(f"/api/v1/orgs/{tree.city.id}").status_code == 403

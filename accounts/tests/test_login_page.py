@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from conftest import PASSWORD
-from orgs import services as org_services
 from people import services as people_services
+from people.admins import org_admin_add
 from people.models import AccountState, Person
 
 LOGIN_URL = reverse("accounts:login")
@@ -29,7 +29,7 @@ def initial_admin(tree, make_person):
     """An admin entered by their superior, still on the initial password."""
     person = make_person("新任书记", password=None)
     people_services.cadre_assign(person=person, org=tree.city, position="副书记")
-    org_services.org_admin_add(org=tree.city, person=person)
+    org_admin_add(org=tree.city, person=person)
     return person
 
 

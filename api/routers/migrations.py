@@ -6,7 +6,8 @@ from ninja import Query, Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut, Id
 from core.exceptions import NotFound
-from orgs import access, migration
+from orgchanges import migration
+from orgs import access
 from orgs.models import Org, OrgMigration
 
 router = Router(tags=["组织迁移"])

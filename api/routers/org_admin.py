@@ -5,7 +5,8 @@ from ninja import Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut, Id
 from core.exceptions import NotFound
-from orgs import access, admin_changes, codes, services
+from orgchanges import admin_changes
+from orgs import access, codes, services
 from orgs.models import AdminChange
 from people import access as people_access
 

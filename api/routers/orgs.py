@@ -1,9 +1,10 @@
 from ninja import Query, Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
-from audit import selectors as audit_selectors
-from orgs import access, deletion, info, queries, selectors
+from orgchanges import deletion
+from orgs import access, queries, selectors, trail
 from orgs.models import Org
+from people import org_info
 
 router = Router(tags=["团组织"])
 
@@ -105,7 +106,7 @@ def org_patch(request, org_id: int, payload: OrgPatchIn):
             secretary_id_number=payload.secretary.id_number,
             secretary_mobile=payload.secretary.mobile,
         )
-    org = info.org_info_update(org=org, actor=request.auth, data=data)
+    org = org_info.org_info_update(org=org, actor=request.auth, data=data)
     return org_out(org, request.auth)
 
 
@@ -164,7 +165,7 @@ def org_audit(request, org_id: int, page: Query[PageIn], verb: str = ""):
     Admins of the organisation or of a superior; 404 for anyone else."""
     org = access.fetch_org(request.auth, org_id)
     start, end = _page_bounds(page)
-    qs = audit_selectors.org_events(org, verb=verb)
+    qs = trail.org_events(org, verb=verb)
     items = [
         {
             "id": e.id,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orgs.migration import migration_apply
+from orgchanges.migration import migration_apply
 from orgs.models import Org
 
 JSON = "application/json"

@@ -14,6 +14,7 @@ from core.exceptions import Conflict
 from orgs import services as org_services
 from orgs.rules import Category
 from people import services as people_services
+from people.admins import org_admin_add
 
 ID = "11010519491231002X"
 MOBILE = "13812345678"
@@ -43,7 +44,7 @@ def test_a_refused_creation_records_nothing(tree):
 def test_adding_an_admin_records_actor_verb_and_org(tree, make_person):
     person = make_person("副书记甲", birth="19930101")
     people_services.cadre_assign(person=person, org=tree.uni, position="副书记", actor=tree.province_admin)
-    org_services.org_admin_add(org=tree.uni, person=person, actor=tree.province_admin)
+    org_admin_add(org=tree.uni, person=person, actor=tree.province_admin)
     event = AuditEvent.objects.filter(verb="添加管理员", org=tree.uni).latest("id")
     assert event.actor == tree.province_admin
     assert event.org == tree.uni

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from audit.models import AuditEvent
 from conftest import PASSWORD
-from orgs.info import org_info_update
+from people.org_info import org_info_update
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -24,6 +24,7 @@ from imports.models import ImportJob
 from orgs import services as org_services
 from orgs.rules import Category
 from people import services as people_services
+from people.admins import org_admin_add
 from people.models import Person
 from people.tests.member_rows import member_rows, write_xlsx
 
@@ -203,7 +204,7 @@ def test_no_table_holds_a_seeded_id_number_or_mobile_in_plain_text(
     )  # fmt: skip
     receiver = make_person("四班书记", birth="19990102", branch=second)
     people_services.cadre_assign(person=receiver, org=second, position="书记")
-    org_services.org_admin_add(org=second, person=receiver)
+    org_admin_add(org=second, person=receiver)
     moved = api_login(receiver).post(
         "/api/v1/transfers",
         {"name": newcomer.name, "id_number": newcomer.id_number, "to_org_id": second.id, "reason": "升学"},

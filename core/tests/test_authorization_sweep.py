@@ -46,7 +46,7 @@ from imports import importer
 from imports.importers import children as batch
 from imports.importers import members as member_importer
 from imports.models import ImportJob
-from orgs import admin_changes, migration
+from orgchanges import admin_changes, migration
 from orgs import services as org_services
 from orgs.models import AdminChange, Org, OrgAdmin, OrgMigration, RegistrationCode
 from people import services as people_services

@@ -34,11 +34,13 @@ from core.tests.test_authorization_sweep import (
     page_url,
     world,  # noqa: F401  (the fixture)
 )
-from orgs import admin_changes, codes, migration
+from orgchanges import admin_changes, migration
+from orgs import codes
 from orgs import services as org_services
 from orgs.rules import Category
 from people import members as member_services
 from people import services as people_services
+from people.admins import org_admin_add
 from people.models import Person
 from progress.aggregates import stats_recount
 from transfers import services as transfer_services
@@ -138,7 +140,7 @@ def fill_other_province(t) -> None:
     def admin(org, name, birth):
         person = make_person_plain(name, birth)
         people_services.cadre_assign(person=person, org=org, position="书记")
-        org_services.org_admin_add(org=org, person=person)
+        org_admin_add(org=org, person=person)
         return person
 
     city = org_services.org_create_child(
@@ -161,7 +163,7 @@ def fill_other_province(t) -> None:
             make_person_plain(f"普通团员{n}{i}", "19990909", branch=b, mobile="" if i == 0 else "13812345678")
     branch_admin = make_person_plain("浙大支部书记", "19990808", branch=branches[0])
     people_services.cadre_assign(person=branch_admin, org=branches[0], position="书记")
-    org_services.org_admin_add(org=branches[0], person=branch_admin)
+    org_admin_add(org=branches[0], person=branch_admin)
     member_services.member_self_register(
         branch_id=branches[1].id,
         data={"name": "普通团员", "id_number": make_id_number("20000505"),

@@ -159,7 +159,7 @@ IMPORTER = Importer(
     words=Words(
         "录入", "名团干部", "已是本组织团干部跳过", "本级团干部导入结果",
         (("name", "姓名"), ("id_number", "身份证号码"), ("position", "本级团内职务")),
-        "people:cadre_import", "people:cadre_new", "people.cadre_views.page", "people:cadres", "查看团干部列表",
+        "people:cadre_import", "people:cadre_new", "people:cadres", "查看团干部列表",
     ),
 )  # fmt: skip
 

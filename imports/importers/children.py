@@ -120,7 +120,7 @@ IMPORTER = Importer(
     words=Words(
         "创建", "个组织", "已存在跳过", "批量创建下级组织结果",
         (("short_name", "组织简称"), ("category", "组织类别"), ("full_name", "组织全称")),
-        "orgs:children_import", "orgs:children_create", "orgs.children_views.page",
+        "orgs:children_import", "orgs:children_create",
     ),
 )  # fmt: skip
 

@@ -339,7 +339,7 @@ IMPORTER = Importer(
     words=Words(
         "录入", "人", "已存在跳过", "团员团干部导入结果",
         (("name", "姓名"), ("id_number", "身份证号码"), ("position", "团内职务")),
-        "people:member_import", "people:member_import", "people.member_import_views.page",
+        "people:member_import", "people:member_import",
         "people:members", "查看团员列表",
     ),
 )  # fmt: skip

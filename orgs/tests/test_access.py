@@ -5,9 +5,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from core.exceptions import NotAllowed, NotFound
 from orgs import access
-from orgs import services as org_services
 from orgs.models import Org
 from people import services as people_services
+from people.admins import org_admin_add
 
 
 def test_an_admin_is_admin_of_their_own_org_only(tree):
@@ -87,7 +87,7 @@ def test_an_operator_sees_everything(tree, make_person):
 def test_admin_posts_in_two_subtrees_make_both_visible(tree):
     person = tree.city_admin
     people_services.cadre_assign(person=person, org=tree.college, position="委员")
-    org_services.org_admin_add(org=tree.college, person=person)
+    org_admin_add(org=tree.college, person=person)
     assert set(access.visible_orgs(person)) == {tree.city, tree.college, tree.general, tree.branch}
 
 

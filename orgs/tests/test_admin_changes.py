@@ -3,14 +3,14 @@
 import pytest
 
 from core.exceptions import Conflict, DomainError, NotAllowed
-from orgs import access
-from orgs.admin_changes import (
+from orgchanges.admin_changes import (
     admin_change_approve,
     admin_change_reject,
     admin_change_request,
     admin_changes_todo,
     admin_revoke,
 )
+from orgs import access
 from orgs.models import AdminChange, OrgAdmin
 from people.services import cadre_assign
 

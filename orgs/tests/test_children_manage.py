@@ -6,9 +6,9 @@ from django.test import override_settings
 from core.exceptions import DomainError, NotAllowed
 from orgs import codes, selectors
 from orgs import services as org_services
-from orgs.info import org_info_update
 from orgs.models import Org
 from orgs.services import children_reorder
+from people.org_info import org_info_update
 from people.services import cadre_assign
 
 

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from orgs.admin_changes import admin_change_request
+from orgchanges.admin_changes import admin_change_request
 from orgs.models import AdminChange, Org, OrgAdmin
-from orgs.services import org_admin_add, org_create_child
+from orgs.services import org_create_child
+from people.admins import org_admin_add
 from people.services import cadre_assign
 
 Status = AdminChange.Status

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditEvent
 from core.exceptions import Conflict, DomainError, NotAllowed
 from demo.subtree import build_subtree, subtree_size
-from orgs import access, deletion
-from orgs.migration import (
+from orgchanges import deletion
+from orgchanges.migration import (
     check_move,
     migration_apply,
     migration_approve,
@@ -15,9 +15,11 @@ from orgs.migration import (
     migration_withdraw,
     migrations_todo,
 )
+from orgs import access
 from orgs.models import Org, OrgMigration
 from orgs.rules import Category
-from orgs.services import org_admin_add, org_create_child
+from orgs.services import org_create_child
+from people.admins import org_admin_add
 from people.models import Person
 from people.services import cadre_assign
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orgs.migration import migration_apply, migration_approve
+from orgchanges.migration import migration_apply, migration_approve
 from orgs.models import Org, OrgMigration
 
 

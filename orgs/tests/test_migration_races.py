@@ -4,9 +4,9 @@ import pytest
 
 from accounts.tests.test_registration_races import run_together
 from core.exceptions import Conflict
-from orgs.migration import migration_apply, migration_approve, migration_reject
+from orgchanges.migration import migration_apply, migration_approve, migration_reject
 from orgs.models import Org, OrgMigration
-from orgs.services import org_admin_add
+from people.admins import org_admin_add
 from people.services import cadre_assign
 
 pytestmark = pytest.mark.django_db(transaction=True)

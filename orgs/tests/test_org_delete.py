@@ -3,7 +3,7 @@
 import pytest
 
 from core.exceptions import Conflict, NotAllowed
-from orgs.deletion import org_delete
+from orgchanges.deletion import org_delete
 from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 from orgs.services import org_create_child

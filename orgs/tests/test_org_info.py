@@ -6,9 +6,9 @@ from audit.models import AuditEvent
 from conftest import make_id_number
 from core.exceptions import Invalid, NotAllowed
 from orgs import completeness
-from orgs.info import org_info_update
 from orgs.models import Org
 from people.models import AccountState, Cadre, Person
+from people.org_info import org_info_update
 
 COMMITTEE_INFO = {
     "industry": "P",

@@ -10,11 +10,12 @@ import itertools
 import pytest
 
 from conftest import get_ok
-from orgs import admin_changes
-from orgs.migration import migration_apply
+from orgchanges import admin_changes
+from orgchanges.migration import migration_apply
 from orgs.models import OrgMigration, RegistrationCode
 from orgs.rules import Category
-from orgs.services import org_admin_add, org_create_child
+from orgs.services import org_create_child
+from people.admins import org_admin_add
 from people.members import member_self_register
 from people.models import PostOffer
 from people.services import cadre_assign

@@ -9,7 +9,7 @@ from accounts.backends import IdNumberBackend
 from audit.models import AuditEvent
 from conftest import make_id_number
 from core.exceptions import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from orgs import admin_changes
+from orgchanges import admin_changes
 from orgs.models import Org
 from people import cadres, post_offers
 from people.models import AccountState, Cadre, Person

@@ -14,6 +14,7 @@ from conftest import make_person_plain
 from imports.importers import members as member_import
 from orgs import services as org_services
 from orgs.rules import Category
+from people.admins import org_admin_add
 from people.members import HELD_ELSEWHERE_MESSAGE
 from people.services import cadre_assign
 from people.tests.test_member_import import row, xlsx
@@ -31,7 +32,7 @@ def far(tree):
     )
     tree.far_admin = make_person_plain("浙江书记", "19980303", branch=tree.far_branch)
     cadre_assign(person=tree.far_admin, org=tree.far_branch, position="书记")
-    org_services.org_admin_add(org=tree.far_branch, person=tree.far_admin)
+    org_admin_add(org=tree.far_branch, person=tree.far_admin)
     return tree
 
 

@@ -11,14 +11,15 @@ from conftest import PASSWORD, make_id_number
 from imports.importers import cadres as cadre_importer
 from imports.importers import members as member_import
 from imports.tests.xlsx import make_xlsx
-from orgs import codes, deletion, migration
-from orgs.info import org_info_update
-from orgs.migration import subtree_move
+from orgchanges import deletion, migration
+from orgchanges.migration import subtree_move
+from orgs import codes
 from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 from orgs.services import org_create_child
 from people import cadres, members
 from people.models import AccountState, Cadre, Person
+from people.org_info import org_info_update
 from people.services import cadre_assign
 from progress.aggregates import stats_recount
 from progress.models import OrgStats
@@ -94,7 +95,7 @@ def test_figures_equal_a_full_recount_after_random_changes(stats_tree, committed
         subtree_move(org=general, to_parent=Org.objects.get(pk=target.pk))
 
     def fill_info():
-        from orgs.info import org_info_update
+        from people.org_info import org_info_update
 
         org_info_update(org=Org.objects.get(pk=t.branch.pk), actor=t.branch_admin, data={"industry": "P",
                         "secretary_name": t.branch_admin.name, "secretary_id_number": t.branch_admin.id_number})  # fmt: skip

@@ -5,10 +5,10 @@ import pytest
 from accounts.registration import admin_register
 from conftest import PASSWORD, make_id_number
 from orgs import codes
-from orgs.info import org_info_update
 from orgs.rules import Category
 from orgs.services import org_create_child
 from people import cadres, members
+from people.org_info import org_info_update
 from progress import standards
 from progress.aggregates import stats_recount
 from progress.models import OrgStats

@@ -1,7 +1,8 @@
 import pytest
 
 from conftest import make_person_plain
-from orgs.services import org_admin_add, org_create_child
+from orgs.services import org_create_child
+from people.admins import org_admin_add
 from people.services import cadre_assign
 
 

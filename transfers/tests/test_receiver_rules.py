@@ -3,7 +3,7 @@
 import pytest
 
 from core.exceptions import Invalid, NotAllowed
-from orgs.deletion import pending_branch_for
+from orgchanges.deletion import pending_branch_for
 from transfers import services
 from transfers.models import Status, TransferRequest
 from transfers.selectors import transfers_todo

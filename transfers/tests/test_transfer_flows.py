@@ -180,7 +180,7 @@ def test_the_branch_admin_must_hand_over_before_leaving(places):
 
 
 def test_a_transfer_after_the_branch_was_deleted_still_completes_from_the_pending_branch(places):
-    from orgs.deletion import org_delete
+    from orgchanges.deletion import org_delete
 
     t = services.transfer_submit(actor=places.company_admin, person=places.member, to_org=places.company_branch,
                                  reason=REASON)  # fmt: skip

@@ -8,8 +8,8 @@ from django.db import connection
 
 from accounts.tests.test_registration_races import run_together
 from core.exceptions import Conflict, NotAllowed
-from orgs import deletion
-from orgs.deletion import org_delete
+from orgchanges import deletion
+from orgchanges.deletion import org_delete
 from orgs.models import Org
 from people.models import Person
 from transfers import services
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_two_admins_approving_the_same_request_at_once_give_one_outcome(places):
     # The receiving branch's admin and its direct superior's admin may both approve.
-    from orgs.services import org_admin_add
+    from people.admins import org_admin_add
     from people.services import cadre_assign
 
     branch_admin = places.company_admin  # admin of the committee above the receiving branch

@@ -1,8 +1,7 @@
 from django.urls import path
 
 from imports.urls import import_paths
-
-from . import bulk_views, cadre_views, member_import_views, member_views, offer_views, record_views, views
+from web.people import bulk_views, cadre_views, member_import_views, member_views, offer_views, record_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -19,11 +18,13 @@ urlpatterns = [
     path("members/<int:person_id>/verify/<str:decision>/", member_views.member_verify, name="member_verify"),
     path("<int:person_id>/reveal/", member_views.person_reveal, name="reveal"),
     path("orgs/<int:pk>/members/import/", member_import_views.member_import_page, name="member_import"),
-    *import_paths("orgs/<int:pk>/members/", "member", "member_import", preview="import/check/"),
+    *import_paths(
+        "orgs/<int:pk>/members/", "member", "member_import", page=member_import_views.page, preview="import/check/"
+    ),
     path("orgs/<int:pk>/subordinate-members/", member_import_views.subordinate_branches, name="subordinate_members"),
     path("orgs/<int:pk>/cadres/", cadre_views.cadre_list, name="cadres"),
     path("orgs/<int:pk>/cadres/new/", cadre_views.cadre_new, name="cadre_new"),
-    *import_paths("orgs/<int:pk>/cadres/", "cadre", "cadre_import"),
+    *import_paths("orgs/<int:pk>/cadres/", "cadre", "cadre_import", page=cadre_views.page),
     path("orgs/<int:pk>/cadres/<int:person_id>/delete/", cadre_views.cadre_delete, name="cadre_delete"),
     path("orgs/<int:pk>/cadres/<int:person_id>/position/", cadre_views.cadre_position, name="cadre_position"),
 ]

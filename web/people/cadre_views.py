@@ -19,12 +19,11 @@ from core.forms import add_domain_errors
 from imports import importer
 from imports.views import card_context
 from orgs import access as org_access
-
-from . import access, cadres, post_offers, queries, selectors
-from .cadre_forms import CadreForm
-from .choices import COMMITTEE_POSITIONS
-from .models import PostOffer
-from .validation import FIELD_LABELS
+from people import access, cadres, post_offers, queries, selectors
+from people.choices import COMMITTEE_POSITIONS
+from people.models import PostOffer
+from people.validation import FIELD_LABELS
+from web.people.cadre_forms import CadreForm
 
 PAGE_SIZE = 50
 

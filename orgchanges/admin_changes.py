@@ -11,14 +11,13 @@ from django.db import transaction
 
 from audit.services import audit_record
 from core.exceptions import Conflict, DomainError, NotAllowed
+from orgs import access
+from orgs.models import AdminChange, Org, OrgAdmin
+from people.admins import org_admin_add
 from workflow import engine
 from workflow.engine import Handler
 from workflow.models import Action as StepAction
 from workflow.models import Status as ProcessStatus
-
-from . import access
-from .models import AdminChange, Org, OrgAdmin
-from .services import org_admin_add
 
 Action = AdminChange.Action
 Status = AdminChange.Status

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from . import queries
-from .choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
-from .validation import DEVELOPMENT_NUMBER_HELP
+from people import queries
+from people.choices import EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
+from people.validation import DEVELOPMENT_NUMBER_HELP
 
 
 def _choices(values) -> list[tuple[str, str]]:

@@ -15,15 +15,14 @@ from audit.services import audit_record, diff
 from core.exceptions import DomainError, Invalid, NotAllowed, join_messages
 from core.normalize import clean_code, clean_text
 from core.validators import parse_id_number, parse_mobile
+from orgs import access, rules
+from orgs.industries import INDUSTRY_NAMES
+from orgs.models import Org
 from people import access as people_access
 from people import post_offers
 from people import services as people_services
 from people.choices import SECRETARY
 from people.models import Person
-
-from . import access, rules
-from .industries import INDUSTRY_NAMES
-from .models import Org
 
 QUOTA_FIELDS = ("admin_quota", "admin_staffed", "inst_quota", "inst_staffed")
 OWN_FIELDS = ("industry", "phone", "email", *QUOTA_FIELDS)

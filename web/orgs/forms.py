@@ -1,7 +1,7 @@
 from django import forms
 
-from .industries import INDUSTRIES
-from .rules import Category
+from orgs.industries import INDUSTRIES
+from orgs.rules import Category
 
 TEXT = {"class": "text"}
 

@@ -23,14 +23,13 @@ from audit.services import audit_record
 from core.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from core.normalize import clean_text
 from core.signals import subtree_moved
+from orgs import access, rules
+from orgs.models import Org, OrgMigration
+from orgs.rules import Category
 from workflow import engine
 from workflow.engine import Handler
 from workflow.models import Action as StepAction
 from workflow.models import Status as ProcessStatus
-
-from . import access, rules
-from .models import Org, OrgMigration
-from .rules import Category
 
 Status = OrgMigration.Status
 KIND = "组织迁移"

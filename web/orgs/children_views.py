@@ -13,9 +13,8 @@ from core.exceptions import DomainError
 from core.normalize import clean_text
 from imports import importer
 from imports.views import card_context
-
-from . import access, rules, selectors, services
-from .children_forms import ChildCreateForm
+from orgs import access, rules, selectors, services
+from web.orgs.children_forms import ChildCreateForm
 
 
 def page(request, parent, form=None, **context):

@@ -3,12 +3,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from orgchanges import admin_changes, migration
+from orgs import access, selectors
 from people.post_offers import offers_to_confirm
 from people.selectors import unverified_members_todo
 from progress.models import OrgStats
 from transfers.selectors import transfers_todo
-
-from . import access, admin_changes, migration, selectors
 
 
 @login_required

@@ -2,9 +2,9 @@
 
 from django.db.models import QuerySet
 
-from orgs.models import Org
+from audit.models import AuditEvent
 
-from .models import AuditEvent
+from .models import Org
 
 
 def org_events(org: Org, *, verb: str = "") -> QuerySet[AuditEvent]:

@@ -11,8 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError
-
-from . import post_offers
+from people import post_offers
 
 
 def _back(request, default: str):

@@ -13,8 +13,7 @@ from core.forms import add_domain_errors
 from excel.workbooks import XLSX_CONTENT_TYPE
 from orgs import access as org_access
 from orgs.selectors import current_admin_org
-
-from . import export, search
+from people import export, search
 
 
 class SearchForm(forms.Form):

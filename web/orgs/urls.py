@@ -1,8 +1,7 @@
 from django.urls import path
 
 from imports.urls import import_paths
-
-from . import children_views, manage_views, migration_views, views
+from web.orgs import children_views, manage_views, migration_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -16,7 +15,7 @@ urlpatterns = [
     path("orgs/<int:pk>/children/order/", manage_views.children_order, name="children_order"),
     path("orgs/<int:pk>/children/new/", children_views.children_create, name="children_create"),
     path("orgs/<int:pk>/children/new/proposal/", children_views.children_proposal, name="children_proposal"),
-    *import_paths("orgs/<int:pk>/children/", "children", "children_import"),
+    *import_paths("orgs/<int:pk>/children/", "children", "children_import", page=children_views.page),
     path("orgs/<int:pk>/children/codes/", manage_views.codes_issue_all, name="codes_all"),
     path("orgs/<int:pk>/children/codes.xlsx", manage_views.codes_state, name="codes_state"),
     path("orgs/<int:pk>/code/", manage_views.code_issue, name="code_issue"),

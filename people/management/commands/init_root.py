@@ -7,6 +7,7 @@ from django.db import transaction
 from core.exceptions import DomainError
 from orgs import services as org_services
 from people import services as people_services
+from people.admins import org_admin_add
 from people.choices import SECRETARY
 from people.models import AccountState, Person
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                     org=root,
                 )
                 people_services.cadre_assign(person=person, org=root, position=SECRETARY)
-                org_services.org_admin_add(org=root, person=person)
+                org_admin_add(org=root, person=person)
         except DomainError as e:
             raise CommandError(e.message) from None
         self.stdout.write(self.style.SUCCESS(f"已创建根组织“{root.full_name}”，管理员：{person.name}。"))

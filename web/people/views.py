@@ -5,10 +5,9 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-
-from . import post_offers, profile
-from .profile_forms import ProfileForm
-from .validation import FIELD_LABELS
+from people import post_offers, profile
+from people.validation import FIELD_LABELS
+from web.people.profile_forms import ProfileForm
 
 
 @login_required

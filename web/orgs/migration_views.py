@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-
-from . import access, migration
-from .forms import MigrationApplyForm
-from .models import Org
+from orgchanges import migration
+from orgs import access
+from orgs.models import Org
+from web.orgs.forms import MigrationApplyForm
 
 
 @login_required

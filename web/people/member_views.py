@@ -11,9 +11,8 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from orgs import access as org_access
 from orgs.models import Org
-
-from . import access, members, queries, selectors
-from .validation import FIELD_LABELS
+from people import access, members, queries, selectors
+from people.validation import FIELD_LABELS
 
 PAGE_SIZE = 50
 

@@ -6,8 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from orgs import access as org_access
-
-from . import selectors
+from orgs import trail
 
 PAGE_SIZE = 50
 
@@ -18,9 +17,9 @@ def org_events(request, pk: int):
     """Admins of the organisation or of a superior read it; 404 for anyone else (existence is private)."""
     org = org_access.fetch_org(request.user, pk)
     verb = request.GET.get("verb", "")
-    page = Paginator(selectors.org_events(org, verb=verb), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(trail.org_events(org, verb=verb), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "audit/events.html",
-        {"org": org, "page": page, "verb": verb, "verbs": selectors.org_verbs(org)},
+        {"org": org, "page": page, "verb": verb, "verbs": trail.org_verbs(org)},
     )

@@ -1,7 +1,7 @@
 from django import forms
 
-from .choices import COMMITTEE_POSITIONS, EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
-from .validation import DEVELOPMENT_NUMBER_HELP
+from people.choices import COMMITTEE_POSITIONS, EDUCATIONS, ETHNICITIES, OCCUPATIONS, PoliticalStatus
+from people.validation import DEVELOPMENT_NUMBER_HELP
 
 
 def _choices(values) -> list[tuple[str, str]]:

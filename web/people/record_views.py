@@ -7,10 +7,9 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-
-from . import access, profile, queries
-from .profile_forms import MemberRecordForm
-from .validation import FIELD_LABELS
+from people import access, profile, queries
+from people.validation import FIELD_LABELS
+from web.people.profile_forms import MemberRecordForm
 
 
 @login_required

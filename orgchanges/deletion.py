@@ -16,10 +16,9 @@ from django.db.models import Q
 from audit.services import audit_record
 from core.exceptions import Conflict
 from core.signals import counts_changed
-
-from . import access
-from .models import Org, OrgAdmin
-from .rules import Category
+from orgs import access
+from orgs.models import Org, OrgAdmin
+from orgs.rules import Category
 
 PENDING_NAME = "待接转团支部"
 
@@ -32,7 +31,7 @@ def _names(items, limit: int = 5) -> str:
 
 def pending_branch_for(parent: Org) -> Org:
     """The parent's one 待接转团支部, created on first use (visible in its tree)."""
-    from .services import org_create_child
+    from orgs.services import org_create_child
 
     existing = Org.objects.filter(parent=parent, category=Category.PENDING).first()
     if existing is not None:

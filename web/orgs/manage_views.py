@@ -9,12 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
+from orgchanges import admin_changes, deletion
+from orgs import access, codes, completeness, queries, selectors, services
+from orgs.models import AdminChange
 from people import access as people_access
+from people import org_info as info
 from people.post_offers import offers_of_org
-
-from . import access, admin_changes, codes, completeness, deletion, info, queries, selectors, services
-from .forms import OrgInfoForm
-from .models import AdminChange
+from web.orgs.forms import OrgInfoForm
 
 
 @login_required
