@@ -18,6 +18,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from . import otp
+
 # Session keys.
 AUTH_AT = "auth_at"  # when the login happened (Unix seconds)
 SEEN_AT = "seen_at"  # the last request, to the minute
@@ -40,7 +42,6 @@ def stamp_session(sender, request, user, **kwargs):
     now = int(time.time())
     session[AUTH_AT] = now
     session[SEEN_AT] = now
-    from . import otp
 
     if getattr(user, "otp_device", None) is not None or otp.login_step(user) is None:
         session[OTP_DONE] = True
@@ -85,8 +86,6 @@ class SessionGuardMiddleware:
         if idle and seen_at is not None and now - seen_at > idle:
             return _end(request, IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_TIMEOUT_MINUTES))
         if not session.get(OTP_DONE):
-            from . import otp
-
             if otp.login_step(user) is not None and not (hasattr(user, "is_verified") and user.is_verified()):
                 return _end(request, OTP_MESSAGE)
             session[OTP_DONE] = True

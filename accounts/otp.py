@@ -15,6 +15,7 @@ import base64
 import secrets
 from urllib.parse import quote, urlencode
 
+import segno
 from django.conf import settings
 from django.db import transaction
 from django_otp import verify_token
@@ -26,6 +27,8 @@ from core import pii
 from core.exceptions import DomainError, Invalid, NotAllowed
 from orgs.models import OrgAdmin
 from orgs.rules import BRANCHES
+
+from .backends import LoginFailed
 
 VERIFY = "verify"  # has an authenticator: the code comes next
 ENROL = "enrol"  # must have one and has none: set it up first
@@ -122,7 +125,6 @@ def otpauth_uri(device: TOTPDevice, person) -> str:
 
 
 def qr_svg_data_uri(uri: str) -> str:
-    import segno
 
     return segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
 
@@ -205,7 +207,6 @@ def login_second_step(person, code: str | None):
     """After a correct password on the API: the device that verified `code`, or None when none is needed.
     401 otp_required when a code is needed and missing (or an authenticator must first be set up on the
     pages), 401 login_failed when it is wrong. No token is issued in either case."""
-    from .backends import LoginFailed
 
     step = login_step(person)
     if step is None:

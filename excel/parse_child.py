@@ -14,6 +14,7 @@ It imports nothing from the project, so it starts in a few dozen
 milliseconds and runs with the interpreter's isolated mode (-I).
 """
 
+import io
 import pickle
 import resource
 import sys
@@ -34,6 +35,7 @@ def main() -> None:
     data = sys.stdin.buffer.read()
     out = sys.stdout.buffer
     try:
+        # Imported after the limits above are set, so the reader's own start-up memory counts against them.
         from python_calamine import CalamineWorkbook
 
         with CalamineWorkbook.from_filelike(_bytes_io(data)) as wb:
@@ -53,7 +55,7 @@ def main() -> None:
 def choose_sheet(sheets, sheet_name: str) -> tuple[str, str]:
     """Only visible worksheets are read: the one named `sheet_name`, else the first. A hidden sheet of that
     name beside a visible one is ambiguous (what the admin sees is not what would be read): ("hidden", name)."""
-    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum  # only once the limits are set, as in main()
 
     worksheets = [s for s in sheets if s.typ == SheetTypeEnum.WorkSheet]
     visible = [s.name for s in worksheets if s.visible == SheetVisibleEnum.Visible]
@@ -67,7 +69,6 @@ def choose_sheet(sheets, sheet_name: str) -> tuple[str, str]:
 
 
 def _bytes_io(data: bytes):
-    import io
 
     return io.BytesIO(data)
 

@@ -60,6 +60,7 @@ def job_start(*, kind: str, org, actor, content: bytes, total: int, dry_run: boo
     job = ImportJob.objects.create(
         kind=kind, org=org, created_by=actor, dry_run=dry_run, total=total, file_token=store_file(content)
     )
+    # Imported here: django-tasks wants the task in its own module (imports.tasks), which imports this one.
     from .tasks import run_import_job
 
     # The job row must be visible to the worker before it looks for it.

@@ -1,9 +1,9 @@
 from . import access
+from .selectors import current_admin_org
 
 
 def admin_orgs_context(request):
     """The admin's organisations, for the menu's organisation switcher."""
-    from .selectors import current_admin_org
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

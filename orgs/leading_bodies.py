@@ -15,6 +15,7 @@ from django.db import transaction
 from audit.services import audit_record
 from core.exceptions import DomainError
 from core.normalize import clean_text
+from excel.readers import parse_sheet
 
 from . import services
 from .models import Org
@@ -37,8 +38,6 @@ def read_rows(path: Path) -> list[dict]:
         text = path.read_bytes().decode("utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from excel.readers import parse_sheet
-
         sheet = parse_sheet(path.read_bytes())  # parsed in a limited child process, like every upload
         if not sheet:
             return []

@@ -7,8 +7,6 @@ and each reveal writes its audit row here. The organisation-information page and
 (`GET/PATCH /orgs/{id}`, `/children`) render what these return, so they cannot disagree.
 """
 
-from dataclasses import dataclass
-
 from audit.services import audit_id_numbers_shown
 from core import pii
 from core.exceptions import NotAllowed, NotFound
@@ -19,24 +17,12 @@ from .models import Org
 REVEAL_REFUSED = "只有本组织管理员可以查看本组织书记完整的身份证号码和手机号码；上级组织只能查看隐去中间位的号码。"
 
 
-@dataclass(frozen=True)
-class SecretaryCard:
-    person_id: int
-    name: str
-    id_number: str
-    mobile: str
-    full: bool
+# The secretary as one reader sees them (core.pii.Numbers): masked, or in full.
+SecretaryCard = pii.Numbers
 
 
 def _card(org: Org, *, full: bool) -> SecretaryCard:
-    s = org.secretary
-    return SecretaryCard(
-        person_id=s.pk,
-        name=s.name,
-        id_number=s.id_number if full else pii.mask_id_number(s.id_number),
-        mobile=s.mobile if full else pii.mask_mobile(s.mobile),
-        full=full,
-    )
+    return pii.numbers_of(org.secretary, full=full)
 
 
 def secretary_card(*, viewer, org: Org) -> SecretaryCard | None:

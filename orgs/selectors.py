@@ -2,7 +2,9 @@ from django.db.models import Count, QuerySet
 
 from core.exceptions import NotFound
 
-from .models import Org, OrgAdmin
+from . import codes, completeness
+from .access import admin_orgs
+from .models import Org, OrgAdmin, RegistrationCode
 
 
 def org_children(org: Org) -> QuerySet[Org]:
@@ -20,7 +22,6 @@ def org_admin_people(org: Org):
 
 def current_admin_org(request) -> Org | None:
     """The organisation the admin is working as (switcher), defaulting to their first."""
-    from .access import admin_orgs
 
     orgs = admin_orgs(request.user)
     if not orgs:
@@ -39,14 +40,16 @@ def fetch_acting_org(request) -> Org:
 
 def children_with_status(parent: Org, *, incomplete_only: bool = False) -> list[Org]:
     """管理下级组织: each child with its admin count, latest code and information status; 3 queries."""
-    from . import codes, completeness
-    from .models import RegistrationCode
 
     children = list(org_children(parent).select_related("secretary"))
     latest: dict[int, RegistrationCode] = {}
     for rc in RegistrationCode.objects.filter(org__parent=parent).order_by("org_id", "-created_at", "-id"):
         latest.setdefault(rc.org_id, rc)
     for child in children:
+        if child.is_pending:  # U2's system branch: no code, admins or information; its members are the point
+            child.code_status, child.missing, child.missing_labels = "", [], []
+            child.member_count = child.members.count()
+            continue
         child.code_status = codes.code_status(child, latest.get(child.id))
         child.missing = completeness.missing_fields(child)
         child.missing_labels = [completeness.FIELD_LABELS[f] for f in child.missing]
@@ -57,5 +60,5 @@ def children_with_status(parent: Org, *, incomplete_only: bool = False) -> list[
 
 def children_progress(parent: Org) -> tuple[int, int]:
     """(complete, total) of direct subordinates' information (S6 prompt)."""
-    children = children_with_status(parent)
+    children = [c for c in children_with_status(parent) if not c.is_pending]
     return sum(1 for c in children if not c.missing), len(children)

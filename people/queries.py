@@ -10,8 +10,6 @@ The full export with a stated reason (people.export) takes its rows from `export
 Pages and API render what these return; none masks on its own.
 """
 
-from dataclasses import dataclass
-
 from audit.services import ID_VIEW_VERB, audit_record
 from core import pii
 from core.exceptions import NotAllowed, NotFound
@@ -27,25 +25,11 @@ REFUSED = (
 )
 
 
-@dataclass(frozen=True)
-class Numbers:
-    """A person's ID number and mobile as one reader may see them."""
-
-    person_id: int
-    name: str
-    id_number: str
-    mobile: str
-    full: bool
+Numbers = pii.Numbers
 
 
 def _numbers(person: Person, *, full: bool) -> Numbers:
-    return Numbers(
-        person_id=person.pk,
-        name=person.name,
-        id_number=person.id_number if full else pii.mask_id_number(person.id_number),
-        mobile=person.mobile if full else pii.mask_mobile(person.mobile),
-        full=full,
-    )
+    return pii.numbers_of(person, full=full)
 
 
 def masked_numbers(person: Person) -> Numbers:

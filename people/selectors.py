@@ -3,8 +3,9 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from orgs import access as org_access
 from orgs.models import Org
 
 from .choices import ALL_POSITIONS
@@ -23,7 +24,6 @@ def member_list(branch: Org, *, complete: bool | None = None, verified: bool | N
 
 def member_positions(branch: Org, people: list[Person]) -> dict[int, str]:
     """{person_id: 团内职务} of the given members in their branch; one query."""
-    from .models import Cadre
 
     return dict(Cadre.objects.filter(org=branch, person__in=people).values_list("person_id", "position"))
 
@@ -84,8 +84,6 @@ class SubtreeMembers:
         within seconds) instead of counting a province's millions of rows; counted in one query where
         the aggregates are not there. Read once per list."""
         if self._counts is None:
-            from django.db.models import Count, Q
-
             stats = _member_aggregates.figures(self.org) if _member_aggregates else None
             if stats is None:
                 stats = subtree_members(self.org).aggregate(
@@ -135,7 +133,6 @@ def cadre_list(org: Org, *, complete: bool | None = None) -> QuerySet[Cadre]:
 
 def member_counts(branch: Org) -> dict:
     """Totals for the list header: members, complete, waiting for verification; one query."""
-    from django.db.models import Count, Q
 
     return Person.objects.filter(branch=branch).aggregate(
         total=Count("id"),
@@ -146,7 +143,6 @@ def member_counts(branch: Org) -> dict:
 
 def unverified_members_todo(person) -> QuerySet[Person]:
     """Self-registered members (待认证) in branches the person administers: their to-do list."""
-    from orgs import access as org_access
 
     return (
         Person.objects.filter(branch_id__in=org_access.admin_org_ids(person), verified=False)

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from orgs.models import Org, RegistrationCode
@@ -149,7 +149,6 @@ def subtree_member_figures(org: Org) -> dict | None:
 def member_branch_holding(org: Org, offset: int, complete: bool | None) -> tuple[str, int] | None:
     """(path of the branch holding row `offset` of the subtree's member list, rows in the branches before it),
     from the branches' own member figures; one query. `complete` filters as the list does."""
-    from django.db.models import F, Sum, Window
 
     own = {
         None: F("own_members"),

@@ -3,8 +3,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.generator import MEMBERS_PER_BRANCH, build_and_write
+from demo.generator import MEMBERS_PER_BRANCH, DemoBuilder, build_and_write
 from orgs.models import Org
+from people.models import Person
 
 
 def branch_size(text: str) -> tuple[int, int]:
@@ -56,8 +57,6 @@ class Command(BaseCommand):
     def _reprint_logins(self, seed: int) -> None:
         """On a database seeded before, print the demo logins again (the skeleton is the same for any
         --members), but only if they are really there: never invent logins for a real database."""
-        from demo.generator import DemoBuilder
-        from people.models import Person
 
         logins = DemoBuilder(seed=seed, members=0).build().logins
         if all(Person.objects.by_id_number(x.id_number).filter(name=x.name).exists() for x in logins):
