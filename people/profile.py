@@ -47,9 +47,15 @@ RESERVED_NOTE = "如需修改，请联系所在团支部管理员"
 def profile_update(*, person: Person, actor, data: dict) -> Person:
     """个人中心: a person edits their own fields. `party_applied` (bool) may accompany `party_applied_on`."""
     access.require(actor.pk == person.pk, "只能修改本人的个人信息。")
+    # 姓名 and 身份证号码 change for nobody (P1), so the note names the way that works: the branch admin
+    # deletes the record and enters it again; 入团年月 and 发展团员编号 the branch admin edits (P11).
     refused = [
+        {"field": f, "message": f"{FIELD_LABELS[f]}不能修改：登记有误时，请联系所在团支部管理员删除本记录后重新录入。"}
+        for f in FIXED_FIELDS
+        if f in data and _differs(person, f, data[f])
+    ] + [
         {"field": f, "message": f"{FIELD_LABELS[f]}不能由本人修改，{RESERVED_NOTE}。"}
-        for f in FIXED_FIELDS + RESERVED_FIELDS
+        for f in RESERVED_FIELDS
         if f in data and _differs(person, f, data[f])
     ]
     if refused:

@@ -1,12 +1,21 @@
+from typing import Literal
+
 from ninja import Query, Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
 from orgchanges import deletion
 from orgs import access, queries, selectors, trail
+from orgs.industries import INDUSTRIES
 from orgs.models import Org
 from people import org_info
 
 router = Router(tags=["团组织"])
+
+# 单位所属行业类别 in the API are the GB/T 4754 section names (API.md: enumerated values are the Chinese
+# terms), listed as an enum in the OpenAPI document; "" is not yet filled in. The database keeps the letter.
+Industry = Literal[("", *(name for _, name in INDUSTRIES))]
+INDUSTRY_CODES = {name: code for code, name in INDUSTRIES}
+INDUSTRY_TERMS = {code: name for code, name in INDUSTRIES}
 
 
 class SecretaryOut(Schema):
@@ -22,7 +31,7 @@ class OrgOut(Schema):
     category: str
     short_name: str
     full_name: str
-    industry: str
+    industry: Industry
     phone: str
     email: str
     admin_quota: int | None
@@ -51,7 +60,7 @@ class OrgPatchIn(Schema):
     short_name: str | None = None
     full_name: str | None = None
     category: str | None = None
-    industry: str | None = None
+    industry: Industry | None = None
     phone: str | None = None
     email: str | None = None
     admin_quota: int | str | None = None
@@ -67,7 +76,8 @@ class PageIn(Schema):
 
 
 def org_out(org: Org, viewer) -> dict:
-    return queries.org_card(viewer=viewer, org=org)
+    card = queries.org_card(viewer=viewer, org=org)
+    return {**card, "industry": INDUSTRY_TERMS.get(card["industry"], "")}
 
 
 MAX_PAGE = 1_000_000  # far past any list; keeps OFFSET within the database's integer range
@@ -100,6 +110,8 @@ def org_patch(request, org_id: int, payload: OrgPatchIn):
     """组织信息 (O1–O4). Omitted fields stay as they are; "" clears a field; 0 and empty differ (O3)."""
     org = access.fetch_org(request.auth, org_id)
     data = {k: ("" if v is None else str(v)) for k, v in payload.dict(exclude_unset=True).items() if k != "secretary"}
+    if data.get("industry"):
+        data["industry"] = INDUSTRY_CODES[data["industry"]]
     if payload.secretary is not None:
         data.update(
             secretary_name=payload.secretary.name,

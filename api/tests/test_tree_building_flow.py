@@ -17,9 +17,9 @@ PASSWORD = "Qing-Nian#2026"
 INFO = {
     "团的领导机关": {"phone": "025-83201234", "email": "tw@example.cn", "admin_quota": 3, "admin_staffed": 2,
                 "inst_quota": 0, "inst_staffed": 0},
-    "基层团委": {"industry": "P", "admin_quota": 1, "admin_staffed": 1, "inst_quota": 0, "inst_staffed": 0},
-    "团总支": {"industry": "P", "admin_quota": 0, "admin_staffed": 0, "inst_quota": 0, "inst_staffed": 0},
-    "团支部": {"industry": "P"},
+    "基层团委": {"industry": "教育", "admin_quota": 1, "admin_staffed": 1, "inst_quota": 0, "inst_staffed": 0},
+    "团总支": {"industry": "教育", "admin_quota": 0, "admin_staffed": 0, "inst_quota": 0, "inst_staffed": 0},
+    "团支部": {"industry": "教育"},
 }  # fmt: skip
 
 

@@ -378,3 +378,16 @@ def test_a_branch_admin_cannot_edit_a_member_of_another_branch(tree):
     person.save(update_fields=["branch"])
     with pytest.raises(NotAllowed):
         profile.member_record_update(person=reload(person), actor=tree.branch_admin, data={"mobile": "13900001111"})
+
+
+def test_patch_me_with_another_name_names_the_way_that_works(tree, api_login):
+    """Issue 14 (10): a name changes for nobody (P1), so the answer does not send the member to a branch admin
+    who cannot change it either: the record is deleted and entered again."""
+    response = api_login(tree.member).patch("/api/v1/me", {"name": "改个名"}, content_type="application/json")
+    assert response.status_code == 403
+    error = response.json()["errors"][0]
+    assert error == {
+        "field": "name",
+        "message": "姓名不能修改：登记有误时，请联系所在团支部管理员删除本记录后重新录入。",
+    }
+    assert Person.objects.get(pk=tree.member.pk).name != "改个名"
