@@ -11,7 +11,7 @@ from django.db import transaction
 
 from audit.services import audit_record
 from core.exceptions import Conflict, DomainError, NotAllowed
-from orgs import access
+from orgs import access, rules
 from orgs.models import AdminChange, Org, OrgAdmin
 from people.admins import org_admin_add
 from workflow import engine
@@ -49,6 +49,7 @@ def _apply(org: Org, person, action: str, actor) -> None:
 def _check_candidate(org: Org, person, action: str) -> None:
     from people.models import Cadre
 
+    rules.refuse_pending(org, "它不设管理员，其团员的组织关系转出由直属上级组织管理员办理。")
     if action == Action.ADD:
         if not Cadre.objects.filter(org=org, person=person).exists():
             raise DomainError(

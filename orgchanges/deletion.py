@@ -53,6 +53,31 @@ def remaining_posts(org: Org) -> dict[str, list[str]]:
     }
 
 
+def deletion_preview(org: Org) -> dict:
+    """What deleting `org` would do, for the confirmation page (changes nothing).
+
+    `kind`: "branch" (a 团支部), "pending" (the 待接转团支部) or "committee"; `members`: how many people would move
+    to the superior's 待接转团支部; `children`: subordinates that must go first; `admins`/`cadres`: posts that
+    end with it; `blocked`: why it cannot be deleted now ("" if it can).
+    """
+    from people.models import Cadre, Person
+
+    kind = "pending" if org.category == Category.PENDING else "branch" if org.is_branch else "committee"
+    members = Person.objects.filter(branch=org).count()
+    children = list(Org.objects.filter(parent=org).order_by("sort_order").values_list("short_name", flat=True))
+    admins = list(OrgAdmin.objects.filter(org=org).order_by("slot").values_list("person__name", flat=True))
+    cadres = list(Cadre.objects.filter(org=org).order_by("id").values_list("person__name", "position"))
+    blocked = ""
+    if children:
+        blocked = f"{org.short_name}还有{len(children)}个下级组织（{_names(children)}），请先自下而上逐级删除下级组织。"
+    elif kind == "pending" and members:
+        blocked = f"{org.short_name}中还有{members}名待接转团员，请先为他们办理组织关系转出。"
+    return {
+        "kind": kind, "members": members, "children": children, "admins": admins, "cadres": cadres,
+        "blocked": blocked, "ends_posts": bool(admins or cadres),
+    }  # fmt: skip
+
+
 @transaction.atomic
 def org_delete(*, org: Org, actor, end_posts: bool = False) -> dict:
     """Delete `org` as its direct superior's admin; returns {"moved": N, "pending_branch_id": id | None, "ended": N}.

@@ -19,16 +19,19 @@ from django.db.models.functions import Concat, Length, Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from audit.services import audit_record
 from core.exceptions import Conflict, DomainError, NotAllowed, NotFound
 from core.normalize import clean_text
 from core.signals import subtree_moved
 from orgs import access, rules
-from orgs.models import Org, OrgMigration
+from orgs.models import Org, OrgAdmin, OrgMigration
 from orgs.rules import Category
+from people import org_info
 from workflow import engine
 from workflow.engine import Handler
 from workflow.models import Action as StepAction
+from workflow.models import Message
 from workflow.models import Status as ProcessStatus
 
 Status = OrgMigration.Status
@@ -191,7 +194,9 @@ def migration_approve(*, migration: OrgMigration, actor, note: str = "") -> OrgM
         actor=actor, verb="组织迁移完成", target=moved, org=acting,
         changes={"from": migration.from_name, "to": migration.to_name, "path": moved.path},
     )  # fmt: skip
-    return _fresh(migration)
+    migration = _fresh(migration)
+    _prompt_full_name(migration, moved, actor)
+    return migration
 
 
 @transaction.atomic
@@ -217,6 +222,101 @@ def migration_withdraw(*, migration: OrgMigration, actor) -> OrgMigration:
     migration = _step(migration, actor, "撤回申请", action=StepAction.WITHDRAW, status=ProcessStatus.WITHDRAWN)
     audit_record(actor=actor, verb="撤回组织迁移申请", target=migration.org, org=migration.org)
     return migration
+
+
+# --- the 全称 after the move (O2) ---------------------------------------------------------------------------------
+# The 全称 usually carries the old superior's name (T6 proposes parent's 全称 + 简称). After the move the new
+# direct superior, who alone corrects it (O2), is asked to check it: a to-do message, and on the migration's page
+# and the organisation's information page the proposed 全称 with a one-click confirmation.
+
+FULL_NAME_CHECKED = "核对组织全称"
+
+
+def proposed_full_name(org: Org, parent: Org) -> str:
+    return f"{parent.full_name}{org.short_name}"
+
+
+def _prompt_full_name(migration: OrgMigration, org: Org, actor) -> None:
+    """Messages (W5) to the new superior's admins (a to-do) and the moved organisation's admins."""
+    proposed = proposed_full_name(org, migration.to_parent)
+    if proposed == org.full_name:
+        return
+    to_parent = migration.to_parent
+    ask = (f"待办：{org.short_name}已迁入{to_parent.short_name}，其组织全称仍为“{org.full_name}”，建议更正为“{proposed}”；"
+           "请在该组织迁移申请的页面核对并确认。")  # fmt: skip
+    tell = (f"{org.short_name}已迁移至{to_parent.short_name}。组织全称仍为“{org.full_name}”，"
+            f"将由新上级组织管理员核对更正（建议为“{proposed}”）。")  # fmt: skip
+    notes = {}
+    for pk in OrgAdmin.objects.filter(org=org).values_list("person_id", flat=True):
+        notes[pk] = Message(recipient_id=pk, kind=Message.Kind.PROGRESS, process=migration.process, text=tell[:300])
+    for pk in OrgAdmin.objects.filter(org=to_parent).values_list("person_id", flat=True):
+        if pk != getattr(actor, "pk", None):  # the accepting admin sees the prompt on the page at once
+            notes[pk] = Message(recipient_id=pk, kind=Message.Kind.TODO, process=migration.process, text=ask[:300])
+    Message.objects.bulk_create(notes.values())
+
+
+def full_name_check(org: Org) -> OrgMigration | None:
+    """The completed migration of `org` whose 全称 the new superior has not checked yet (None if nothing to check).
+
+    Checked means: confirmed here (核对组织全称), or the 全称 corrected on the information page since the move.
+    Its `proposed` attribute is the new superior's 全称 + the organisation's 简称.
+    """
+    if org.parent_id is None:
+        return None
+    migration = (
+        OrgMigration.objects.filter(org=org, status=Status.DONE, to_parent_id=org.parent_id, completed_at__isnull=False)
+        .select_related("to_parent")
+        .order_by("-completed_at", "-id")
+        .first()
+    )
+    if migration is None:
+        return None
+    trail = AuditEvent.objects.filter(target_type=Org._meta.model_name, target_id=str(org.pk),
+                                      at__gte=migration.completed_at)  # fmt: skip
+    if trail.filter(Q(verb=FULL_NAME_CHECKED) | Q(verb="更正组织信息", changes__has_key="full_name")).exists():
+        return None
+    migration.proposed = proposed_full_name(org, migration.to_parent)
+    migration.subtree_with_old_name = _descendants_named(org, org.full_name).count()
+    return migration
+
+
+def _descendants_named(org: Org, prefix: str) -> QuerySet[Org]:
+    return Org.objects.filter(Org.subtree_q(org.path)).exclude(pk=org.pk).filter(full_name__startswith=prefix)
+
+
+@transaction.atomic
+def migration_full_name_confirm(*, migration: OrgMigration, actor, full_name: str, descendants: bool = False) -> Org:
+    """The new direct superior's admin confirms (or corrects) the moved organisation's 全称; `descendants`:
+    subordinates whose 全称 begins with the old one get the new beginning too. Audited."""
+    migration = _fresh(migration)
+    org = Org.objects.select_for_update().get(pk=migration.org_id)
+    if migration.status != Status.DONE or org.parent_id != migration.to_parent_id:
+        raise Conflict("只有已完成迁移、仍在新上级组织之下的组织需要核对全称。", code="full_name_not_pending")
+    if not access.is_admin_of_parent(actor, org):
+        raise NotAllowed(f"迁移后的组织全称由直属上级组织（{migration.to_name}）的管理员核对更正。", code="forbidden")
+    full_name = clean_text(full_name)
+    if not full_name:
+        raise DomainError("请填写组织全称。", code="full_name_required")
+    if len(full_name) > Org._meta.get_field("full_name").max_length:
+        raise DomainError("组织全称不能超过200个字，请核对。", code="full_name_too_long")
+    old = org.full_name
+    renamed = 0
+    if full_name != old:
+        org = org_info.org_info_update(org=org, actor=actor, data={"full_name": full_name})  # O2, audited
+        if descendants:
+            limit = Org._meta.get_field("full_name").max_length - len(full_name) + len(old)
+            renamed = (
+                _descendants_named(org, old)
+                .annotate(n=Length("full_name"))
+                .filter(n__lte=limit)
+                .update(full_name=Concat(Value(full_name), Substr("full_name", len(old) + 1)))
+            )
+    audit_record(
+        actor=actor, verb=FULL_NAME_CHECKED, target=org, org=org,
+        changes={"full_name": [old, full_name], **({"descendants_renamed": renamed} if renamed else {})},
+    )  # fmt: skip
+    org.descendants_renamed = renamed
+    return org
 
 
 class MigrationFlow(engine.Definition):

@@ -17,7 +17,7 @@ from audit.services import audit_record
 from core import onetime
 from core.exceptions import Conflict
 
-from . import access
+from . import access, rules
 from .models import Org, RegistrationCode
 
 KIND = onetime.REGISTRATION
@@ -52,6 +52,7 @@ def _issue(orgs: list[Org], actor) -> list[IssuedCode]:
 def registration_code_issue(*, org: Org, actor) -> IssuedCode:
     """C2: one code for one direct subordinate; the unused old one stops working."""
     access.require_manage(actor, org, as_self=False, action="生成该组织的管理员注册码")
+    rules.refuse_pending(org, "它不设管理员，不生成注册码。")
     [issued] = _issue([org], actor)
     audit_record(actor=actor, verb="生成管理员注册码", target=org, org=org.parent)
     return issued
@@ -60,7 +61,7 @@ def registration_code_issue(*, org: Org, actor) -> IssuedCode:
 def _without_admin(parent: Org) -> list[Org]:
     from .selectors import org_children
 
-    return [child for child in org_children(parent) if not child.admin_count]
+    return [child for child in org_children(parent) if not child.admin_count and not child.is_pending]
 
 
 @dataclass
@@ -118,7 +119,7 @@ def registration_codes_state(*, parent: Org, actor) -> list[CodeState]:
     for rc in RegistrationCode.objects.filter(org__parent=parent).order_by("org_id", "-created_at", "-id"):
         latest.setdefault(rc.org_id, rc)
     states = []
-    for child in org_children(parent):
+    for child in org_children(parent).exclude(category=rules.Category.PENDING):  # no admins, no codes (U2)
         rc = latest.get(child.id)
         status = code_status(child, rc)
         states.append(CodeState(child, child.admin_count, status, rc.expires_at if status == "有效" else None))

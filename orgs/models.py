@@ -69,6 +69,11 @@ class Org(MP_Node, TimeStampedModel):
     def is_branch(self) -> bool:
         return self.category in (Category.BRANCH, Category.PENDING)
 
+    @property
+    def is_pending(self) -> bool:
+        """The system's 待接转团支部 (U2): it holds a deleted branch's members until they are transferred out."""
+        return self.category == Category.PENDING
+
     @classmethod
     def subtree_q(cls, path: str, prefix: str = "") -> Q:
         """The node at `path` and all below it, as an index range on `path`.

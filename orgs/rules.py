@@ -109,3 +109,13 @@ def check_short_name(short_name: str, category: str) -> None:
             f"请在“{suffix}”前填写单位或地名，例如“{example}”。",
             code="name_prefix",
         )
+
+
+def refuse_pending(org, what: str) -> None:
+    """U2: the 待接转团支部 is the system's holding place for a deleted branch's members, not an ordinary branch."""
+    if org.category == Category.PENDING:
+        raise DomainError(
+            f"{org.short_name}是系统建立的待接转团支部，只暂存已删除团支部的团员，等待直属上级组织为他们办理组织关系转出；"
+            f"{what}",
+            code="pending_branch",
+        )

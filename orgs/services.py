@@ -116,9 +116,14 @@ def org_create_child(
 def children_reorder(*, parent: Org, ordered_ids: list[int], actor) -> None:
     """组织排序: the admin of `parent` sets the order of its direct subordinates."""
     access.require_manage(actor, parent, as_parent=False, action="调整直属下级组织的排序")
-    children = {c.id: c for c in Org.objects.select_for_update().filter(parent=parent)}
+    # The 待接转团支部 (U2) takes no part: it keeps its place after every ordinary subordinate.
+    children = {
+        c.id: c for c in Org.objects.select_for_update().filter(parent=parent).exclude(category=Category.PENDING)
+    }
     if set(ordered_ids) != set(children) or len(ordered_ids) != len(children):
-        raise DomainError("排序列表必须恰好包含全部直属下级组织，各一次。", code="bad_order")
+        raise DomainError(
+            "排序列表必须恰好包含全部直属下级组织（待接转团支部除外，它总是列在最后），各一次。", code="bad_order"
+        )
     changed = []
     for position, org_id in enumerate(ordered_ids, start=1):
         child = children[org_id]

@@ -23,6 +23,7 @@ from people import post_offers
 from people import services as people_services
 from people.choices import SECRETARY
 from people.models import Person
+from people.secretary import secretary_posts_end
 
 QUOTA_FIELDS = ("admin_quota", "admin_staffed", "inst_quota", "inst_staffed")
 OWN_FIELDS = ("industry", "phone", "email", *QUOTA_FIELDS)
@@ -153,9 +154,12 @@ def _secretary(org: Org, clean: dict, errors: list[dict], actor) -> Person | Non
 
 @transaction.atomic
 def org_info_update(*, org: Org, actor, data: dict) -> Org:
+    """Check and save; a new secretary (O4) ends the 书记 post of whoever else held it (people.secretary), and
+    the returned organisation's `secretary_notes` say so."""
     allowed = editable_fields(actor, org)
     if not allowed:
         raise NotAllowed("只有本组织或直属上级组织的管理员可以修改组织信息。", code="forbidden")
+    rules.refuse_pending(org, "它无需填写组织信息。")
     refused = [f for f in data if f not in allowed and data[f] not in (None, "") and f in (*OWN_FIELDS, *LOCKED_FIELDS)]
     refused = [f for f in refused if clean_text(data[f]) != clean_text(getattr(org, f) or "")]
     if refused:
@@ -175,6 +179,7 @@ def org_info_update(*, org: Org, actor, data: dict) -> Org:
             "组织信息有误：" + join_messages(e["message"] for e in errors), code="invalid_org_info", errors=errors
         )
 
+    notes: list[str] = []
     org_fields = [f for f in (*OWN_FIELDS, *LOCKED_FIELDS) if f in clean]
     changes = diff(org, org_fields, clean)
     for field in org_fields:
@@ -196,6 +201,7 @@ def org_info_update(*, org: Org, actor, data: dict) -> Org:
         if org.secretary_id != secretary.id:
             changes["secretary"] = [str(org.secretary or ""), secretary.name]
             post_offers.withdraw_secretary_offers(org=org, actor=actor)
+            notes = secretary_posts_end(org=org, keep=secretary, actor=actor)  # O4: one 书记 afterwards
         org.secretary = secretary
     org.save()
     if changes:
@@ -203,4 +209,5 @@ def org_info_update(*, org: Org, actor, data: dict) -> Org:
         audit_record(
             actor=actor, verb="更正组织信息" if corrected else "填写组织信息", target=org, org=org, changes=changes
         )
+    org.secretary_notes = notes  # what became of the former secretary (O4), for the page to say
     return org

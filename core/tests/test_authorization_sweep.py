@@ -185,7 +185,7 @@ PAGES = {
     ("orgs:codes_state", "POST"): "L N N N N",
     ("orgs:code_issue", "GET"): "L N N N N",
     ("orgs:code_issue", "POST"): "L F H F F",
-    ("orgs:delete", "GET"): "L N N N N",
+    ("orgs:delete", "GET"): "L F H F F",
     ("orgs:delete", "POST"): "L F H F F",
     ("orgs:info", "GET"): "L F H F F",
     ("orgs:info", "POST"): "L F H F F",

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-from orgchanges import admin_changes, deletion
+from orgchanges import admin_changes, deletion, migration
 from orgs import access, codes, completeness, queries, selectors, services
 from orgs.models import AdminChange
 from people import access as people_access
@@ -91,7 +91,8 @@ def children_order(request, pk: int):
         else:
             messages.success(request, "排序已保存。")
         return redirect("orgs:children_order", pk=org.pk)
-    return render(request, "orgs/children_order.html", {"org": org, "children": selectors.org_children(org)})
+    children = [c for c in selectors.org_children(org) if not c.is_pending]  # the 待接转团支部 stays last (U2)
+    return render(request, "orgs/children_order.html", {"org": org, "children": children})
 
 
 @login_required
@@ -108,17 +109,20 @@ def org_info(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in editable}
         try:
-            info.org_info_update(org=org, actor=request.user, data=data)
+            saved = info.org_info_update(org=org, actor=request.user, data=data)
         except DomainError as e:
             add_domain_errors(form, e)
         else:
             messages.success(request, "组织信息已保存。")
+            for note in saved.secretary_notes:
+                messages.info(request, note)
             return redirect("orgs:info", pk=org.pk)
     missing = [completeness.FIELD_LABELS[f] for f in completeness.missing_fields(org)]
     secretary_offers = list(offers_of_org(org).filter(secretary=True))
     return render(request, "orgs/info.html", {
         "org": org, "form": form, "missing": missing, "secretary_offers": secretary_offers, "secretary": secretary,
         "may_reveal": secretary is not None and not secretary.full and queries.may_reveal_secretary(request.user, org),
+        "name_check": migration.full_name_check(org), "may_check_name": access.is_admin_of_parent(request.user, org),
     })  # fmt: skip
 
 
@@ -209,21 +213,28 @@ def progress_prompt(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def child_delete(request, pk: int):
-    """U2 from 管理下级组织: the direct superior's admin deletes a subordinate."""
+    """U2 from 管理下级组织: the direct superior's admin deletes a subordinate. GET is the confirmation page,
+    which says what this deletion does to this organisation (deletion.deletion_preview) and changes nothing."""
     child = access.fetch_org(request.user, pk, access.MANAGE_AS_SUPERIOR)
+    if request.method == "GET":
+        return _delete_confirm(request, child)
     end_posts = request.POST.get("end_posts") == "1"
     try:
         result = deletion.org_delete(org=child, actor=request.user, end_posts=end_posts)
     except DomainError as e:
         if e.code == "org_has_people":  # U2(3): list who still holds a post and ask once to end them all
-            return render(request, "orgs/delete_confirm.html", {
-                "org": child, "posts": deletion.remaining_posts(child), "message": e.message,
-            })  # fmt: skip
+            return _delete_confirm(request, child, message=e.message)
         messages.error(request, e.message)
     else:
         moved = f"，{result['moved']}名团员已移入待接转团支部" if result["moved"] else ""
         ended = f"，其{result['ended']}个管理员和团干部职务已结束" if result["ended"] else ""
         messages.success(request, f"已删除{child.short_name}{moved}{ended}。")
     return redirect("orgs:children", pk=child.parent_id)
+
+
+def _delete_confirm(request, child, message: str = ""):
+    return render(request, "orgs/delete_confirm.html", {
+        "org": child, "preview": deletion.deletion_preview(child), "message": message,
+    })  # fmt: skip

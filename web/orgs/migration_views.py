@@ -49,9 +49,12 @@ def migration_targets(request, pk: int):
 @login_required
 def migration_detail(request, pk: int):
     m = migration.get_migration_for_viewer(request.user, pk)
+    check = migration.full_name_check(m.org) if m.status == m.Status.DONE else None
     return render(request, "orgs/migration_detail.html", {
         "m": m, "my_turn": migration.is_my_turn(request.user, m), "waiting": migration.waiting_org(m),
         "can_withdraw": m.is_open and access.is_admin_of(request.user, m.org),
+        "name_check": check if check is not None and check.pk == m.pk else None,
+        "may_check_name": access.is_admin_of_parent(request.user, m.org),
     })  # fmt: skip
 
 
@@ -65,6 +68,8 @@ def migration_action(request, pk: int, action: str):
         "reject": lambda: migration.migration_reject(migration=m, actor=request.user, reason=request.POST.get("reason", "")),
         "withdraw": lambda: migration.migration_withdraw(migration=m, actor=request.user),
     }  # fmt: skip
+    if action == "full_name":  # after the move: the new superior confirms or corrects the 全称 (O2)
+        return _full_name_confirm(request, m)
     if action not in services:
         raise Http404
     try:
@@ -73,4 +78,18 @@ def migration_action(request, pk: int, action: str):
         messages.error(request, e.message)
     else:
         messages.success(request, f"{done.org.short_name}的迁移申请：{done.status}。")
+    return redirect("orgs:migration_detail", pk=m.pk)
+
+
+def _full_name_confirm(request, m):
+    try:
+        org = migration.migration_full_name_confirm(
+            migration=m, actor=request.user, full_name=request.POST.get("full_name", ""),
+            descendants=request.POST.get("descendants") == "1",
+        )  # fmt: skip
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        also = f"；{org.descendants_renamed}个下级组织的全称已一并更正" if org.descendants_renamed else ""
+        messages.success(request, f"已确认{org.short_name}的组织全称：{org.full_name}{also}。")
     return redirect("orgs:migration_detail", pk=m.pk)
