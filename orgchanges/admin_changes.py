@@ -10,7 +10,8 @@ become admins, and an organisation never loses its last admin.
 from django.db import transaction
 
 from audit.services import audit_record
-from core.exceptions import Conflict, DomainError, NotAllowed
+from core.exceptions import Conflict, DomainError, Invalid, NotAllowed
+from core.normalize import clean_text
 from orgs import access, rules
 from orgs.models import AdminChange, Org, OrgAdmin
 from people.admins import org_admin_add
@@ -130,8 +131,13 @@ def admin_change_approve(*, change: AdminChange, actor, opinion: str = "") -> Ad
 
 @transaction.atomic
 def admin_change_reject(*, change: AdminChange, actor, note: str = "") -> AdminChange:
+    """不通过 with a reason (W2): the reason is required and shown to the admin who asked."""
     change = _fresh(change)
     _require_approver(change, actor)
+    note = clean_text(note or "")
+    if not note:
+        raise Invalid("请填写驳回理由，告诉提出申请的管理员原因。", code="reason_required",
+                      errors=[{"field": "reason", "message": "请填写驳回理由。"}])  # fmt: skip
     _decide(change, actor, StepAction.REJECT, note, ProcessStatus.REJECTED, label="驳回")
     audit_record(actor=actor, verb="驳回管理员变更", target=change.org, org=change.org, changes={"note": note})
     return _fresh(change)

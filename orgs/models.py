@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
-from core.models import TimeStampedModel
+from core.models import ProcessRecord, TimeStampedModel
 
 from .rules import Category
 
@@ -176,10 +176,10 @@ class AdminChange(TimeStampedModel):
         indexes = [models.Index(fields=["status", "org"], name="orgs_adminchange_open")]
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.person} @ {self.org}"
+        return f"{self.get_action_display()}：{self.person}（{self.org}）"
 
 
-class OrgMigration(TimeStampedModel):
+class OrgMigration(ProcessRecord):
     """组织迁移 (SPEC U4): an organisation and its whole subtree move under a new superior.
 
     Applied for by the migrating organisation; its current superior releases it,
@@ -228,12 +228,3 @@ class OrgMigration(TimeStampedModel):
 
     def __str__(self):
         return f"{self.org} → {self.to_name}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN
-
-    @property
-    def timeline(self):
-        """Its process's closed steps, from one status to the next (prefetch `process__steps__actor`)."""
-        return self.process.entries(self.FINAL) if self.process_id else []

@@ -4,15 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.registration import org_search
+from core import picker
 from core.exceptions import DomainError
 from core.pagination import CappedCountPaginator
+from orgs import pick as org_pick
 from orgs.models import Org
 from orgs.rules import Category
 from orgs.selectors import fetch_acting_org
-from people.models import Person
+from people import pick as people_pick
 
 from . import selectors, services
 from .models import Reason, Status
@@ -42,9 +44,9 @@ def transfer_list(request):
 @login_required
 def transfer_detail(request, pk: int):
     t = selectors.fetch_transfer(request.user, pk)
-    branches = []
+    branch_picker = None
     if t.status == Status.ASSIGN and services.may_act(request.user, t):
-        branches = Org.objects.filter(Org.subtree_q(t.to_org.path), category=Category.BRANCH).order_by("path")[:500]
+        branch_picker = branch_pick(request, t.to_org, "branch_id", "分配到团支部", kind="branch")
     selectors.label_from(request.user, [t])
     events = selectors.with_steps([t])[0].timeline
     for e in events:  # the sending side's admins are not named where the sending organisation is not
@@ -53,7 +55,8 @@ def transfer_detail(request, pk: int):
         "t": t, "events": events,
         "my_turn": services.may_act(request.user, t)
         and (t.process.started_by_id != request.user.pk or t.status == Status.ASSIGN),  # W1
-        "can_withdraw": t.created_by_id == request.user.pk and t.is_open and not t.reviewed, "branches": branches,
+        "can_withdraw": t.created_by_id == request.user.pk and t.is_open and not t.reviewed,
+        "branch_picker": branch_picker,
     })  # fmt: skip
 
 
@@ -121,11 +124,13 @@ def transfer_in(request):
 def transfer_out(request):
     """办理转出: pick a branch in one's subtree, its members, the receiver and a reason; one request each."""
     org = fetch_acting_org(request)
-    branches = Org.objects.filter(Org.subtree_q(org.path), category__in=(Category.BRANCH, Category.PENDING))
+    branches = org_pick.pickable_orgs(request.user, within=org, kinds=org_pick.BRANCHES)
     branch = branches.filter(pk=_int(request.GET.get("branch_id") or request.POST.get("branch_id"))).first()
+    chosen, to_org = [], None
     if request.method == "POST" and branch is not None:
-        to_org = Org.objects.filter(pk=_int(request.POST.get("to_org_id"))).first()
-        people = Person.objects.filter(branch=branch, pk__in=[_int(x) for x in request.POST.getlist("person_ids")])
+        chosen = request.POST.getlist("person_ids")
+        to_org = receivers("").filter(pk=_int(request.POST.get("to_org_id"))).first()
+        people = people_pick.pickable_members(request.user, branch).filter(pk__in=[_int(x) for x in chosen])
         done, errors = _submit_each(request, people, to_org)
         if done:
             messages.success(request, f"已提交{len(done)}人的转出申请，等待转入方审批。")
@@ -133,10 +138,13 @@ def transfer_out(request):
             messages.error(request, e)
         if done and not errors:
             return redirect("transfers:list")
-    members = Person.objects.filter(branch=branch).order_by("name") if branch else []
+        chosen = [x for x in chosen if _int(x) not in {t.person_id for t in done}]  # keep only the refused
     return render(request, "transfers/out.html", {
-        "org": org, "branches": branches.order_by("path")[:500], "branch": branch, "members": members,
-        "reasons": Reason.values,
+        "org": org, "branch": branch, "reasons": Reason.values, "data": request.POST,
+        "branch_picker": branch_pick(request, org, "branch_id", "转出团支部", kind="branches",
+                                     chosen=[branch.pk] if branch else [], auto=True),
+        "member_picker": member_pick(request, branch, chosen=chosen) if branch else None,
+        "to_picker": receiver_pick(request, chosen=[to_org.pk] if to_org else []),
     })  # fmt: skip
 
 
@@ -157,20 +165,22 @@ def _submit_each(request, people, to_org):
 
 @login_required
 def batch(request):
-    """批量接转 (committees only): ≤30 members between two branches of one's subtree, done at once."""
+    """批量接转 (committees only): ≤30 members between two branches of one's subtree, done at once.
+    People are picked by name with masked ID numbers (namesakes), counted live (已选 n/30), and every
+    choice is kept when the request is refused."""
     org = fetch_acting_org(request)
     if org.is_branch:
         raise Http404("团支部没有批量接转。")
-    branches = Org.objects.filter(Org.subtree_q(org.path), category__in=(Category.BRANCH, Category.PENDING))
+    branches = org_pick.pickable_orgs(request.user, within=org, kinds=org_pick.BRANCHES)
     source = branches.filter(pk=_int(request.GET.get("from") or request.POST.get("from_branch_id"))).first()
+    chosen, target = [], None
     if request.method == "POST" and source is not None:
+        chosen = request.POST.getlist("person_ids")
         target = branches.filter(pk=_int(request.POST.get("to_branch_id"))).first()
-        people = list(
-            Person.objects.filter(branch=source, pk__in=[_int(x) for x in request.POST.getlist("person_ids")])
-        )
+        people = list(people_pick.pickable_members(request.user, source).filter(pk__in=[_int(x) for x in chosen]))
         try:
             if target is None:
-                raise DomainError("请选择转入的团支部。")
+                raise DomainError("请搜索并选择转入的团支部。")
             services.batch_transfer(actor=request.user, acting_org=org, from_branch=source, to_branch=target,
                                     people=people, reason=request.POST.get("reason", ""))  # fmt: skip
         except DomainError as e:
@@ -178,10 +188,14 @@ def batch(request):
         else:
             messages.success(request, f"已将{len(people)}人从{source.short_name}转入{target.short_name}。")
             return redirect("transfers:list")
-    members = Person.objects.filter(branch=source).order_by("name") if source else []
+    limit = services.BATCH_LIMIT
     return render(request, "transfers/batch.html", {
-        "org": org, "branches": branches.order_by("path")[:500], "source": source, "members": members,
-        "reasons": Reason.values, "limit": services.BATCH_LIMIT,
+        "org": org, "source": source, "reasons": Reason.values, "limit": limit, "data": request.POST,
+        "from_picker": branch_pick(request, org, "from", "转出团支部", kind="branches",
+                                   chosen=[source.pk] if source else [], auto=True),
+        "member_picker": member_pick(request, source, chosen=chosen, limit=limit) if source else None,
+        "to_picker": branch_pick(request, org, "to_branch_id", "转入团支部", kind="branch",
+                                 chosen=[target.pk] if target else [], exclude=source.pk if source else None),
     })  # fmt: skip
 
 
@@ -189,8 +203,9 @@ def batch(request):
 def self_apply(request):
     """The member's own application (from 个人中心)."""
     person = request.user
+    to_org = None
     if request.method == "POST":
-        to_org = Org.objects.filter(pk=_int(request.POST.get("to_org_id"))).first()
+        to_org = receivers("").filter(pk=_int(request.POST.get("to_org_id"))).first()
         try:
             if to_org is None:
                 raise DomainError("请搜索并选择转入团组织。")
@@ -203,12 +218,61 @@ def self_apply(request):
             messages.success(request, "申请已提交：先由转出方审批，再由转入方审批。")
             return redirect("transfers:detail", pk=t.pk)
     mine = person.transfers.order_by("-created_at")[:20]
-    return render(request, "transfers/apply.html", {"reasons": Reason.values, "mine": mine, "person": person})
+    return render(request, "transfers/apply.html", {
+        "reasons": Reason.values, "mine": mine, "person": person, "data": request.POST,
+        "to_picker": receiver_pick(request, chosen=[to_org.pk] if to_org else []),
+    })  # fmt: skip
+
+
+# --- pickers (core.picker; templates/partials/picker.html) ---------------------
+
+
+def branch_pick(request, within: Org, field: str, label: str, *, kind: str, chosen=(), auto=False, exclude=None):
+    """Branches under `within` the actor may see, searched by part of the 简称 or 全称 (orgs:pick);
+    `exclude`: one not to offer on the first page (the source of a transfer as its target)."""
+    p = picker.Picker(
+        field=field, label=label, url=reverse("orgs:pick", args=[within.pk]) + f"?kind={kind}", autosubmit=auto,
+        placeholder="输入团支部简称或全称中的几个字搜索", empty="没有可选的团支部。",
+    )  # fmt: skip
+    if exclude is not None:
+        p.url += f"&exclude={exclude}"
+
+    def search(q):
+        found = org_pick.pickable_orgs(request.user, within=within, query=q, kinds=org_pick.KINDS[kind])
+        return found.exclude(pk=exclude) if exclude is not None else found
+
+    return picker.build(p, chosen_ids=chosen, to_choice=org_pick.org_choice, search=search)
+
+
+def member_pick(request, branch: Org, *, chosen=(), limit: int = 0):
+    """The branch's members by part of the name, with masked ID numbers (people:member_pick)."""
+    p = picker.Picker(
+        field="person_ids", label="选择团员" + (f"（最多{limit}人）" if limit else ""), multiple=True, limit=limit,
+        url=reverse("people:member_pick", args=[branch.pk]), placeholder="输入姓名中的字筛选",
+        empty="该团支部没有团员。",
+    )  # fmt: skip
+    return picker.build(p, chosen_ids=chosen, to_choice=people_pick.member_choice, per_page=50,
+                        search=lambda q: people_pick.pickable_members(request.user, branch, q))  # fmt: skip
+
+
+def receivers(query: str):
+    """Any organisation but a 待接转团支部, by part of the 全称 (a transfer may go anywhere: names only)."""
+    qs = Org.objects.exclude(category=Category.PENDING).only("id", "path", "short_name", "full_name", "category")
+    return (qs.filter(full_name__contains=query) if query else qs).order_by("depth", "path")
+
+
+def _receiver_choice(org: Org) -> picker.Choice:
+    return picker.Choice(id=org.pk, label=org.full_name, tag=org.category)
+
+
+def receiver_pick(request, *, chosen=()):
+    p = picker.Picker(field="to_org_id", label="转入团组织", url=reverse("transfers:org_picker"), min_chars=2,
+                      placeholder="输入接收组织名称中的关键词搜索")  # fmt: skip
+    return picker.build(p, chosen_ids=chosen, search=receivers, to_choice=_receiver_choice)
 
 
 @login_required
 def org_picker(request):
     """htmx fragment: receiving organisations by name (names only, like the registration picker)."""
-    results = org_search(request.GET.get("q", ""))
-    return render(request, "accounts/partials/org_results.html",
-                  {"results": results, "q": request.GET.get("q", ""), "field": "to_org_id"})  # fmt: skip
+    return picker.results(request, url=reverse("transfers:org_picker"), search=receivers,
+                          to_choice=_receiver_choice, min_chars=2)  # fmt: skip

@@ -142,6 +142,11 @@ PAGES = {
     ("orgs:tree_at", "POST"): "L F H F O",
     ("orgs:tree_children", "GET"): "L F H F O",
     ("orgs:tree_children", "POST"): "L F H F O",
+    # searchable pickers (issue 14, item 4): what lies within an organisation the caller may see
+    ("orgs:pick", "GET"): "L F H F O",
+    ("orgs:pick", "POST"): "L F H F O",
+    ("people:member_pick", "GET"): "L F H F O",
+    ("people:member_pick", "POST"): "L F H F O",
     ("people:members", "GET"): "L F H F O",
     ("people:members", "POST"): "L F H F O",
     ("people:members_export", "GET"): "L F H F O",
@@ -505,7 +510,7 @@ def context_for(t, persona: str) -> Context:
 
 MEMBER_PAGES = ("people:members", "people:members_export", "people:member_import", "people:member_template",
                 "people:member_import_preview", "people:member_import_confirm", "people:member_import_result",
-                "people:reset_codes_branch")  # fmt: skip
+                "people:reset_codes_branch", "people:member_pick")  # fmt: skip
 PK_KIND = {"orgs:admin_change_decide": "change", "orgs:migration_detail": "migration",
            "orgs:migration_action": "migration"}  # fmt: skip
 TEXT_PARAMS = {"token": "0123456789abcdef", "action": "add", "decision": "approve", "kind": "orgs", "name": "hollow"}

@@ -21,6 +21,26 @@
       li.parentNode.insertBefore(li.nextElementSibling, li);
     }
   });
+  // Searchable pickers (templates/partials/picker.html): Enter in the search box searches, never submits
+  // the form; <p data-count="field" data-limit="30"> shows how many of the field's boxes are ticked.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && e.target.matches(".picker input[type=search]")) {
+      e.preventDefault();
+      e.target.dispatchEvent(new Event("search"));
+    }
+  });
+  function countPicked() {
+    document.querySelectorAll("[data-count]").forEach(function (el) {
+      var box = el.closest(".picker");
+      var n = box.querySelectorAll('input[name="' + el.getAttribute("data-count") + '"]:checked').length;
+      var over = n > Number(el.getAttribute("data-limit"));
+      el.querySelector("b").textContent = n;
+      el.classList.toggle("over", over);
+      el.querySelector(".over-note").hidden = !over;
+    });
+  }
+  document.addEventListener("change", countPicked);
+  document.addEventListener("htmx:afterSwap", countPicked);
   // Tree toggles: once a node's children are loaded, mark it open.
   document.addEventListener("htmx:afterRequest", function (e) {
     var el = e.detail.elt;

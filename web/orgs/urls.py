@@ -1,7 +1,7 @@
 from django.urls import path
 
 from imports.urls import import_paths
-from web.orgs import children_views, manage_views, migration_views, views
+from web.orgs import children_views, manage_views, migration_views, pick_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/<int:pk>/", views.org_detail, name="detail"),
     path("orgs/<int:pk>/tree/", views.tree, name="tree_at"),
     path("orgs/<int:pk>/tree/children/", views.tree_children, name="tree_children"),
+    path("orgs/<int:pk>/pick/", pick_views.org_pick, name="pick"),
     path("orgs/<int:pk>/children/", manage_views.children_manage, name="children"),
     path("orgs/<int:pk>/children/order/", manage_views.children_order, name="children_order"),
     path("orgs/<int:pk>/children/new/", children_views.children_create, name="children_create"),

@@ -6,11 +6,14 @@ member_import); files above settings.IMPORT_BACKGROUND_ROWS rows run in the back
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from core import picker
 from imports import importer
 from imports.views import card_context, target
 from orgs import access as org_access
+from orgs import pick
 from orgs.models import Org
 from orgs.rules import BRANCHES
 
@@ -33,5 +36,23 @@ def subordinate_branches(request, pk: int):
     org = org_access.fetch_org(request.user, pk)
     if not org_access.can_manage(request.user, org):
         raise PermissionDenied("只有本组织管理员可以录入下级支部成员。")
-    branches = list(Org.objects.filter(parent=org, category__in=BRANCHES).order_by("sort_order", "pk"))
-    return render(request, "people/member_import_pick.html", {"org": org, "branches": branches})
+
+    def search(q):
+        return pick.pickable_orgs(request.user, within=org, query=q, kinds=BRANCHES, children_only=True)
+
+    chosen = search("").filter(pk=_int(request.GET.get("branch_id"))).first()
+    if chosen is not None:
+        return redirect("people:member_import", pk=chosen.pk)
+    p = picker.Picker(
+        field="branch_id", label="直属团支部", url=reverse("orgs:pick", args=[org.pk]) + "?kind=branches&children=1",
+        autosubmit=True, placeholder="输入团支部简称或全称中的几个字搜索",
+    )  # fmt: skip
+    picker.build(p, search=search, to_choice=pick.org_choice)
+    return render(request, "people/member_import_pick.html", {"org": org, "has_branches": search("").exists(), "p": p})
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

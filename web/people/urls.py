@@ -1,7 +1,16 @@
 from django.urls import path
 
 from imports.urls import import_paths
-from web.people import bulk_views, cadre_views, member_import_views, member_views, offer_views, record_views, views
+from web.people import (
+    bulk_views,
+    cadre_views,
+    member_import_views,
+    member_views,
+    offer_views,
+    pick_views,
+    record_views,
+    views,
+)
 
 app_name = "people"
 urlpatterns = [
@@ -14,6 +23,7 @@ urlpatterns = [
     path("orgs/<int:pk>/members/export/", bulk_views.members_export, name="members_export"),
     path("members/<int:person_id>/edit/", record_views.member_edit, name="member_edit"),
     path("orgs/<int:pk>/members/", member_views.member_list, name="members"),
+    path("orgs/<int:pk>/members/pick/", pick_views.member_pick, name="member_pick"),
     path("members/<int:person_id>/delete/", member_views.member_delete, name="member_delete"),
     path("members/<int:person_id>/verify/<str:decision>/", member_views.member_verify, name="member_verify"),
     path("<int:person_id>/reveal/", member_views.person_reveal, name="reveal"),
