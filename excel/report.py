@@ -8,6 +8,8 @@ class Status:
     SKIPPED = "跳过"
     FAILED = "失败"
     WILL_CREATE = "将创建"  # a dry run's answer for a valid row
+    CHANGED = "变更"  # a row on record whose values this import changed (a member's 团内职务)
+    WILL_CHANGE = "将变更"  # a dry run's answer for such a row
 
 
 @dataclass
@@ -46,6 +48,19 @@ class ImportReport:
         return self._count(Status.WILL_CREATE)
 
     @property
+    def changed(self) -> int:
+        return self._count(Status.CHANGED)
+
+    @property
+    def would_change(self) -> int:
+        return self._count(Status.WILL_CHANGE)
+
+    @property
+    def would_apply(self) -> int:
+        """Rows a confirmation would write: created and changed."""
+        return self.would_create + self.would_change
+
+    @property
     def skipped(self) -> int:
         return self._count(Status.SKIPPED)
 
@@ -70,6 +85,8 @@ class ImportReport:
             "dry_run": self.dry_run,
             "created": self.created,
             "would_create": self.would_create,
+            "changed": self.changed,
+            "would_change": self.would_change,
             "skipped": self.skipped,
             "failed": [{"row": r.row, "message": r.message} for r in self.failed],
             "failed_by_reason": self.failed_by_reason,

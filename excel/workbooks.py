@@ -54,6 +54,8 @@ STATUS_FILLS = {
     Status.SKIPPED: PatternFill("solid", fgColor="FFF7E6"),
     Status.CREATED: PatternFill("solid", fgColor="E8F4EA"),
     Status.WILL_CREATE: PatternFill("solid", fgColor="E8F4EA"),
+    Status.CHANGED: PatternFill("solid", fgColor="E8F0FB"),
+    Status.WILL_CHANGE: PatternFill("solid", fgColor="E8F0FB"),
 }
 
 

@@ -31,7 +31,7 @@ from core.exceptions import DomainError
 from excel import readers
 from excel.readers import Column, DataRow, SheetData
 from excel.report import ImportReport, RowResult, Status
-from excel.workbooks import TemplateSpec
+from excel.workbooks import TemplateSpec, result_workbook, template_workbook
 
 from . import jobs
 from .kinds import IMPORTERS
@@ -51,7 +51,19 @@ class Checked:
 
     @property
     def pending(self) -> bool:
-        return self.result.status == Status.WILL_CREATE
+        return self.result.status in (Status.WILL_CREATE, Status.WILL_CHANGE)
+
+    @property
+    def changing(self) -> bool:
+        """A row on record that the apply step changes instead of creating (see `change`)."""
+        return self.result.status == Status.WILL_CHANGE
+
+    def change(self, message: str) -> None:
+        """The row names a record already there and changes it (a member's new 团内职务): 将变更, then 变更."""
+        self.result.status, self.result.message = Status.WILL_CHANGE, message
+
+    def changed(self, message: str) -> None:
+        self.result.status, self.result.message = Status.CHANGED, message
 
     def fail(self, message: str) -> None:
         self.result.status, self.result.message = Status.FAILED, message
@@ -166,7 +178,6 @@ def get(kind: str) -> Importer:
 
 
 def template_bytes(importer: Importer, target, *, actor) -> bytes:
-    from excel.workbooks import template_workbook
 
     importer.require(actor, target)
     return template_workbook(importer.template(target))
@@ -310,7 +321,6 @@ def run_job(job, content: bytes, progress) -> dict:
 
 def result_workbook_from_job(job, content: bytes) -> bytes:
     """The annotated workbook of a finished job: the uploaded rows with 结果 and 说明 beside each."""
-    from excel.workbooks import result_workbook
 
     sheet = get(job.kind).read(content)
     return result_workbook(ImportReport.from_dict(job.report, sheet))

@@ -3,8 +3,8 @@
 - A branch's members: its admin manages them (add, edit P11 fields, delete,
   reset passwords, verify); the direct superior may enter members into it
   (P5-1); every superior sees them read-only with ID numbers masked (P9).
-- A committee's cadres: its admin and its direct superior's admin enter,
-  change and delete them (P3, P4).
+- A committee's cadres: its own admin enters them (P3); its admin and its
+  direct superior's admin change and delete them (P4), a branch's posts too.
 - Reset codes (P8, settled by issue 12) come only from the admin responsible
   for the person's own record: a member's branch; for anyone without a
   branch, the direct superior of their 登记组织 (responsible_org_id). A post
@@ -33,8 +33,13 @@ def can_manage_member(actor, person: Person) -> bool:
 
 
 def can_manage_cadres(actor, org: Org) -> bool:
-    """P3, P4: the organisation's admin or its direct superior's admin."""
+    """P4: the organisation's admin or its direct superior's admin delete cadres and change their posts."""
     return org_access.is_admin_of(actor, org) or org_access.is_admin_of_parent(actor, org)
+
+
+def can_enter_cadres(actor, org: Org) -> bool:
+    """P3: 本级团干部 are entered by the organisation's own admin only, never by a superior."""
+    return org_access.is_admin_of(actor, org)
 
 
 def responsible_org_id(person: Person) -> int | None:

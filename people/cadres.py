@@ -1,8 +1,12 @@
-"""本级团干部 of a committee (SPEC P1–P4, P6, P7, P10): entering, deleting, changing positions.
+"""本级团干部 of a committee (SPEC P1–P4, P6, P7, P10): entering, deleting, changing positions;
+and 团干部职务变更 of a 团支部 (P3, P4).
 
 Only a 团的领导机关, 团委, 团工委 or 团总支 has cadres of its own here; a
-branch's cadres are entered with its members (P3, P5). The organisation's
-admin and its direct superior's admin act (P4, §8). A person is found by ID
+branch's cadres are entered with its members (P3, P5), and their posts change
+here (`branch_position_change`, and a re-import of the member template through
+`branch_post_errors`/`branch_posts_apply`). Each organisation enters its own
+本级团干部 (P3: its own admin only); its admin and its direct superior's admin
+delete them and change their posts (P4, §8). A person is found by ID
 number and linked if known (a person may hold posts in several committees,
 P2), else created on the initial password (P7); a name that differs from the
 record is refused, never used to rename the record (P1). The Excel import is
@@ -17,7 +21,7 @@ from core.normalize import clean_text
 from orgs.models import Org, OrgAdmin
 
 from . import access, post_offers, services
-from .choices import COMMITTEE_POSITIONS, SECRETARY
+from .choices import BRANCH_POSITIONS, COMMITTEE_POSITIONS, SECRETARY
 from .models import Cadre, Person, PostOffer
 from .validation import FIELD_LABELS, clean_person_fields
 
@@ -42,13 +46,31 @@ def check_cadre_org(org: Org) -> None:
 
 
 def require_cadre_manager(actor, org: Org) -> None:
-    """P3, P4: committees only; the organisation's own admin or its direct superior's admin."""
+    """P4: committees only; the organisation's own admin or its direct superior's admin delete and change posts."""
     check_cadre_org(org)
     if not access.can_manage_cadres(actor, org):
         raise NotAllowed(
-            f"只有{org.short_name}的管理员或其直属上级组织的管理员可以录入、删除和变更其团干部；更上级组织只能查看。",
+            f"只有{org.short_name}的管理员或其直属上级组织的管理员可以删除和变更其团干部；更上级组织只能查看。",
             code="forbidden",
         )
+
+
+def require_cadre_entry(actor, org: Org) -> None:
+    """P3: 本级团干部 are entered by the organisation's own admin only (one at a time or by template).
+
+    A superior may delete them and change their posts (P4), never enter another organisation's cadres.
+    """
+    check_cadre_org(org)
+    if not access.can_enter_cadres(actor, org):
+        if access.can_manage_cadres(actor, org):
+            message = (
+                f"本级团干部只能由{org.short_name}自己的管理员录入：每个组织录入自己的团干部，上级组织不能代为录入。"
+                f"您可以在{org.short_name}的团干部列表中变更其团干部的职务或删除已离任的团干部；"
+                f"{org.short_name}尚无管理员的，请先为其生成管理员注册码。"
+            )
+        else:
+            message = f"只有{org.short_name}的管理员可以录入其本级团干部；上级组织只能查看。"
+        raise NotAllowed(message, code="forbidden")
 
 
 def check_position(position: str) -> str:
@@ -135,7 +157,7 @@ def cadre_add(*, org: Org, person_data: dict, position: str, actor) -> Cadre | P
     anyone else gets a PostOffer and holds the post only once they (or the admin responsible
     for their record) accept it (issue 12). A link never writes the person's own fields.
     """
-    require_cadre_manager(actor, org)
+    require_cadre_entry(actor, org)
     position = check_position(position)
     clean, person = _clean_person(person_data)
     if person is not None:
@@ -211,8 +233,14 @@ def cadre_remove(*, org: Org, person: Person, actor) -> None:
 
 
 @transaction.atomic
-def cadre_change_position(*, org: Org, person: Person, position: str, actor) -> Cadre:
-    """团干部职务变更."""
+def cadre_change_position(
+    *, org: Org, person: Person, position: str, actor, previous_position: str | None = None
+) -> Cadre | None:
+    """团干部职务变更; a branch's through `branch_position_change` (None: now a member without a post)."""
+    if org.is_branch:
+        return branch_position_change(
+            branch=org, person=person, position=position, actor=actor, previous_position=previous_position
+        )
     require_cadre_manager(actor, org)
     position = check_position(position)
     org = Org.objects.select_for_update().get(pk=org.pk)
@@ -235,3 +263,181 @@ def cadre_change_position(*, org: Org, person: Person, position: str, actor) -> 
         changes={"person": person.name, "position": [old, position]},
     )
     return post
+
+
+# 团干部职务变更 of a 团支部 (P3, P4): a member's 团内职务 in their branch; "" is 团员 (no post).
+
+MEMBER = "团员"  # what a member without a branch post is called on the pages and in the import preview
+
+
+def branch_post_label(position: str) -> str:
+    """团员 for no post; 团支部书记, 团支部副书记 for the branch's (co-)secretary; other posts as they are."""
+    if not position:
+        return MEMBER
+    return f"团支部{position}" if position in ("书记", "副书记") else position
+
+
+def check_branch_position(position: str) -> str:
+    """A branch post ("" or 团员: no post, an ordinary member); raises Invalid for anything else."""
+    position = clean_text(position)
+    if position in ("", MEMBER, "普通团员", "无"):
+        return ""
+    if position in ("团支部书记", "支部书记"):
+        position = "书记"
+    elif position in ("团支部副书记", "支部副书记"):
+        position = "副书记"
+    if position not in BRANCH_POSITIONS:
+        raise Invalid(
+            f"团内职务“{position}”不可选，团支部的职务请从以下选择：{'、'.join(BRANCH_POSITIONS)}；普通团员选“团员”。",
+            code="bad_position",
+            errors=[{"field": "position", "message": "请从列表中选择团内职务。"}],
+        )
+    return position
+
+
+def require_branch_post_manager(actor, branch: Org) -> None:
+    """P4: the branch's own admin or its direct superior's admin change its cadres' posts."""
+    if not branch.is_branch:
+        raise DomainError(f"{branch.short_name}不是团支部。", code="not_a_branch")
+    if not access.can_manage_cadres(actor, branch):
+        raise NotAllowed(
+            f"只有{branch.short_name}的管理员或其直属上级组织的管理员可以变更其团干部职务；更上级组织只能查看。",
+            code="forbidden",
+        )
+
+
+def branch_post_errors(*, before: dict, after: dict, registered, admins: set, names: dict) -> dict:
+    """The rules of a branch's posts after a change, without the database: {key: why that change is refused}.
+
+    `before`/`after`: every post holder's post (key → position, "" or missing = 团员) before and after the
+    change; keys are whatever names a person (a person's id on the page, a keyed ID-number hash in the
+    import); `registered`: the key of the secretary in 组织信息 (O4), or None; `admins`: the branch admins'
+    keys; `names`: key → name for the messages. Rules: one 书记 per branch (the old secretary's post must
+    change when a new one is named); the registered secretary keeps 书记 unless a new 书记 is named in the
+    same change; an admin keeps a post (C6: an admin is a cadre of the branch).
+    """
+    changed = {k for k in set(before) | set(after) if before.get(k, "") != after.get(k, "")}
+    secretaries = [k for k, p in after.items() if p == SECRETARY]
+    new_secretaries = [k for k in secretaries if k in changed]
+    errors = {}
+    if len(secretaries) > 1:
+        for k in new_secretaries:
+            others = "、".join(names.get(o, "") for o in secretaries if o != k)
+            errors[k] = (
+                f"一个团支部只有一名书记：{others}仍是团支部书记。换届时请同时把原书记的职务改为其他职务"
+                "（普通团员选“团员”，模板中留空），再任命新书记。"
+            )
+    if registered is not None and registered in changed and after.get(registered, "") != SECRETARY:
+        if not new_secretaries:
+            errors[registered] = (
+                f"{names.get(registered, '')}是组织信息中登记的团支部书记：须同时任命新任团支部书记，"
+                "才能变更其职务（在团干部职务变更中把新书记的职务选为“书记”，原书记改任其他职务）。"
+            )
+    for k in changed & set(admins):
+        if not after.get(k, ""):
+            errors[k] = (
+                f"{names.get(k, '')}是本支部的管理员，管理员须担任本支部团内职务：请改任其他职务，"
+                "或先在“管理员变更”中撤销其管理员，再改为普通团员。"
+            )
+    return errors
+
+
+def _branch_state(branch: Org) -> tuple[dict, set, dict]:
+    """(person id → post, admin ids, person id → name) of a branch, its posts locked."""
+    posts = list(Cadre.objects.select_for_update().filter(org=branch).select_related("person"))
+    before = {p.person_id: p.position for p in posts}
+    names = {p.person_id: p.person.name for p in posts}
+    admins = set(OrgAdmin.objects.filter(org=branch).values_list("person_id", flat=True))
+    return before, admins, names
+
+
+@transaction.atomic
+def branch_position_change(
+    *, branch: Org, person: Person, position: str, actor, previous_position: str | None = None
+) -> Cadre | None:
+    """团支部的团干部职务变更 (P3, P4): a member's post in their branch, "" or 团员 for none.
+
+    Naming a new 书记 while another member holds 书记 needs `previous_position`, the old secretary's new post
+    ("" for 团员): one 书记 per branch. The new 书记 becomes the secretary in 组织信息 (O4). Audited.
+    """
+    require_branch_post_manager(actor, branch)
+    position = check_branch_position(position)
+    branch = Org.objects.select_for_update().get(pk=branch.pk)
+    before, admins, names = _branch_state(branch)
+    names[person.pk] = person.name
+    if person.branch_id != branch.pk and person.pk not in before:
+        raise NotFound(
+            f"{person.name}不是{branch.short_name}的团员：团支部的团干部须是本支部团员，请先录入或转入本支部。",
+            code="person_not_found",
+        )
+    if before.get(person.pk, "") == position:
+        return Cadre.objects.filter(org=branch, person=person).first()
+    changes = {person.pk: position}
+    holders = [k for k, p in before.items() if p == SECRETARY and k != person.pk]
+    if position == SECRETARY and holders:
+        if previous_position is None:
+            who = "、".join(names[k] for k in holders)
+            raise Conflict(
+                f"{branch.short_name}现任团支部书记是{who}。一个团支部只有一名书记：任命{person.name}为团支部书记时，"
+                f"请同时选择{who}改任的职务（普通团员选“团员”）。",
+                code="secretary_taken",
+                errors=[{"field": "previous_position", "message": f"请选择{who}改任的职务。"}],
+            )
+        previous_position = check_branch_position(previous_position)
+        if previous_position == SECRETARY:
+            raise Invalid(
+                "原书记须改任其他职务：一个团支部只有一名书记。",
+                code="bad_position",
+                errors=[{"field": "previous_position", "message": "请选择书记以外的职务或“团员”。"}],
+            )
+        changes.update({k: previous_position for k in holders})
+    after = {**before, **changes}
+    errors = branch_post_errors(before=before, after=after, registered=branch.secretary_id, admins=admins, names=names)
+    if errors:
+        code = "cadre_is_admin" if set(errors) & admins else "cadre_is_secretary"
+        raise Conflict(join_messages(errors.values()), code=code)
+    branch_posts_apply(branch=branch, changes=changes, before=before, names=names, actor=actor)
+    return Cadre.objects.filter(org=branch, person=person).first()
+
+
+def branch_posts_apply(*, branch: Org, changes: dict[int, str], before: dict[int, str], names: dict, actor) -> None:
+    """Write posts already checked by `branch_post_errors` (person id → post, "" for none), an audit row each.
+
+    A new 书记 becomes the secretary in 组织信息 (O4) unless the one registered there stays 书记;
+    any secretary offer still open is withdrawn (people.post_offers).
+    """
+    new_secretary = None
+    for pk, position in changes.items():
+        old = before.get(pk, "")
+        if old == position:
+            continue
+        if position:
+            Cadre.objects.update_or_create(person_id=pk, org=branch, defaults={"position": position})
+        else:
+            Cadre.objects.filter(person_id=pk, org=branch).delete()
+        if position == SECRETARY:
+            new_secretary = pk
+        audit_record(
+            actor=actor,
+            verb="变更团干部职务",
+            target=Person.objects.get(pk=pk),
+            org=branch,
+            changes={"person": names.get(pk, ""), "position": [branch_post_label(old), branch_post_label(position)]},
+        )
+    registered = branch.secretary_id
+    touched = new_secretary is not None or (registered in changes and changes[registered] != SECRETARY)
+    holders = list(Cadre.objects.filter(org=branch, position=SECRETARY).values_list("person_id", flat=True))
+    if touched and registered not in holders and holders:
+        new_secretary = new_secretary if new_secretary in holders else holders[0]
+        old_name = Person.objects.filter(pk=registered).values_list("name", flat=True).first() if registered else ""
+        new_name = Person.objects.filter(pk=new_secretary).values_list("name", flat=True).first()
+        branch.secretary_id = new_secretary
+        branch.save(update_fields=["secretary"])
+        post_offers.withdraw_secretary_offers(org=branch, actor=actor)
+        audit_record(
+            actor=actor,
+            verb="更换团支部书记",
+            target=branch,
+            org=branch,
+            changes={"secretary": [old_name or "", new_name]},
+        )

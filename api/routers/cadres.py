@@ -43,7 +43,9 @@ class CadreIn(Schema):
 
 
 class PositionIn(Schema):
-    position: str
+    position: str  # a branch: "" or 团员 for a member without a post
+    # A branch naming a new 书记 while another member holds it: the old secretary's new post ("" or 团员 for none).
+    previous_position: str | None = None
 
 
 def cadre_out(post: Cadre, *, viewer) -> dict:
@@ -71,7 +73,8 @@ def cadre_list(request, org_id: int, page: Query[PageIn], complete: bool | None 
 
 @router.post("/{int:org_id}/cadres", response={201: CadreOut, 202: PostOfferOut, **ERRORS}, summary="录入本级团干部")
 def cadre_add(request, org_id: int, payload: CadreIn):
-    """录入本级团干部 (P3): committees only. A new ID number creates the person on the initial password
+    """录入本级团干部 (P3): committees only, by the organisation's own admin (a superior gets 403: each
+    organisation enters its own cadres; a superior may change their posts or delete them, P4). A new ID number creates the person on the initial password
     (last 8 characters of the ID number, P7): 201. A person already in the system whom the caller can
     already see (a member or cadre of its subtree) is linked at once: 201. Anyone else already on record
     gets a 任职确认 instead: 202 with the offer (name and masked ID number only); the post starts when
@@ -87,14 +90,22 @@ def cadre_add(request, org_id: int, payload: CadreIn):
 
 @router.patch("/{int:org_id}/cadres/{int:person_id}", response={200: CadreOut, **ERRORS}, summary="团干部职务变更")
 def cadre_change_position(request, org_id: int, person_id: int, payload: PositionIn):
+    """团干部职务变更 (P4), by the organisation's admin or its direct superior's. For a 团支部 the person is
+    one of its members and `position` a branch post, "" or 团员 for none (the answer's position is then "").
+    One 书记 per branch: naming a new 书记 while another member holds it needs `previous_position`, the old
+    secretary's new post (409 `secretary_taken` without it); the new 书记 becomes the secretary in the
+    organisation information. 409 `cadre_is_secretary` / `cadre_is_admin` when the registered secretary
+    would lose 书记 with nobody named, or an admin would lose every post here."""
     org = org_access.fetch_org(request.auth, org_id)
+    person = people_access.fetch_person(request.auth, person_id)
     post = cadres.cadre_change_position(
         org=org,
-        person=people_access.fetch_person(request.auth, person_id),
+        person=person,
         position=payload.position,
         actor=request.auth,
+        previous_position=payload.previous_position,
     )
-    return cadre_out(post, viewer=request.auth)
+    return cadre_out(post or Cadre(org=org, person=person, position=""), viewer=request.auth)
 
 
 @router.delete("/{int:org_id}/cadres/{int:person_id}", response={204: None, **ERRORS}, summary="删除团干部")

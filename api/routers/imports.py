@@ -58,6 +58,8 @@ class ImportOut(Schema):
     dry_run: bool
     created: int
     would_create: int
+    changed: int = 0  # rows on record whose 团内职务 the import changed (member template)
+    would_change: int = 0  # a dry run: rows it would change
     skipped: int
     failed: list[ImportFailureOut]  # one entry a failed row
     failed_by_reason: list[ImportReasonOut]  # the same rows grouped by their message
@@ -65,7 +67,7 @@ class ImportOut(Schema):
 
 class PersonRowOut(Schema):
     row: int
-    status: Literal["创建", "跳过", "失败", "将创建"]
+    status: Literal["创建", "跳过", "失败", "将创建", "变更", "将变更"]
     message: str
     name: str = ""
     id_number: str = ""

@@ -214,6 +214,8 @@ PAGES = {
     ("people:cadre_delete", "POST"): "L F H F F",
     ("people:cadre_position", "GET"): "L N N N N",
     ("people:cadre_position", "POST"): "L F H F F",
+    ("people:cadre_positions", "GET"): "L F H F F",
+    ("people:cadre_positions", "POST"): "L N N N N",
     ("people:member_import", "GET"): "L F H F F",
     ("people:member_import", "POST"): "L F H F F",
     ("people:member_template", "GET"): "L F H F F",

@@ -22,7 +22,7 @@ from people.cadres import (
     check_cadre,
     missing_for_new,
     name_mismatch_message,
-    require_cadre_manager,
+    require_cadre_entry,
 )
 from people.choices import COMMITTEE_POSITIONS
 from people.models import Cadre, Person, PostOffer
@@ -153,7 +153,7 @@ def _enter(run: Run, r: Checked) -> str:
 
 IMPORTER = Importer(
     kind="cadre_import", sheet=Sheet(TEMPLATE_NAME, SHEET, COLUMNS, MAX_ROWS), template=template,
-    require=require_cadre_manager, check=check, decide=decide, apply=importer.apply_each(_enter),
+    require=require_cadre_entry, check=check, decide=decide, apply=importer.apply_each(_enter),
     lock_target=True, unique=PERSON_UNIQUE,
     applies=lambda org: not org.is_branch, not_here="团支部的团干部随团员一起录入，请在团员列表中查看。",
     words=Words(

@@ -10,7 +10,13 @@ its ID numbers (by keyed hash), one of its development numbers and a few bulk
 inserts, in one transaction.
 
 An ID number already in the system is never entered twice (P6, U3): in this
-branch the row is skipped; in another branch it is refused, with the
+branch the row is skipped, unless its 团内职务 differs from the member's post
+here: then the post changes (P4, 团干部职务变更; the preview says
+"变更职务：团员→团支部书记"), checked for the whole file by
+people.cadres.branch_post_errors (one 书记 per branch, the registered
+secretary replaced in the same file, an admin keeps a post) and written by
+people.cadres.branch_posts_apply, the service of the 团干部职务变更 page;
+in another branch it is refused, with the
 transfer to ask for (the holder is named only inside the importer's
 subtree); a person on record without a branch (a cadre of a committee)
 under the same name is linked to this branch.
@@ -35,8 +41,8 @@ from excel.report import ImportReport, RowResult, Status
 from excel.workbooks import TemplateSpec
 from imports import importer
 from imports.importer import Checked, Importer, Run, Sheet, Words
-from orgs.models import Org
-from people.cadres import name_mismatch_message
+from orgs.models import Org, OrgAdmin
+from people.cadres import branch_post_errors, branch_post_label, branch_posts_apply, name_mismatch_message
 from people.choices import BRANCH_POSITIONS, PoliticalStatus
 from people.members import MEMBER_FIELDS, check_new_member, held_elsewhere_message, require_member_importer
 from people.models import AccountState, Cadre, Person
@@ -104,6 +110,8 @@ def template(branch: Org) -> TemplateSpec:
             "（例如显示为 3.20102E+17）只保留了前15位，系统会拒绝该行，请把该列设为“文本”格式后重新输入完整号码。"
             "手机号码按文本或数字填写均可，全角数字和多余空格会自动处理。",
             "8. 同一身份证号码在系统中只有一条记录：已是本支部团员的会被跳过，不会重复录入，所以修改出错的行后可以重新上传整个文件；"
+            "已是本支部团员、但团内职务与系统中不同的，按本文件变更其职务（换届后可用来更新团干部，检查结果逐行列出变更，确认后才生效；"
+            "普通团员的团内职务留空；一个团支部只有一名书记，更换书记时请同时改原书记的职务）；"
             "已是其他团支部团员的不能在这里录入，请通过“组织关系转接 → 办理转入”申请转入；"
             "已登记为上级组织团干部（尚无所在团支部）的人员，会按身份证号码关联为本支部团员，不重复建档。",
             "9. 新录入的人员用身份证号码登录，初始密码为身份证号码后8位，首次登录须修改密码。",
@@ -152,7 +160,33 @@ def check(row, run: Run) -> Checked:
     )
     if errors or refused:
         checked.fail(row_message(refused, errors))
+    elif checked.key:  # the file's posts, for the rules over the whole file (_post_rules)
+        run.state.setdefault("file_posts", {}).setdefault(checked.key, (position, clean["name"]))
     return checked
+
+
+def _post_rules(run: Run) -> tuple[dict, dict]:
+    """(post by ID-number hash before the import, refusals by hash): the branch's posts after the whole file,
+    through people.cadres.branch_post_errors; computed once, at the first chunk."""
+    if "post_errors" not in run.state:
+        branch = run.target
+        before, names = {}, {}
+        for key, name, position in Cadre.objects.filter(org=branch).values_list(
+            "person__id_hash", "person__name", "position"
+        ):
+            before[key], names[key] = position, name
+        admins = set(OrgAdmin.objects.filter(org=branch).values_list("person__id_hash", flat=True))
+        registered = Org.objects.filter(pk=branch.pk).values_list("secretary__id_hash", flat=True).first()
+        after = dict(before)
+        for key, (position, name) in run.state.get("file_posts", {}).items():
+            names.setdefault(key, name)
+            if key in before or position:
+                after[key] = position
+        run.state["posts_before"] = before
+        run.state["post_errors"] = branch_post_errors(
+            before=before, after=after, registered=registered, admins=admins, names=names
+        )
+    return run.state["posts_before"], run.state["post_errors"]
 
 
 def decide(run: Run, rows: list[Checked]) -> None:
@@ -163,6 +197,7 @@ def decide(run: Run, rows: list[Checked]) -> None:
     branch = run.target
     if not rows:
         return
+    posts_before, post_errors = _post_rules(run)
     # Only the columns needed: loading whole people would decrypt two fields per row.
     known = {
         h: _Known(pk, name, branch_id)
@@ -181,14 +216,25 @@ def decide(run: Run, rows: list[Checked]) -> None:
         person = known.get(r.key)
         number = r.clean["development_number"]
         r.found = None
-        if person is not None and person.branch_id == branch.id:
+        old, new = posts_before.get(r.key, ""), r.clean["position"]
+        here = person is not None and person.branch_id == branch.id
+        if here and old == new:
             r.skip(f"已存在，跳过：{person.name}已是本支部成员，不会重复录入。")
+        elif here and person.name != r.clean["name"]:
+            r.fail(name_mismatch_message(r.clean["name"]))
+        elif here and r.key in post_errors:
+            r.fail(post_errors[r.key])
+        elif here:
+            r.change(f"变更职务：{branch_post_label(old)}→{branch_post_label(new)}（已是本支部成员，其他信息不变）")
+            r.found = person.pk
         elif person is not None and person.branch_id is not None:
             r.fail(
                 held_elsewhere_message(Person(name=person.name, branch=holders[person.branch_id]), branch, run.actor)
             )
         elif person is not None and person.name != r.clean["name"]:
             r.fail(name_mismatch_message(r.clean["name"]))
+        elif r.key in post_errors:
+            r.fail(post_errors[r.key])
         elif number and number in taken and taken[number] != r.key:
             r.fail(f"发展团员编号“{number}”已被系统中的其他人员使用（发展团员编号全国唯一），请核对。")
         elif person is not None:
@@ -197,15 +243,31 @@ def decide(run: Run, rows: list[Checked]) -> None:
 
 
 def apply(run: Run, rows: list[Checked]) -> None:
+    changing = [r for r in rows if r.changing]
+    rows = [r for r in rows if not r.changing]
     create = [r for r in rows if r.found is None]
     link = [(r, r.found) for r in rows if r.found is not None]
     _insert(run.target, create, link)
+    if changing:
+        _change_posts(run, changing)
     for r in create:
         r.done(_created_message(r))
     for r, _ in link:
         r.done(_created_message(r) + "（关联系统中已有人员）")
     run.state["created"] = run.state.get("created", 0) + len(create)
     run.state["linked"] = run.state.get("linked", 0) + len(link)
+
+
+def _change_posts(run: Run, rows: list[Checked]) -> None:
+    """团干部职务变更 of members already here, through the page's service (people.cadres.branch_posts_apply)."""
+    branch = Org.objects.select_for_update().get(pk=run.target.pk)
+    before = dict(Cadre.objects.select_for_update().filter(org=branch).values_list("person_id", "position"))
+    changes = {r.found: r.clean["position"] for r in rows}
+    names = {r.found: r.clean["name"] for r in rows}
+    branch_posts_apply(branch=branch, changes=changes, before=before, names=names, actor=run.actor)
+    for r in rows:
+        r.changed(r.result.message.replace("变更职务：", "已变更职务：", 1))
+    run.state["changed"] = run.state.get("changed", 0) + len(rows)
 
 
 def finish(run: Run, report: ImportReport) -> None:

@@ -76,7 +76,8 @@ def member_rows(
                 "occupation": "学生",
                 "mobile": 13800000000 + rng.randint(0, 99999999) if i % 2 else f"139{rng.randint(0, 99999999):08d}",
                 "email": "",
-                "position": ["书记", "组织委员", "宣传委员"][i] if i < 3 else "",
+                # 副书记, not 书记: the branches these files go into already have their 书记 (one per branch)
+                "position": ["副书记", "组织委员", "宣传委员"][i] if i < 3 else "",
                 "party_applied_on": "",
             }
         )

@@ -42,7 +42,7 @@ def college(tree, api_login):
 
 
 def test_posting_a_cadre_answers_201_with_the_person(tree, api_login):
-    response = post(api_login(tree.uni_admin), tree.college, name="新干部")
+    response = post(api_login(tree.college_admin), tree.college, name="新干部")
     assert response.status_code == 201, response.content.decode()
     body = response.json()
     assert body["position"] == "副书记" and body["missing"] == []

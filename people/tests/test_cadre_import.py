@@ -287,7 +287,7 @@ def test_another_template_is_refused_whole_naming_the_right_one(tree, content):
 
 
 def test_the_page_previews_confirms_and_offers_the_result_workbook(tree, client):
-    client.force_login(tree.uni_admin)
+    client.force_login(tree.college_admin)
     rows = [row("页面甲", make_id_number("19950101")), row("页面乙", "123")]
     upload = SimpleUploadedFile("cadres.xlsx", xlsx(rows))
     before = counts()

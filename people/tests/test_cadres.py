@@ -49,9 +49,13 @@ def test_the_organisations_own_admin_enters_a_new_cadre_on_the_initial_password(
     assert event.org_id == tree.college.id and event.changes["position"] == "副书记"
 
 
-def test_the_direct_superiors_admin_enters_cadres_of_a_subordinate(tree):
-    post = add(tree.college, tree.uni_admin)
-    assert post.org == tree.college
+def test_the_direct_superiors_admin_may_not_enter_cadres_of_a_subordinate(tree):
+    """P3: each organisation enters its own 本级团干部; its superior changes posts and deletes them (P4) only."""
+    before = Person.objects.count()
+    with pytest.raises(NotAllowed) as e:
+        add(tree.college, tree.uni_admin)
+    assert "只能由第一临床医学院团委自己的管理员录入" in e.value.message and "变更其团干部的职务" in e.value.message
+    assert Person.objects.count() == before
 
 
 @pytest.mark.parametrize("who", ["province_admin", "root_admin", "outsider", "general_admin", "branch_admin", "member"])
@@ -71,7 +75,7 @@ def test_a_branch_has_no_cadres_of_its_own_here(tree):
 
 def test_a_general_branch_and_a_leading_body_have_cadres(tree):
     assert add(tree.general, tree.general_admin).org == tree.general
-    assert add(tree.city, tree.province_admin).org == tree.city
+    assert add(tree.city, tree.city_admin).org == tree.city
 
 
 # The person (P1, P2, P10)
@@ -170,7 +174,7 @@ def test_a_person_holds_posts_in_two_committees_independently(tree):
 
 
 def test_deleting_a_cadre_keeps_the_person(tree):
-    person = add(tree.college, tree.uni_admin).person
+    person = add(tree.college, tree.college_admin).person
     cadres.cadre_remove(org=tree.college, person=person, actor=tree.uni_admin)
     assert not Cadre.objects.filter(org=tree.college, person=person).exists()
     assert Person.objects.filter(pk=person.pk).exists()
@@ -181,7 +185,7 @@ def test_an_admin_cannot_be_deleted_until_the_admin_post_is_revoked(tree):
     with pytest.raises(Conflict) as e:
         cadres.cadre_remove(org=tree.college, person=tree.college_admin, actor=tree.uni_admin)
     assert e.value.code == "cadre_is_admin" and "撤销其管理员" in e.value.message
-    other = add(tree.college, tree.uni_admin, name="吴接任").person
+    other = add(tree.college, tree.college_admin, name="吴接任").person
     admin_changes.admin_change_request(org=tree.college, person=other, action="add", actor=tree.uni_admin)
     admin_changes.admin_change_request(
         org=tree.college, person=tree.college_admin, action="revoke", actor=tree.uni_admin

@@ -1,8 +1,10 @@
-"""团干部列表 and 录入本级团干部 of a committee (SPEC P3, P4, S7).
+"""团干部列表 and 录入本级团干部 of a committee, 团干部职务变更 of a committee or a branch (SPEC P3, P4, S7).
 
-The organisation's admin and its direct superior's admin act; deeper
+Each organisation's own admin enters its 本级团干部 (P3); its admin and its
+direct superior's admin delete them and change their posts (P4); deeper
 superiors see the list read-only with ID numbers and mobiles masked (§8,
-P9). Batch entry is the import framework's card (imports.views, kind
+P9). A branch's cadres are its members holding a branch post: 团干部职务变更
+of a branch lists its members and changes their posts (people.cadres.branch_position_change). Batch entry is the import framework's card (imports.views, kind
 cadre_import): checked without writing, then imported when the admin confirms.
 """
 
@@ -20,15 +22,15 @@ from imports import importer
 from imports.views import card_context
 from orgs import access as org_access
 from people import access, cadres, post_offers, queries, selectors
-from people.choices import COMMITTEE_POSITIONS
-from people.models import PostOffer
+from people.choices import BRANCH_POSITIONS, COMMITTEE_POSITIONS
+from people.models import Cadre, Person, PostOffer
 from people.validation import FIELD_LABELS
 from web.people.cadre_forms import CadreForm
 
 PAGE_SIZE = 50
 
 
-# P3, P4: the committee's own admin or its direct superior's admin enter, change and delete its cadres.
+# P4: the organisation's own admin or its direct superior's admin change and delete its cadres.
 MANAGE_CADRES = org_access.MANAGE | org_access.MANAGE_AS_SUPERIOR
 
 
@@ -45,10 +47,11 @@ def cadre_list(request, pk: int):
     for post in page:  # masked for everyone but oneself; 显示 reveals one record, audited (people.queries)
         post.person.numbers = queries.person_numbers(viewer=request.user, person=post.person)
         post.person.missing_labels = [FIELD_LABELS[f] for f in post.person.missing_fields()]
+    enters = access.can_enter_cadres(request.user, org)  # P3: its own admin only
     offers = list(post_offers.offers_of_org(org)) if manages else []
     resettable = access.resettable_ids(request.user, [post.person for post in page]) if manages else set()
     return render(request, "people/cadres.html", {
-        "org": org, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
+        "org": org, "page": page, "manages": manages, "enters": enters, "complete": request.GET.get("complete", ""),
         "positions": COMMITTEE_POSITIONS, "offers": offers, "resettable": resettable,
     })  # fmt: skip
 
@@ -61,8 +64,9 @@ def page(request, org, form=None, **context):
 
 @login_required
 def cadre_new(request, pk: int):
-    """录入本级团干部, one at a time."""
+    """录入本级团干部, one at a time: the organisation's own admin only (P3; a superior gets 403 saying so)."""
     org = org_access.fetch_org(request.user, pk, MANAGE_CADRES, branch=False)
+    cadres.require_cadre_entry(request.user, org)
     form = CadreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,17 +107,66 @@ def cadre_delete(request, pk: int, person_id: int):
 
 
 @login_required
+@require_GET
+def cadre_positions(request, pk: int):
+    """团干部职务变更 (P4). A committee's is on its 团干部列表; a branch's lists its members with their posts."""
+    org = org_access.fetch_org(request.user, pk, MANAGE_CADRES)
+    if not org.is_branch:
+        return redirect("people:cadres", pk=org.pk)
+    return _branch_positions_page(request, org)
+
+
+def _branch_positions_page(request, branch, *, status: int = 200, **context):
+    query = request.GET.get("q", "").strip()[:20]
+    members = Person.objects.filter(branch=branch)
+    if query:
+        members = members.filter(name__contains=query)
+    posts = dict(Cadre.objects.filter(org=branch).values_list("person_id", "position"))
+    holders = [p for p in Person.objects.filter(pk__in=posts).order_by("name")]
+    page = Paginator(members.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for person in page:
+        person.position = posts.get(person.pk, "")
+        person.label = cadres.branch_post_label(person.position)
+    for person in holders:
+        person.label = cadres.branch_post_label(posts[person.pk])
+    holders.sort(key=lambda p: BRANCH_POSITIONS.index(posts[p.pk]) if posts[p.pk] in BRANCH_POSITIONS else 99)
+    context = {
+        "branch": branch, "page": page, "q": query, "holders": holders, "positions": BRANCH_POSITIONS,
+        "is_own_admin": org_access.is_admin_of(request.user, branch), **context,
+    }  # fmt: skip
+    return render(request, "people/branch_positions.html", context, status=status)
+
+
+@login_required
 @require_POST
 def cadre_position(request, pk: int, person_id: int):
-    """团干部职务变更 (P4)."""
-    org = org_access.fetch_org(request.user, pk, MANAGE_CADRES, branch=False)
+    """团干部职务变更 (P4); for a branch, naming a new 书记 asks what the old one becomes (one 书记 per branch)."""
+    org = org_access.fetch_org(request.user, pk, MANAGE_CADRES)
     person = access.fetch_person(request.user, person_id)
+    previous = request.POST.get("previous_position") if org.is_branch else None
     try:
         post = cadres.cadre_change_position(
-            org=org, person=person, position=request.POST.get("position", ""), actor=request.user
+            org=org,
+            person=person,
+            position=request.POST.get("position", ""),
+            actor=request.user,
+            previous_position=previous,
         )
     except DomainError as e:
+        if org.is_branch and e.code == "secretary_taken":
+            return _branch_positions_page(request, org, status=409, handover={"person": person, "message": e.message})
         messages.error(request, e.message)
     else:
-        messages.success(request, f"{person.name}的职务已变更为：{post.position}。")
+        if org.is_branch:
+            label = cadres.branch_post_label(post.position if post else "")
+            messages.success(
+                request,
+                f"{person.name}的团内职务已变更为：{label}。"
+                + ("如需由其担任本支部管理员，请在“管理员变更”中添加。" if post and post.position == "书记" else ""),
+            )
+        else:
+            messages.success(request, f"{person.name}的职务已变更为：{post.position}。")
+    if org.is_branch:
+        url = reverse("people:cadre_positions", args=[org.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _back_to_list(request, org)

@@ -37,4 +37,5 @@ urlpatterns = [
     *import_paths("orgs/<int:pk>/cadres/", "cadre", "cadre_import", page=cadre_views.page),
     path("orgs/<int:pk>/cadres/<int:person_id>/delete/", cadre_views.cadre_delete, name="cadre_delete"),
     path("orgs/<int:pk>/cadres/<int:person_id>/position/", cadre_views.cadre_position, name="cadre_position"),
+    path("orgs/<int:pk>/cadres/positions/", cadre_views.cadre_positions, name="cadre_positions"),
 ]
