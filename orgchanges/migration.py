@@ -83,18 +83,26 @@ def allowed_parent_categories(category: str) -> list[str]:
     return [c for c in Category.values if rules.may_contain(c, category)]
 
 
-def migration_target_search(*, org: Org, query: str, limit: int = 20) -> list[Org]:
-    """Possible new superiors by name, from the whole tree (names and categories only, like registration)."""
-    query = clean_text(query)
-    if len(query) < 2:
-        return []
-    return list(
-        Org.objects.filter(full_name__contains=query, category__in=allowed_parent_categories(org.category))
+def migration_targets(*, org: Org, query: str = "") -> QuerySet[Org]:
+    """Possible new superiors whose 全称 contains `query`, from the whole tree (names and categories only,
+    like registration), for the searchable picker (core.picker; issue 14, item 4)."""
+    qs = (
+        Org.objects.filter(category__in=allowed_parent_categories(org.category))
         .exclude(Org.subtree_q(org.path))
         .exclude(pk=org.parent_id or 0)
         .only("id", "full_name", "category", "path")
-        .order_by("depth", "path")[:limit]
+        .order_by("depth", "path")
     )
+    query = clean_text(query)
+    return qs.filter(full_name__contains=query) if query else qs
+
+
+def migration_target_search(*, org: Org, query: str, limit: int = 20) -> list[Org]:
+    """The first `limit` of migration_targets for a query of two characters or more."""
+    query = clean_text(query)
+    if len(query) < 2:
+        return []
+    return list(migration_targets(org=org, query=query)[:limit])
 
 
 # --- steps ------------------------------------------------------------------

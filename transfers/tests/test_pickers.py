@@ -168,3 +168,17 @@ def test_subordinate_members_picks_a_direct_branch(places, client):
     assert go.url == f"/people/orgs/{places.branch2.pk}/members/import/"
     stay = client.get(f"/people/orgs/{places.general.pk}/subordinate-members/?branch_id={places.company_branch.pk}")
     assert stay.status_code == 200
+
+
+def test_the_migration_picker_pages_and_keeps_the_choice(places, client):
+    client.force_login(places.uni_admin)
+    html = client.get(f"/manage/orgs/{places.uni.pk}/migrations/targets/?field=to_parent_id&q=浙江").content.decode()
+    assert ids_in(html, "to_parent_id") == [places.other_province.pk]
+    # refused for its reason (empty): the chosen superior stays chosen
+    page = client.post(f"/manage/orgs/{places.uni.pk}/migrations/", {"to_parent_id": places.city.pk, "reason": ""})
+    assert checked_in(page.content.decode(), "to_parent_id") == [places.city.pk]
+    # its own descendants are never offered, even as a "chosen" id
+    html = client.get(
+        f"/manage/orgs/{places.uni.pk}/migrations/targets/?field=to_parent_id&to_parent_id={places.college.pk}"
+    )
+    assert places.college.full_name not in html.content.decode()

@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core import picker
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
 from orgchanges import migration
@@ -30,9 +32,12 @@ def migration_page(request, pk: int):
         else:
             messages.success(request, "迁移申请已提交，待原上级组织管理员审批。")
             return redirect("orgs:migrations", pk=org.pk)
-    chosen = Org.objects.filter(pk=form.data.get("to_parent_id") or 0).only("id", "full_name").first()
+    p = picker.Picker(field="to_parent_id", label="新上级组织", url=reverse("orgs:migration_targets", args=[org.pk]),
+                      min_chars=2, placeholder="输入新上级组织名称中的关键词搜索")  # fmt: skip
+    picker.build(p, search=lambda q: migration.migration_targets(org=org, query=q), to_choice=_target_choice,
+                 chosen_ids=[form.data.get("to_parent_id")])  # fmt: skip
     return render(request, "orgs/migrations.html", {
-        "org": org, "form": form, "chosen": chosen, "migrations": migration.migrations_of_org(org)[:50],
+        "org": org, "form": form, "p": p, "migrations": migration.migrations_of_org(org)[:50],
         "parent_categories": migration.allowed_parent_categories(org.category),
     })  # fmt: skip
 
@@ -41,9 +46,13 @@ def migration_page(request, pk: int):
 def migration_targets(request, pk: int):
     """htmx fragment: organisations the applicant may choose as the new superior (names only)."""
     org = access.fetch_org(request.user, pk, access.MANAGE)
-    q = request.GET.get("q", "")
-    results = migration.migration_target_search(org=org, query=q)
-    return render(request, "orgs/partials/migration_targets.html", {"results": results, "q": q})
+    return picker.results(request, url=reverse("orgs:migration_targets", args=[org.pk]), min_chars=2,
+                          search=lambda q: migration.migration_targets(org=org, query=q), to_choice=_target_choice,
+                          empty="没有可以接收本组织的组织，请换个关键词。")  # fmt: skip
+
+
+def _target_choice(org: Org) -> picker.Choice:
+    return picker.Choice(id=org.pk, label=org.full_name, tag=org.category)
 
 
 @login_required
