@@ -42,13 +42,7 @@ class IssuedResetCode:
 
 def _issue(people: list[Person], actor) -> list[IssuedResetCode]:
     """A new code for each person, replacing their live one: two queries however many people there are."""
-    now = timezone.now()
-    onetime.replace_unused(PasswordResetCode.objects.filter(person__in=[p.pk for p in people]), now=now)
-    codes = onetime.issue(KIND, len(people), now=now)
-    PasswordResetCode.objects.bulk_create(
-        PasswordResetCode(person=p, code_hash=c.code_hash, expires_at=c.expires_at, created_by=actor)
-        for p, c in zip(people, codes, strict=True)
-    )
+    codes = onetime.issue_for(KIND, PasswordResetCode, "person", people, actor)
     return [IssuedResetCode(person=p, code=c.code, expires_at=c.expires_at) for p, c in zip(people, codes, strict=True)]
 
 
@@ -103,18 +97,11 @@ def reset_codes_filename(branch) -> str:
 
 
 def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
-    from excel.workbooks import new_workbook, to_bytes
+    from excel.workbooks import table_workbook, to_bytes
 
-    wb = new_workbook()
-    ws = wb.active
-    ws.title = "重置密码验证码"
-    ws.append(["姓名", "身份证号码", "重置密码验证码", "有效期至"])
-    for item in issued:
-        local = timezone.localtime(item.expires_at)
-        ws.append([item.person.name, item.person.id_number_masked, item.code, f"{local:%Y-%m-%d %H:%M}"])
-    for col, width in zip("ABCD", (12, 22, 18, 20), strict=True):
-        ws.column_dimensions[col].width = width
-    return to_bytes(wb)
+    rows = ([i.person.name, i.person.id_number_masked, i.code, onetime.expiry_text(i.expires_at)] for i in issued)
+    columns = (("姓名", 12), ("身份证号码", 22), ("重置密码验证码", 18), ("有效期至", 20))
+    return to_bytes(table_workbook("重置密码验证码", columns, rows))
 
 
 def _live_codes(person: Person):

@@ -5,6 +5,8 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from core.exceptions import Invalid
+from excel.workbooks import XLSX_CONTENT_TYPE
+from people.queries import person_numbers
 
 # Every id is a BigAutoField: 1 .. 2^63-1. A larger number in a request used to reach the database (a 500 on
 # SQLite, which cannot bind it; issue 12 item 16); it is now refused as invalid input (422).
@@ -60,6 +62,15 @@ def error_responses(*statuses: int) -> dict:
 
 # Every authenticated endpoint can answer these.
 COMMON_ERRORS = error_responses(400, 401, 403, 422)
+# An endpoint on one object: also not found (or not visible to the caller) and conflict with its state.
+ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
+
+
+def xlsx_doc(description: str = "Excel 工作簿（.xlsx）") -> dict:
+    """`openapi_extra` of an operation whose 200 answer is a workbook. The int key, as `response=` declares
+    statuses: a "200" beside a declared 200 would be a second key and break /api/v1/docs (issue 14, item 10)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": description, "content": {XLSX_CONTENT_TYPE: binary}}}}
 
 
 class PersonOut(Schema):
@@ -85,7 +96,6 @@ class PersonOut(Schema):
 
 def person_out(person, *, viewer) -> dict:
     """The person as `viewer` reads them: ID number and mobile as people.queries shows them (masked but to oneself)."""
-    from people.queries import person_numbers
 
     numbers = person_numbers(viewer=viewer, person=person)
     return {
@@ -105,3 +115,40 @@ def person_out(person, *, viewer) -> dict:
         "verified": person.verified,
         "registered": person.registered,
     }
+
+
+class PersonRecordOut(PersonOut):
+    """A person's record: the basic fields and the ones P11 keeps beside them (as `record_out` reads them)."""
+
+    development_number: str | None
+    party_applied_on: str | None
+
+
+def record_out(person, *, viewer) -> dict:
+    return {
+        **person_out(person, viewer=viewer),
+        "development_number": person.development_number,
+        "party_applied_on": person.party_applied_on.strftime("%Y-%m") if person.party_applied_on else None,
+    }
+
+
+class RecordPatchIn(Schema):
+    """A personal record's fields (P10, P11); only the ones sent change. Who may change which is the services'
+    rule (people.profile): the person their own, the branch admin the ones P11 reserves too."""
+
+    ethnicity: str | None = None
+    political_status: str | None = None
+    education: str | None = None
+    occupation: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    party_applied: bool | None = None
+    party_applied_on: str | None = None
+    name: str | None = None
+    id_number: str | None = None
+    league_join_date: str | None = None
+    development_number: str | None = None
+
+    def changes(self) -> dict:
+        """The fields sent, as the services take them: null empties a field (party_applied keeps its null)."""
+        return {k: ("" if v is None and k != "party_applied" else v) for k, v in self.dict(exclude_unset=True).items()}

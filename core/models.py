@@ -9,6 +9,27 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class ProcessRecord(TimeStampedModel):
+    """The domain record of an approval process (workflow.Process, SPEC-2 W): who, what, where, why. The process
+    holds the steps and the timeline; `status` mirrors where it stands, in the module's words, for the lists.
+    A module names its open statuses (`OPEN`) and maps its process's closing status to its own (`FINAL`)."""
+
+    OPEN: tuple = ()
+    FINAL: dict = {}
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def timeline(self):
+        """Its process's closed steps, from one status to the next (prefetch `process__steps__actor`)."""
+        return self.process.entries(self.FINAL) if self.process_id else []
+
+
 class ScheduledRun(models.Model):
     """When a scheduled job last started: claimed with one conditional UPDATE, so however many
     background workers run, one of them runs the job per interval (core.scheduler)."""

@@ -100,6 +100,24 @@ def issue(kind: Kind, count: int, *, now: datetime | None = None) -> list[Issued
     return issued
 
 
+def issue_for(kind: Kind, model, owner_field: str, owners: list, actor, *, now: datetime | None = None) -> list[Issued]:
+    """A new code for each of `owners`, stored as a `model` row under `owner_field` and replacing each one's unused
+    code: two queries however many owners there are. The plain codes come back in the order of `owners`."""
+    now = now or timezone.now()
+    replace_unused(model.objects.filter(**{f"{owner_field}__in": [o.pk for o in owners]}), now=now)
+    codes = issue(kind, len(owners), now=now)
+    model.objects.bulk_create(
+        model(**{owner_field: owner}, code_hash=c.code_hash, expires_at=c.expires_at, created_by=actor)
+        for owner, c in zip(owners, codes, strict=True)
+    )
+    return codes
+
+
+def expiry_text(expires_at: datetime) -> str:
+    """A code's expiry as the workbooks print it: local time, to the minute."""
+    return f"{timezone.localtime(expires_at):%Y-%m-%d %H:%M}"
+
+
 def unused_q() -> Q:
     """Rows a new code replaces: not used and not replaced yet (expired ones included, they stay void)."""
     return Q(used_at__isnull=True, replaced_at__isnull=True)

@@ -125,6 +125,20 @@ def to_bytes(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+def table_workbook(title: str, columns, rows) -> Workbook:
+    """A one-sheet workbook: a header of `columns` ((header, width) pairs), then `rows`. Add sheets to it if
+    needed; save it with `to_bytes`."""
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append([header for header, _ in columns])
+    for row in rows:
+        ws.append(row)
+    for index, (_, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    return wb
+
+
 @dataclass
 class TemplateSpec:
     title: str  # the template's name, as messages cite it

@@ -38,13 +38,7 @@ def code_hash(code: str) -> str:
 
 def _issue(orgs: list[Org], actor) -> list[IssuedCode]:
     """A new code for each organisation, replacing its unused one: two queries however many there are."""
-    now = timezone.now()
-    onetime.replace_unused(RegistrationCode.objects.filter(org__in=[o.pk for o in orgs]), now=now)
-    codes = onetime.issue(KIND, len(orgs), now=now)
-    RegistrationCode.objects.bulk_create(
-        RegistrationCode(org=org, code_hash=c.code_hash, expires_at=c.expires_at, created_by=actor)
-        for org, c in zip(orgs, codes, strict=True)
-    )
+    codes = onetime.issue_for(KIND, RegistrationCode, "org", orgs, actor)
     return [IssuedCode(org=org, code=c.code, expires_at=c.expires_at) for org, c in zip(orgs, codes, strict=True)]
 
 
@@ -154,18 +148,11 @@ def codes_state_workbook(states: list[CodeState]) -> bytes:
 
 
 def codes_workbook(issued: list[IssuedCode]) -> bytes:
-    from excel.workbooks import new_workbook, to_bytes
+    from excel.workbooks import table_workbook, to_bytes
 
-    wb = new_workbook()
-    ws = wb.active
-    ws.title = "管理员注册码"
-    ws.append(["组织全称", "组织简称", "注册码", "有效期至"])
-    for item in issued:
-        local = timezone.localtime(item.expires_at)
-        ws.append([item.org.full_name, item.org.short_name, item.code, f"{local:%Y-%m-%d %H:%M}"])
-    for col, width in zip("ABCD", (48, 28, 14, 20), strict=True):
-        ws.column_dimensions[col].width = width
-    return to_bytes(wb)
+    rows = ([i.org.full_name, i.org.short_name, i.code, onetime.expiry_text(i.expires_at)] for i in issued)
+    columns = (("组织全称", 48), ("组织简称", 28), ("注册码", 14), ("有效期至", 20))
+    return to_bytes(table_workbook("管理员注册码", columns, rows))
 
 
 def code_status(org: Org, latest: RegistrationCode | None) -> str:

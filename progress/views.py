@@ -22,17 +22,18 @@ def start(request, kind: str = "orgs"):
     return redirect("progress:table", pk=fetch_acting_org(request).id, kind=kind)
 
 
-def _sort(request) -> tuple[str, bool]:
+def _table_of(request, pk: int, kind: str):
+    """The organisation, sort column and direction of a progress table: its page and its export alike."""
+    if kind not in KINDS:
+        raise Http404
+    org = access.fetch_org(request.user, pk)
     sort = request.GET.get("sort", "")
-    return (sort if sort in selectors.SORTS else ""), request.GET.get("dir") == "desc"
+    return org, (sort if sort in selectors.SORTS else ""), request.GET.get("dir") == "desc"
 
 
 @login_required
 def table(request, pk: int, kind: str):
-    if kind not in KINDS:
-        raise Http404
-    org = access.fetch_org(request.user, pk)
-    sort, descending = _sort(request)
+    org, sort, descending = _table_of(request, pk, kind)
     data = selectors.progress_table(org=org, sort=sort, descending=descending)
     ancestors = [a for a in org.ancestors() if access.can_view(request.user, a)]
     return render(request, "progress/table.html", {
@@ -43,10 +44,7 @@ def table(request, pk: int, kind: str):
 
 @login_required
 def export(request, pk: int, kind: str):
-    if kind not in KINDS:
-        raise Http404
-    org = access.fetch_org(request.user, pk)
-    sort, descending = _sort(request)
+    org, sort, descending = _table_of(request, pk, kind)
     response = HttpResponse(
         exports.progress_workbook(org=org, sort=sort, descending=descending),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from core.models import TimeStampedModel
+from core.models import ProcessRecord
 
 
 class Reason(models.TextChoices):
@@ -43,9 +43,11 @@ FINAL = {"已通过": Status.DONE, "未通过": Status.REJECTED, "已撤回": St
          "系统终止": Status.TERMINATED}  # fmt: skip
 
 
-class TransferRequest(TimeStampedModel):
+class TransferRequest(ProcessRecord):
     """The domain record of a 组织关系转接 process: who moves, from where, to where, why. The approval (steps,
     timeline, status) is the process of the engine (SPEC-2 W); `status` mirrors where it stands, for the lists."""
+
+    OPEN, FINAL = OPEN, FINAL
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="transfers")
     kind = models.CharField("方式", max_length=10, choices=Kind.choices)
@@ -82,12 +84,3 @@ class TransferRequest(TimeStampedModel):
 
     def __str__(self):
         return f"{self.person} {self.from_name} → {self.to_name}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN
-
-    @property
-    def timeline(self):
-        """Its process's closed steps, from one status to the next (prefetch `process__steps__actor`)."""
-        return self.process.entries(FINAL) if self.process_id else []

@@ -1,11 +1,9 @@
-import datetime as dt
-
 from django.contrib.auth import update_session_auth_hash, user_logged_in
 from ninja import Field, Router, Schema, Status
 
 from accounts import otp, reset, services
 from accounts.backends import id_number_key
-from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
+from api.schemas import COMMON_ERRORS, ErrorOut, PersonRecordOut, RecordPatchIn, error_responses, record_out
 from core.exceptions import DomainError
 from core.ratelimits import check_code_attempt
 from orgs import access
@@ -40,25 +38,8 @@ class CadrePostOut(Schema):
     position: str
 
 
-class MeOut(Schema):
-    id: int
-    name: str
-    id_number: str
-    gender: str
-    birth_date: dt.date
-    ethnicity: str
-    political_status: str
-    league_join_date: str | None
-    education: str
-    occupation: str
-    mobile: str
-    email: str
-    development_number: str | None
-    party_applied_on: str | None
+class MeOut(PersonRecordOut):
     missing: list[str]
-    complete: bool
-    verified: bool
-    registered: bool
     must_change_password: bool
     member_of: int | None
     cadre_of: list[CadrePostOut]
@@ -122,22 +103,9 @@ def password_reset(request, payload: ResetIn):
     return Status(204, None)
 
 
-class MePatchIn(Schema):
+class MePatchIn(RecordPatchIn):
     """Own personal fields (P10, P11). name, id_number, league_join_date and development_number are accepted
     only unchanged (so a client may send back what GET returned); changing them is the branch admin's."""
-
-    ethnicity: str | None = None
-    political_status: str | None = None
-    education: str | None = None
-    occupation: str | None = None
-    mobile: str | None = None
-    email: str | None = None
-    party_applied: bool | None = None
-    party_applied_on: str | None = None
-    name: str | None = None
-    id_number: str | None = None
-    league_join_date: str | None = None
-    development_number: str | None = None
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut})
@@ -149,37 +117,15 @@ def me(request):
 @router.patch("/me", response={200: MeOut, **error_responses(400, 401, 403, 409, 422)})
 def me_update(request, payload: MePatchIn):
     """个人中心 (P10, P11): only the fields sent change; 422 with one message per bad field, nothing saved."""
-    data = {k: ("" if v is None and k != "party_applied" else v) for k, v in payload.dict(exclude_unset=True).items()}
-    person = profile.profile_update(person=request.auth, actor=request.auth, data=data)
+    person = profile.profile_update(person=request.auth, actor=request.auth, data=payload.changes())
     return _me_out(person)
 
 
 def _me_out(p) -> dict:
     return {
-        **{
-            f: getattr(p, f)
-            for f in (
-                "id",
-                "name",
-                "id_number",
-                "gender",
-                "birth_date",
-                "ethnicity",
-                "political_status",
-                "education",
-                "occupation",
-                "mobile",
-                "email",
-                "development_number",
-                "complete",
-                "verified",
-                "registered",
-                "must_change_password",
-            )
-        },
-        "league_join_date": p.league_join_date.strftime("%Y-%m") if p.league_join_date else None,
-        "party_applied_on": p.party_applied_on.strftime("%Y-%m") if p.party_applied_on else None,
+        **record_out(p, viewer=p),  # read by the person: their own numbers in full
         "missing": p.missing_fields(),
+        "must_change_password": p.must_change_password,
         "member_of": p.branch_id,
         "cadre_of": [{"org_id": c.org_id, "position": c.position} for c in p.cadre_posts.order_by("org_id")],
         "admin_of": sorted(access.admin_org_ids(p)),

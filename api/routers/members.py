@@ -5,16 +5,15 @@ from ninja import Query, Router, Schema, Status
 from accounts import reset
 from api.routers.orgs import PageIn, _page_bounds
 from api.routers.register import PersonIn
-from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
+from api.schemas import ERRORS, PersonOut, PersonRecordOut, RecordPatchIn, person_out, record_out, xlsx_doc
 from core.exceptions import Invalid
-from excel.workbooks import XLSX_CONTENT_TYPE, xlsx_response
+from excel.workbooks import xlsx_response
 from orgs import access as org_access
 from people import access as people_access
 from people import members, profile, queries, selectors
 from people.models import Person
 
 router = Router(tags=["团员"])
-ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
 
 
 class MemberOut(Schema):
@@ -106,38 +105,21 @@ def member_delete(request, org_id: int, person_id: int):
     return Status(204, None)
 
 
-class MemberRecordIn(Schema):
+class MemberRecordIn(RecordPatchIn):
     """The member's own fields plus the ones P11 reserves for the branch admin; name and id_number never change (P1)."""
 
-    ethnicity: str | None = None
-    political_status: str | None = None
-    education: str | None = None
-    occupation: str | None = None
-    mobile: str | None = None
-    email: str | None = None
-    party_applied: bool | None = None
-    party_applied_on: str | None = None
-    league_join_date: str | None = None
-    development_number: str | None = None
-    name: str | None = None
-    id_number: str | None = None
 
-
-class MemberRecordOut(PersonOut):
-    development_number: str | None
-    party_applied_on: str | None
+class MemberRecordOut(PersonRecordOut):
+    """A member's record as the branch admin edits it."""
 
 
 @router.patch("/{int:org_id}/members/{int:person_id}", response={200: MemberRecordOut, **ERRORS})
 def member_record_update(request, org_id: int, person_id: int, payload: MemberRecordIn):
     """The branch admin edits a member's record, 入团年月 (C4) and 发展团员编号 (P11, unique: 409) included."""
-    data = {k: ("" if v is None and k != "party_applied" else v) for k, v in payload.dict(exclude_unset=True).items()}
-    person = profile.member_record_update(person=_member(request, org_id, person_id), actor=request.auth, data=data)
-    return {
-        **person_out(person, viewer=request.auth),
-        "development_number": person.development_number,
-        "party_applied_on": person.party_applied_on.strftime("%Y-%m") if person.party_applied_on else None,
-    }
+    person = profile.member_record_update(
+        person=_member(request, org_id, person_id), actor=request.auth, data=payload.changes()
+    )
+    return record_out(person, viewer=request.auth)
 
 
 @router.post("/{int:org_id}/members/{int:person_id}/verify", response={200: MemberOut, 204: None, **ERRORS})
@@ -184,14 +166,9 @@ def reveal(request, org_id: int, person_id: int):
 @router.post(
     "/{int:org_id}/reset-codes.xlsx",
     response={**ERRORS},
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "Excel 工作簿（.xlsx）：姓名、身份证号码（隐去中间位）、重置密码验证码、有效期至，每名团员一行",
-                "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=xlsx_doc(
+        "Excel 工作簿（.xlsx）：姓名、身份证号码（隐去中间位）、重置密码验证码、有效期至，每名团员一行"
+    ),
     summary="批量生成重置密码验证码",
 )
 def reset_codes_branch(request, org_id: int):

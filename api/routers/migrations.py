@@ -4,14 +4,13 @@ from datetime import datetime
 
 from ninja import Query, Router, Schema, Status
 
-from api.schemas import COMMON_ERRORS, ErrorOut, Id
+from api.schemas import COMMON_ERRORS, ERRORS, Id
 from core.exceptions import NotFound
 from orgchanges import migration
 from orgs import access
 from orgs.models import Org, OrgMigration
 
 router = Router(tags=["组织迁移"])
-ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
 
 
 class MigrationIn(Schema):

@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Query, Router, Schema, Status
 
 from api.routers.orgs import PageIn, _page_bounds
-from api.schemas import COMMON_ERRORS, ErrorOut, Id
+from api.schemas import COMMON_ERRORS, ERRORS, Id
 from core.exceptions import Invalid, NotFound
 from orgs import access as org_access
 from orgs.models import Org
@@ -15,7 +15,6 @@ from transfers.models import TransferRequest
 
 router = Router(tags=["组织关系转接"])
 orgs_router = Router(tags=["组织关系转接"])
-ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
 
 
 class StepOut(Schema):
@@ -151,28 +150,25 @@ def transfer_get(request, transfer_id: int):
     return transfer_out(selectors.fetch_transfer(request.auth, transfer_id), request.auth)
 
 
+def _act(request, transfer_id: int, service, **arguments) -> dict:
+    """One step on a transfer the caller can see: the service decides whether the caller may take it."""
+    transfer = selectors.fetch_transfer(request.auth, transfer_id)
+    return transfer_out(service(transfer=transfer, actor=request.auth, **arguments), request.auth)
+
+
 @router.post("/{int:transfer_id}/approve", response={200: TransferOut, **ERRORS})
 def transfer_approve(request, transfer_id: int):
-    return transfer_out(
-        services.transfer_approve(transfer=selectors.fetch_transfer(request.auth, transfer_id), actor=request.auth),
-        request.auth,
-    )
+    return _act(request, transfer_id, services.transfer_approve)
 
 
 @router.post("/{int:transfer_id}/reject", response={200: TransferOut, **ERRORS})
 def transfer_reject(request, transfer_id: int, payload: ReasonIn):
-    t = services.transfer_reject(
-        transfer=selectors.fetch_transfer(request.auth, transfer_id), actor=request.auth, reason=payload.reason
-    )
-    return transfer_out(t, request.auth)
+    return _act(request, transfer_id, services.transfer_reject, reason=payload.reason)
 
 
 @router.post("/{int:transfer_id}/withdraw", response={200: TransferOut, **ERRORS})
 def transfer_withdraw(request, transfer_id: int):
-    return transfer_out(
-        services.transfer_withdraw(transfer=selectors.fetch_transfer(request.auth, transfer_id), actor=request.auth),
-        request.auth,
-    )
+    return _act(request, transfer_id, services.transfer_withdraw)
 
 
 @router.post("/{int:transfer_id}/assign", response={200: TransferOut, **ERRORS})
@@ -180,12 +176,7 @@ def transfer_assign(request, transfer_id: int, payload: AssignIn):
     branch = Org.objects.filter(pk=payload.branch_id).first()
     if branch is None:
         raise NotFound("未找到该团支部。", code="org_not_found")
-    return transfer_out(
-        services.transfer_assign(
-            transfer=selectors.fetch_transfer(request.auth, transfer_id), actor=request.auth, branch=branch
-        ),
-        request.auth,
-    )
+    return _act(request, transfer_id, services.transfer_assign, branch=branch)
 
 
 @orgs_router.post("/{int:org_id}/batch-transfers", response={200: list[TransferOut], **ERRORS})

@@ -4,13 +4,12 @@ from datetime import datetime
 
 from ninja import Query, Router, Schema
 
-from api.schemas import COMMON_ERRORS, ErrorOut, Id
+from api.schemas import ERRORS, Id
 from orgs import access
 from workflow import engine
 from workflow.models import Message, Process, Step
 
 router = Router(tags=["审批流程"])
-ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
 HIDDEN = "其他团组织"
 
 
