@@ -51,6 +51,7 @@ from orgs import services as org_services
 from orgs.models import AdminChange, Org, OrgAdmin, OrgMigration, RegistrationCode
 from people import services as people_services
 from people.models import Cadre, Person, PostOffer
+from people.post_offers import post_offer_make
 from transfers import services as transfer_services
 from transfers.models import TransferRequest
 from workflow.models import Process, Step
@@ -482,7 +483,7 @@ def world(tree):
     # Pending on the 分团委's release: the 团总支 applies to move under 团南京市委.
     t.migration = migration.migration_apply(org=t.general, to_parent=t.city, reason="院系调整", actor=t.general_admin)
     # Open on the member: the 团总支 offered them a post (people.post_offers).
-    t.offer = PostOffer.objects.create(person=t.member, org=t.general, position="委员", offered_by=t.general_admin)
+    t.offer = post_offer_make(person=t.member, org=t.general, position="委员", actor=t.general_admin)
     t.job = ImportJob.objects.create(kind="member_import", org=t.general, created_by=t.general_admin, total=0)
     t.files = {
         "children": batch.children_template(t.general, actor=t.general_admin),
