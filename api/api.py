@@ -16,6 +16,7 @@ from .renderers import ChineseJSONRenderer
 from .routers import (
     accounts,
     cadres,
+    exports,
     imports,
     members,
     migrations,
@@ -115,6 +116,7 @@ api.add_router("/orgs", people.router)
 api.add_router("/admin-changes", org_admin.changes_router)
 api.add_router("/register", register.router)
 api.add_router("/imports", imports.router)
+api.add_router("/exports", exports.router)
 api.add_router("/transfers", transfers.router)
 api.add_router("/orgs", transfers.orgs_router)
 api.add_router("/migrations", migrations.router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "orgs",
     "workflow",  # the approval engine (SPEC-2 W): above people and orgs, below transfers
     "orgchanges",  # 管理员变更, 组织迁移, 删除组织: processes and rules over orgs, people and transfers
+    "exports",  # the export engine: below the apps whose data it exports (they register their kinds)
     "imports",
     "accounts",
     "api",
@@ -291,6 +292,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Background imports (API.md): files above IMPORT_BACKGROUND_ROWS rows run in a worker
 # (`manage.py db_worker`, started by `make run`); tests run tasks immediately.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
+# Exports (issue 14, item 3): above EXPORT_BACKGROUND_ROWS rows an export is written by the worker and
+# downloaded from its job page; the file is kept EXPORT_KEEP_HOURS hours.
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"

@@ -13,6 +13,7 @@ urlpatterns = [
     # the people pages, and the reset-code pages accounts owns under the same prefix and namespace
     path("people/", include(([*people_paths, *account_people_paths], "people"))),
     path("imports/", include("imports.urls")),
+    path("exports/", include("exports.urls")),
     path("transfers/", include("transfers.urls")),
     path("workflow/", include("workflow.urls")),
     path("progress/", include("progress.urls")),

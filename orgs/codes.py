@@ -16,6 +16,8 @@ from django.utils import timezone
 from audit.services import audit_record
 from core import onetime
 from core.exceptions import Conflict
+from exports import engine
+from exports.registry import ExportKind, register
 
 from . import access, rules
 from .models import Org, RegistrationCode
@@ -120,31 +122,54 @@ def registration_codes_state(*, parent: Org, actor) -> list[CodeState]:
     return states
 
 
-def codes_state_workbook(states: list[CodeState]) -> bytes:
-    """The current state of every direct subordinate's code, without any code (they exist only hashed)."""
-    from excel.workbooks import new_workbook, to_bytes
+CODES_STATE_NOTES = (
+    "本表列出各直属下级组织当前注册码的状态：未生成、有效至（有效期）、已使用、已过期（含已被新码替换的）。",
+    "注册码只以加密摘要保存，生成后无法再次显示，因此本表不含注册码本身。",
+    "需要注册码的组织：在“管理下级组织”中单个生成，或使用“批量生成注册码”"
+    "（为尚无管理员的直属下级组织生成新码，未使用的旧码作废）。",
+)
 
-    wb = new_workbook()
-    ws = wb.active
-    ws.title = "管理员注册码状态"
-    ws.append(["组织全称", "组织简称", "管理员", "注册码状态", "有效期至"])
-    for s in states:
-        expires = f"{timezone.localtime(s.expires_at):%Y-%m-%d %H:%M}" if s.expires_at else ""
-        status = f"有效至{expires}" if s.expires_at else s.status
-        admins = f"{s.admin_count}名" if s.admin_count else "未注册"
-        ws.append([s.org.full_name, s.org.short_name, admins, status, expires])
-    for col, width in zip("ABCDE", (48, 28, 10, 26, 20), strict=True):
-        ws.column_dimensions[col].width = width
+
+def _state_row(s: CodeState) -> list:
+    expires = f"{timezone.localtime(s.expires_at):%Y-%m-%d %H:%M}" if s.expires_at else ""
+    status = f"有效至{expires}" if s.expires_at else s.status
+    admins = f"{s.admin_count}名" if s.admin_count else "未注册"
+    return [s.org.full_name, s.org.short_name, admins, status, expires]
+
+
+def _state_check(actor, parent: Org, params: dict) -> dict:
+    access.require_manage(actor, parent, as_parent=False, action="查看下级组织的管理员注册码")
+    return {}
+
+
+def _state_notes(wb, actor, parent: Org, params: dict, count: int, tally: dict) -> None:
     notes = wb.create_sheet("说明")
-    for line in (
-        "本表列出各直属下级组织当前注册码的状态：未生成、有效至（有效期）、已使用、已过期（含已被新码替换的）。",
-        "注册码只以加密摘要保存，生成后无法再次显示，因此本表不含注册码本身。",
-        "需要注册码的组织：在“管理下级组织”中单个生成，或使用“批量生成注册码”"
-        "（为尚无管理员的直属下级组织生成新码，未使用的旧码作废）。",
-    ):
-        notes.append([line])
     notes.column_dimensions["A"].width = 110
-    return to_bytes(wb)
+    for line in CODES_STATE_NOTES:
+        notes.append([line])
+
+
+CODES_STATE = register(
+    ExportKind(
+        name="codes_state",
+        label="管理员注册码状态",
+        sheet="管理员注册码状态",
+        columns=(("组织全称", 48), ("组织简称", 28), ("管理员", 10), ("注册码状态", 26), ("有效期至", 20)),
+        check=_state_check,
+        estimate=lambda actor, parent, params: parent.numchild,  # one row per direct subordinate
+        rows=lambda actor, parent, params, tally: map(_state_row, registration_codes_state(parent=parent, actor=actor)),
+        finish=_state_notes,
+        freeze_header=False,
+        filename=lambda actor, parent, params: (
+            f"管理员注册码状态_{parent.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
+        ),
+    )
+)
+
+
+def codes_state_export(*, parent: Org, actor):
+    """The state of every direct subordinate's code through the export engine (the download, or a job)."""
+    return engine.export_start(CODES_STATE.name, actor=actor, org=parent)
 
 
 def codes_workbook(issued: list[IssuedCode]) -> bytes:

@@ -1,8 +1,10 @@
 """导出团员名单 (SPEC §7, P9): every member of a subtree in one workbook.
 
-A province holds millions of members, so rows are read in chunks and written
-with openpyxl's write-only mode (rows go to a temporary file, not a cell tree
-in memory). ID numbers and mobiles are masked by default, for everyone
+A province holds millions of members: this is a kind of the export engine
+(exports.engine), which streams the rows read here in chunks into a write-only
+workbook, splits them into several sheets past Excel's limit, and writes a big
+subtree's list in the background worker (a job page with a progress bar and the
+download). ID numbers and mobiles are masked by default, for everyone
 (issue 12, item 10). A full export (`full=True`) needs a reason, shows them in
 full only in rows of a branch the exporting person administers (P9: superiors
 see basic information read-only), is audited with its reason, and carries the
@@ -10,20 +12,19 @@ exporter's name, the time and the reason in the file (a 说明 sheet and the
 document properties).
 """
 
-from django.db import transaction
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
 from audit.services import audit_record
 from core.exceptions import Invalid, NotAllowed, NotFound
 from core.normalize import clean_text
-from excel.workbooks import HEADER_FILL, HEADER_FONT, new_workbook, safe_row, to_bytes
+from excel.workbooks import safe_row
+from exports import engine
+from exports.registry import ExportKind, register
 from orgs import access as org_access
 from orgs.models import Org
 
 from . import queries
-from .selectors import subtree_members
+from .selectors import subtree_member_list, subtree_members
 
 SHEET = "团员名单"
 CHUNK_SIZE = 2000
@@ -66,48 +67,74 @@ def clean_reason(reason: str | None) -> str:
     return reason
 
 
-def members_workbook(*, actor, org: Org, full: bool = False, reason: str = "") -> bytes:
-    """The workbook's bytes, masked unless `full`; the export is audited with its row count (and reason)."""
+def check(actor, org: Org, params: dict) -> dict:
+    """Who may run it: anyone who can see the organisation, masked; a full export needs a reason and a branch
+    of the subtree the actor administers (the rows shown in full)."""
     if not org_access.can_view(actor, org):
         raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
-    own_branches: set[int] = set()
-    if full:
-        reason = clean_reason(reason)
-        own_branches = {o.pk for o in full_export_branches(actor, org)}
-        if not own_branches:
-            raise NotAllowed(FULL_NOT_ALLOWED, code="forbidden")
+    if not params.get("full"):
+        return {"full": False}
+    reason = clean_reason(params.get("reason"))
+    if not full_export_branches(actor, org):
+        raise NotAllowed(FULL_NOT_ALLOWED, code="forbidden")
+    return {"full": True, "reason": reason}
 
-    wb = new_workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    header = []
-    for title, _ in COLUMNS:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    ws.append(header)
 
-    count = shown_full = 0
-    # One transaction: on PostgreSQL the chunks come from one server-side cursor over one snapshot.
-    with transaction.atomic():
-        members = subtree_members(org).order_by("branch__path", "name", "id")
-        for person in members.iterator(chunk_size=CHUNK_SIZE):
-            numbers = queries.export_numbers(viewer=actor, person=person) if full else queries.masked_numbers(person)
-            row_full = numbers.full
-            ws.append(safe_row(_row(person, numbers)))
-            count += 1
-            shown_full += row_full
-        if full:
-            audit_record(actor=actor, verb=FULL_VERB, target=org, org=org,
-                         changes={"count": count, "full": shown_full, "reason": reason})  # fmt: skip
-        else:
-            audit_record(actor=actor, verb="导出团员名单", target=org, org=org, changes={"count": count})
+def estimate(actor, org: Org, params: dict) -> int:
+    return subtree_member_list(org).count()  # the progress aggregates: no count of a province's rows
 
-    if full:
-        _add_notes(wb, actor=actor, org=org, reason=reason, count=count, shown_full=shown_full)
-    return to_bytes(wb)
+
+def rows(actor, org: Org, params: dict, tally: dict):
+    """The subtree's members branch by branch, then by name, read in chunks (one query per chunk, the branch
+    joined in); `tally["full"]` counts the rows shown in full."""
+    full = params["full"]
+    tally["full"] = 0
+    members = subtree_members(org).order_by("branch__path", "name", "id")
+    for person in members.iterator(chunk_size=CHUNK_SIZE):
+        numbers = queries.export_numbers(viewer=actor, person=person) if full else queries.masked_numbers(person)
+        tally["full"] += numbers.full
+        yield _row(person, numbers)
+
+
+def finish(wb, actor, org: Org, params: dict, count: int, tally: dict) -> None:
+    """Audited with its row count (and reason); a full export carries who, when and why in the file."""
+    if params["full"]:
+        reason = params["reason"]
+        audit_record(actor=actor, verb=FULL_VERB, target=org, org=org,
+                     changes={"count": count, "full": tally["full"], "reason": reason})  # fmt: skip
+        _add_notes(wb, actor=actor, org=org, reason=reason, count=count, shown_full=tally["full"])
+    else:
+        audit_record(actor=actor, verb="导出团员名单", target=org, org=org, changes={"count": count})
+
+
+KIND = register(
+    ExportKind(
+        name="members",
+        label="团员名单",
+        sheet=SHEET,
+        columns=COLUMNS,
+        check=check,
+        estimate=estimate,
+        rows=rows,
+        finish=finish,
+        snapshot=True,
+        filename=lambda actor, org, params: export_filename(org, full=params["full"]),
+    )
+)
+
+
+def members_params(*, full: bool = False, reason: str = "") -> dict:
+    return {"full": True, "reason": reason} if full else {}
+
+
+def members_export(*, actor, org: Org, full: bool = False, reason: str = ""):
+    """导出团员名单 through the export engine: the download now, or a background job for a big subtree."""
+    return engine.export_start(KIND.name, actor=actor, org=org, params=members_params(full=full, reason=reason))
+
+
+def members_workbook(*, actor, org: Org, full: bool = False, reason: str = "") -> bytes:
+    """The workbook's bytes at once, whatever the size (masked unless `full`; audited)."""
+    return engine.workbook_bytes(KIND.name, actor=actor, org=org, params=members_params(full=full, reason=reason))
 
 
 def _add_notes(wb, *, actor, org: Org, reason: str, count: int, shown_full: int) -> None:

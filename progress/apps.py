@@ -8,7 +8,7 @@ class ProgressConfig(AppConfig):
     def ready(self):
         from core.scheduler import register_job
 
-        from . import signals  # noqa: F401  connects the change trackers
+        from . import exports, signals  # noqa: F401  registers the 录入进度 export kind; connects the change trackers
         from .aggregates import stats_backlog_run
 
         register_job("progress_backlog", stats_backlog_run)  # refreshes whose after-commit run failed

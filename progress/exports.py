@@ -1,11 +1,18 @@
-"""The progress table as a workbook: the same selector as the page, another formatter."""
+"""The progress table as a workbook: the same selector as the page, another formatter.
+
+A kind of the export engine (exports.engine): one row per direct subordinate, so always small enough to be
+downloaded at once, but written, checked and named like every other export."""
+
+import io
 
 from django.utils import timezone
-from openpyxl.styles import Font
 
-from excel.workbooks import new_workbook, to_bytes
+from core.exceptions import NotFound
+from exports import engine
+from exports.registry import ExportKind, register
+from orgs import access
 
-from .selectors import progress_table
+from .selectors import SORTS, progress_table
 
 COLUMNS = (
     ("short_name", "组织简称"),
@@ -24,22 +31,54 @@ COLUMNS = (
 )
 
 
-def progress_workbook(*, org, sort: str = "", descending: bool = False) -> bytes:
-    table = progress_table(org=org, sort=sort, descending=descending)
-    wb = new_workbook()
-    ws = wb.active
-    ws.title = "录入进度"
+def check(actor, org, params: dict) -> dict:
+    if not access.can_view(actor, org):
+        raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
+    sort = params.get("sort") or ""
+    return {"sort": sort if sort in SORTS else "", "descending": bool(params.get("descending"))}
+
+
+def preamble(actor, org, params: dict, tally: dict) -> list[list]:
+    table = tally["table"] = progress_table(org=org, sort=params["sort"], descending=params["descending"])
     as_of = timezone.localtime(table["as_of"]).strftime("%Y-%m-%d %H:%M:%S")
-    ws.append([f"{table['org'].full_name} 录入进度（数据截至 {as_of}）"])
-    ws["A1"].font = Font(bold=True)
-    ws.append([label for _, label in COLUMNS])
+    return [[f"{table['org'].full_name} 录入进度（数据截至 {as_of}）"]]
+
+
+def rows(actor, org, params: dict, tally: dict):
+    table = tally["table"]
     for row in table["rows"]:
-        ws.append([getattr(row, key) for key, _ in COLUMNS])
+        yield [getattr(row, key) for key, _ in COLUMNS]
     total = table["self"]
-    ws.append(["合计（含本级）", *[getattr(total, key) for key, _ in COLUMNS[1:]]])
-    ws.column_dimensions["A"].width = 36
-    return to_bytes(wb)  # neutralises every text cell (formula injection)
+    yield ["合计（含本级）", *[getattr(total, key) for key, _ in COLUMNS[1:]]]
 
 
 def export_filename(org) -> str:
     return f"录入进度-{org.short_name}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+KIND = register(
+    ExportKind(
+        name="progress",
+        label="录入进度",
+        sheet="录入进度",
+        columns=tuple((label, 36 if key == "short_name" else 14) for key, label in COLUMNS),
+        check=check,
+        estimate=lambda actor, org, params: org.numchild + 1,  # one row per direct subordinate, and the total
+        rows=rows,
+        preamble=preamble,
+        freeze_header=False,
+        filename=lambda actor, org, params: export_filename(org),
+    )
+)
+
+
+def progress_export(*, actor, org, sort: str = "", descending: bool = False):
+    return engine.export_start(KIND.name, actor=actor, org=org, params={"sort": sort, "descending": descending})
+
+
+def progress_workbook(*, org, actor=None, sort: str = "", descending: bool = False) -> bytes:
+    """The workbook at once (tests, and callers that checked the reader already)."""
+    params = {"sort": sort if sort in SORTS else "", "descending": descending}
+    buffer = io.BytesIO()
+    engine.write(KIND, actor=actor, org=org, params=params, out=buffer)
+    return buffer.getvalue()

@@ -2,9 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 
+from exports.views import respond
 from orgs import access
 from orgs.selectors import fetch_acting_org
 
@@ -45,18 +46,7 @@ def table(request, pk: int, kind: str):
 @login_required
 def export(request, pk: int, kind: str):
     org, sort, descending = _table_of(request, pk, kind)
-    response = HttpResponse(
-        exports.progress_workbook(org=org, sort=sort, descending=descending),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(exports.export_filename(org))}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return respond(exports.progress_export(actor=request.user, org=org, sort=sort, descending=descending))
 
 
 @login_required

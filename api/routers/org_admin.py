@@ -3,6 +3,7 @@
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
+from api.routers import exports
 from api.schemas import COMMON_ERRORS, ErrorOut, Id
 from core.exceptions import NotFound
 from orgchanges import admin_changes
@@ -70,7 +71,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 @router.get(
     "/{int:org_id}/registration-codes.xlsx",
-    response={200: None, **ERRORS},
+    response={200: None, **exports.ACCEPTED, **ERRORS},
     openapi_extra={
         "responses": {
             200: {
@@ -85,8 +86,7 @@ def registration_codes_state_xlsx(request, org_id: int):
     hashes, so the workbook gives each one's status (未生成 / 有效至… / 已使用 / 已过期), not the code;
     `POST` issues new ones."""
     org = access.fetch_org(request.auth, org_id)
-    states = codes.registration_codes_state(parent=org, actor=request.auth)
-    return _xlsx(codes.codes_state_workbook(states), "registration-codes-state.xlsx")
+    return exports.answer(codes.codes_state_export(parent=org, actor=request.auth))
 
 
 @router.post(

@@ -1,21 +1,14 @@
 """Bulk work of SPEC §7: 查找人员 by a pasted list, 导出团员名单 of a whole subtree."""
 
-from urllib.parse import quote
-
-from django.http import HttpResponse
 from ninja import Router, Schema
 
+from api.routers import exports
 from api.schemas import COMMON_ERRORS, ErrorOut
-from excel.workbooks import XLSX_CONTENT_TYPE
 from orgs import access as org_access
 from people import export, search
 
 router = Router(tags=["查找与导出"])
 ERRORS = {**COMMON_ERRORS, 404: ErrorOut}
-XLSX = {
-    "description": "Excel 工作簿（.xlsx）",
-    "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-}
 
 
 class SearchIn(Schema):
@@ -52,15 +45,17 @@ def people_search(request, org_id: int, payload: SearchIn):
 
 @router.get(
     "/{int:org_id}/members.xlsx",
-    response={**ERRORS},
-    openapi_extra={"responses": {"200": XLSX}},
+    response={**exports.ACCEPTED, **ERRORS},
+    openapi_extra=exports.EXPORT_OPENAPI,
     summary="导出团员名单",
 )
 def members_export(request, org_id: int):
     """Every member of every branch in the subtree, one sheet, ID numbers and mobiles masked (every reader).
-    The full list is `POST` with a reason."""
+    The full list is `POST` with a reason. Above settings.EXPORT_BACKGROUND_ROWS members: 202 `{job_id}`, the
+    background worker writes it (`GET /exports/{job_id}`, then `GET /exports/{job_id}/file`); past Excel's
+    1,048,575 rows a sheet the rows go on in 团员名单(2), 团员名单(3) …"""
     org = org_access.fetch_org(request.auth, org_id)
-    return _xlsx(export.members_workbook(actor=request.auth, org=org), export.export_filename(org))
+    return exports.answer(export.members_export(actor=request.auth, org=org))
 
 
 class FullExportIn(Schema):
@@ -69,8 +64,8 @@ class FullExportIn(Schema):
 
 @router.post(
     "/{int:org_id}/members.xlsx",
-    response={**ERRORS},
-    openapi_extra={"responses": {"200": XLSX}},
+    response={**exports.ACCEPTED, **ERRORS},
+    openapi_extra=exports.EXPORT_OPENAPI,
     summary="导出完整团员名单",
 )
 def members_export_full(request, org_id: int, payload: FullExportIn):
@@ -78,13 +73,6 @@ def members_export_full(request, org_id: int, payload: FullExportIn):
     administers (P9: other rows stay masked; 403 for a caller who administers no branch in the subtree).
     `reason` (导出用途, up to 200 characters) is required (422 `reason_required`); the export is recorded in
     the audit trail with it, and the workbook carries the exporter's name, the time and the reason (a 说明
-    sheet and the document properties)."""
+    sheet and the document properties). A big subtree: 202 `{job_id}` as for `GET`."""
     org = org_access.fetch_org(request.auth, org_id)
-    content = export.members_workbook(actor=request.auth, org=org, full=True, reason=payload.reason)
-    return _xlsx(content, export.export_filename(org, full=True))
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return exports.answer(export.members_export(actor=request.auth, org=org, full=True, reason=payload.reason))

@@ -1,13 +1,11 @@
 """GET /orgs/{id}/progress and /orgs/{id}/progress.xlsx (API.md): the same selector as the page."""
 
 import datetime as dt
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from ninja import Router, Schema
 
+from api.routers import exports as exports_api
 from api.schemas import COMMON_ERRORS, error_responses
-from excel.workbooks import XLSX_CONTENT_TYPE
 from orgs import access
 from progress import exports, selectors
 
@@ -47,22 +45,10 @@ def org_progress(request, id: int, sort: str = "", desc: bool = False):
 
 @router.get(
     "/{int:id}/progress.xlsx",
-    response={**COMMON_ERRORS, **error_responses(404)},
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "Excel 工作簿（.xlsx）",
-                "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    response={**exports_api.ACCEPTED, **COMMON_ERRORS, **error_responses(404)},
+    openapi_extra=exports_api.EXPORT_OPENAPI,
     summary="录入进度 Excel",
 )
 def org_progress_xlsx(request, id: int, sort: str = "", desc: bool = False):
     org = access.fetch_org(request.auth, id)
-    response = HttpResponse(
-        exports.progress_workbook(org=org, sort=sort, descending=desc),
-        content_type=XLSX_CONTENT_TYPE,
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(exports.export_filename(org))}"
-    return response
+    return exports_api.answer(exports.progress_export(actor=request.auth, org=org, sort=sort, descending=desc))

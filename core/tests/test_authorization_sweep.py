@@ -42,6 +42,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import PasswordResetCode
 from conftest import PASSWORD, make_id_number, make_person_plain
+from exports.models import ExportChunk, ExportJob
 from imports import importer
 from imports.importers import children as batch
 from imports.importers import members as member_importer
@@ -60,7 +61,7 @@ PERSONAS = ("anonymous", "member", "outsider", "subordinate", "superior")
 
 # Tables whose rows a refused request must leave exactly as they were.
 GUARDED = (Org, OrgAdmin, RegistrationCode, AdminChange, OrgMigration, Person, Cadre, TransferRequest,
-           PasswordResetCode, ImportJob, PostOffer, Process, Step)  # fmt: skip
+           PasswordResetCode, ImportJob, ExportJob, PostOffer, Process, Step)  # fmt: skip
 PERSON_NOISE = {"last_login", "updated_at"}
 
 # --- the table ----------------------------------------------------------------
@@ -275,6 +276,13 @@ PAGES = {
     ("imports:job_status", "POST"): "L N N N N",
     ("imports:job_result", "GET"): "L H H H H",
     ("imports:job_result", "POST"): "L N N N N",
+    # a finished background export of the 团总支's admin: nobody else sees its page or its file
+    ("exports:job", "GET"): "L H H H H",
+    ("exports:job", "POST"): "L N N N N",
+    ("exports:job_status", "GET"): "L H H H H",
+    ("exports:job_status", "POST"): "L N N N N",
+    ("exports:job_file", "GET"): "L H H H H",
+    ("exports:job_file", "POST"): "L N N N N",
 }
 
 API = {
@@ -342,6 +350,8 @@ API = {
     ("POST", "/api/v1/admin-changes/{change_id}/approve"): "L H H H H",
     ("POST", "/api/v1/admin-changes/{change_id}/reject"): "L H H H H",
     ("GET", "/api/v1/imports/{job_id}"): "L H H H H",
+    ("GET", "/api/v1/exports/{job_id}"): "L H H H H",
+    ("GET", "/api/v1/exports/{job_id}/file"): "L H H H H",
     ("GET", "/api/v1/transfers/{transfer_id}"): "L H H H O",
     ("POST", "/api/v1/transfers/{transfer_id}/approve"): "L H H H F",
     ("POST", "/api/v1/transfers/{transfer_id}/reject"): "L H H H F",
@@ -485,6 +495,9 @@ def world(tree):
     # Open on the member: the 团总支 offered them a post (people.post_offers).
     t.offer = post_offer_make(person=t.member, org=t.general, position="委员", actor=t.general_admin)
     t.job = ImportJob.objects.create(kind="member_import", org=t.general, created_by=t.general_admin, total=0)
+    t.export = ExportJob.objects.create(pk=t.job.pk, kind="members", org=t.general, created_by=t.general_admin,
+                                        status=ExportJob.Status.DONE, filename="团员名单.xlsx", size=2)  # fmt: skip
+    ExportChunk.objects.create(job=t.export, seq=0, data=b"PK")
     t.files = {
         "children": batch.children_template(t.general, actor=t.general_admin),
         "people": importer.template_bytes(member_importer.IMPORTER, t.branch, actor=t.branch_admin),
@@ -524,8 +537,8 @@ def page_url(name: str, route: str, ctx: Context) -> str:
         pk = ctx.transfer.pk
     elif name.startswith("workflow:process"):
         pk = ctx.transfer.process_id
-    elif name.startswith("imports:"):
-        pk = ctx.job.pk
+    elif name.startswith(("imports:", "exports:")):
+        pk = ctx.job.pk  # the ImportJob and the ExportJob share it
     elif name in PK_KIND:
         pk = getattr(ctx, PK_KIND[name]).pk
     elif name in MEMBER_PAGES:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
+from exports.views import respond
 from orgchanges import admin_changes, deletion, migration
 from orgs import access, codes, completeness, queries, selectors, services
 from orgs.models import AdminChange
@@ -63,14 +64,7 @@ def codes_issue_all(request, pk: int):
 def codes_state(request, pk: int):
     """注册码状态 of every direct subordinate as a workbook (no codes: they are stored only hashed); changes nothing."""
     org = access.fetch_org(request.user, pk, access.MANAGE)
-    states = codes.registration_codes_state(parent=org, actor=request.user)
-    response = HttpResponse(
-        codes.codes_state_workbook(states),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    filename = f"管理员注册码状态_{org.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
+    return respond(codes.codes_state_export(parent=org, actor=request.user))
 
 
 def _quote(name: str) -> str:

@@ -1,16 +1,14 @@
 """Bulk work of SPEC §7: 查找人员 by a pasted list, 导出团员名单 of a whole subtree."""
 
-from urllib.parse import quote
-
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
-from excel.workbooks import XLSX_CONTENT_TYPE
+from exports.views import respond
 from orgs import access as org_access
 from orgs.selectors import current_admin_org
 from people import export, search
@@ -64,22 +62,18 @@ def members_export(request, pk: int):
     """导出团员名单: one workbook for the whole subtree; 404 for an organisation the user cannot see.
 
     GET: ID numbers and mobiles masked, no questions asked. POST with a reason (导出完整名单): in full in the
-    rows of the branches the user administers, audited with the reason (people.export)."""
+    rows of the branches the user administers, audited with the reason (people.export). A subtree above
+    settings.EXPORT_BACKGROUND_ROWS members is written by the background worker: the answer is its job page
+    (a progress bar, then the download)."""
     org = org_access.fetch_org(request.user, pk)
-    full = request.method == "POST"
-    if full:
-        form = FullExportForm(request.POST)
-        if not form.is_valid():
-            return render(request, "people/export_full.html", {"org": org, "form": form}, status=400)
-        try:
-            content = export.members_workbook(
-                actor=request.user, org=org, full=True, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as e:
-            add_domain_errors(form, e)
-            return render(request, "people/export_full.html", {"org": org, "form": form}, status=e.status)
-    else:
-        content = export.members_workbook(actor=request.user, org=org)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.export_filename(org, full=full))}"
-    return response
+    if request.method != "POST":
+        return respond(export.members_export(actor=request.user, org=org))
+    form = FullExportForm(request.POST)
+    if not form.is_valid():
+        return render(request, "people/export_full.html", {"org": org, "form": form}, status=400)
+    try:
+        outcome = export.members_export(actor=request.user, org=org, full=True, reason=form.cleaned_data["reason"])
+    except DomainError as e:
+        add_domain_errors(form, e)
+        return render(request, "people/export_full.html", {"org": org, "form": form}, status=e.status)
+    return respond(outcome)

@@ -1,0 +1,56 @@
+"""The pages of a background export: the job page, the fragment htmx polls, the download; and `respond`,
+which the export pages of every app use to answer an export_start outcome."""
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from excel.workbooks import XLSX_CONTENT_TYPE
+
+from . import engine
+from .models import ExportJob
+from .registry import KINDS
+
+
+def respond(outcome: engine.Ready | ExportJob) -> HttpResponse:
+    """A small export downloads at once; a big one goes to its job page (progress bar, then the download)."""
+    if isinstance(outcome, ExportJob):
+        return redirect("exports:job", pk=outcome.pk)
+    return attachment(HttpResponse(outcome.content, content_type=XLSX_CONTENT_TYPE), outcome.filename)
+
+
+def attachment(response, filename: str):
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def job_context(job: ExportJob) -> dict:
+    kind = KINDS.get(job.kind)
+    return {"job": job, "label": kind.label if kind else job.kind, "expired": engine.expired(job),
+            "keep_hours": engine.keep_hours()}  # fmt: skip
+
+
+@login_required
+@require_GET
+def job_page(request, pk: int):
+    return render(request, "exports/job.html", job_context(engine.job_get_for_user(request.user, pk)))
+
+
+@login_required
+@require_GET
+def job_status(request, pk: int):
+    """htmx polls this every second until the job has finished."""
+    return render(request, "exports/partials/job_status.html", job_context(engine.job_get_for_user(request.user, pk)))
+
+
+@login_required
+@require_GET
+def job_file(request, pk: int):
+    """The finished file, streamed piece by piece from the database; only for the job's creator."""
+    filename, size, pieces = engine.job_file(request.user, pk)
+    response = StreamingHttpResponse(pieces, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Length"] = str(size)
+    return attachment(response, filename)
