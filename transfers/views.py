@@ -67,8 +67,20 @@ def _act(request, pk: int, action):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "已处理。")
+        t.refresh_from_db()
+        messages.success(request, _what_happened(t))
     return redirect("transfers:detail", pk=t.pk)
+
+
+def _what_happened(t) -> str:
+    """After a step: what it did and what comes next (never a bare 已处理)."""
+    return {
+        Status.RECEIVER: f"已通过转出审批。接下来由转入方（{t.to_org.short_name}）审批，结果会出现在本页和消息中。",
+        Status.ASSIGN: f"已通过转入审批。接下来由{t.to_org.short_name}为{t.person.name}分配团支部。",
+        Status.DONE: f"组织关系转接已完成：{t.person.name}已转入{t.to_branch.short_name if t.to_branch else t.to_name}。",
+        Status.REJECTED: "已驳回。申请方会在消息中看到驳回理由，可修改后重新申请。",
+        Status.WITHDRAWN: "已撤回本次转接申请；如需转接，可重新提交。",
+    }.get(t.status, f"已提交，当前状态：{t.get_status_display()}。")
 
 
 @login_required

@@ -1,8 +1,9 @@
 """管理员变更 (SPEC C5, C6)."""
 
 import pytest
+from django.urls import reverse
 
-from core.exceptions import Conflict, DomainError, NotAllowed
+from core.exceptions import Conflict, DomainError, Invalid, NotAllowed
 from orgchanges.admin_changes import (
     admin_change_approve,
     admin_change_reject,
@@ -47,6 +48,29 @@ def test_a_rejected_change_changes_nothing(tree, deputy):
     assert admins(tree.uni) == {"校团委管理员"}
     with pytest.raises(Conflict, match="已经处理"):
         admin_change_approve(change=change, actor=tree.province_admin)
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_a_rejection_needs_a_reason(tree, deputy, note):
+    """SPEC-2 W2: 不通过 with a reason, shown to the admin who asked (issue 13: the old path took an empty note)."""
+    change = admin_change_request(org=tree.uni, person=deputy, action="add", actor=tree.uni_admin)
+    with pytest.raises(Invalid, match="请填写驳回理由") as e:
+        admin_change_reject(change=change, actor=tree.province_admin, note=note)
+    assert e.value.code == "reason_required"
+    assert AdminChange.objects.get(pk=change.pk).status == AdminChange.Status.PENDING
+
+
+def test_a_rejection_without_a_reason_is_refused_on_the_page_and_in_the_api(tree, deputy, client, api_login):
+    change = admin_change_request(org=tree.uni, person=deputy, action="add", actor=tree.uni_admin)
+    client.force_login(tree.province_admin)
+    page = client.post(reverse("orgs:admin_change_decide", args=[change.pk, "reject"]), {"note": ""}, follow=True)
+    assert "请填写驳回理由" in page.content.decode()
+    r = api_login(tree.province_admin).post(f"/api/v1/admin-changes/{change.pk}/reject", {"reason": ""},
+                                            content_type="application/json")  # fmt: skip
+    assert r.status_code == 422 and r.json()["code"] == "reason_required"
+    assert AdminChange.objects.get(pk=change.pk).status == AdminChange.Status.PENDING
+    # The home page's 驳回 asks for the reason.
+    assert 'name="note" required' in client.get(reverse("orgs:home")).content.decode()
 
 
 @pytest.mark.parametrize("approver", ["uni_admin", "root_admin", "outsider", "college_admin"])
@@ -168,3 +192,9 @@ def test_the_admin_page_is_404_for_outsiders(tree, client):
     assert client.get(f"/manage/orgs/{tree.uni.id}/admins/").status_code == 404
     client.force_login(tree.college_admin)  # a subordinate's admin
     assert client.get(f"/manage/orgs/{tree.uni.id}/admins/").status_code == 404
+
+
+def test_a_request_reads_without_an_at_sign(tree):
+    """Issue 14 (11): what the operator site and the audit trail show of a request is a Chinese phrase."""
+    change = AdminChange(org=tree.college, person=tree.general_admin, action=AdminChange.Action.ADD)
+    assert str(change) == f"添加管理员：{tree.general_admin}（{tree.college}）"
