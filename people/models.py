@@ -190,6 +190,7 @@ class PostOfferStatus(models.TextChoices):
     ACCEPTED = "已确认", "已确认"
     DECLINED = "已拒绝", "已拒绝"
     WITHDRAWN = "已撤回", "已撤回"
+    TERMINATED = "系统终止", "系统终止"
 
 
 class PostOffer(TimeStampedModel):
@@ -199,6 +200,10 @@ class PostOffer(TimeStampedModel):
     post starts only when the person accepts it, or the organisation responsible
     for their record (people.access.responsible_org) confirms it. Until then the
     offering organisation sees only the name and the masked ID number it typed.
+
+    The offer is the domain record of a 任职确认 process of the approval engine (SPEC-2 W1–W6): its
+    steps are its timeline (who offered, who accepted, declined or withdrew it, when); `status`
+    mirrors the process for the lists that read it.
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="post_offers")
@@ -207,8 +212,7 @@ class PostOffer(TimeStampedModel):
     secretary = models.BooleanField("登记为团组织书记", default=False)
     status = models.CharField("状态", max_length=10, choices=PostOfferStatus.choices, default=PostOfferStatus.PENDING)
     offered_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
-    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    process = models.OneToOneField("workflow.Process", on_delete=models.PROTECT, related_name="post_offer")
 
     class Meta:
         verbose_name = "待确认任职"

@@ -56,6 +56,7 @@ class Definition:
 
     kind = ""
     may_return = False  # 退回修改 allowed (W2: "where the module allows it")
+    reject_needs_reason = True  # 不通过 needs an opinion (W2); a person declining an offer need not say why
     record_model = None  # the domain record that belongs to a process (its `process` field)
     record_gone = ""  # what to say when that record no longer exists
 
@@ -351,7 +352,7 @@ def process_act(*, process: Process, actor, action: str, opinion: str = "") -> P
     if action == "withdraw":
         return definition.withdraw(process, actor=actor)
     require_handler(actor, process)  # who may act comes first: an outsider learns nothing from a 422
-    if action in ("reject", "return") and not opinion:
+    if (action == "return" or (action == "reject" and definition.reject_needs_reason)) and not opinion:
         what = "驳回" if action == "reject" else "退回修改"
         raise Invalid(f"{what}时请填写意见，告诉发起方原因。", code="reason_required",
                       errors=[{"field": "opinion", "message": "请填写意见。"}])  # fmt: skip

@@ -9,8 +9,8 @@ from api.routers.imports import IMPORT_DOC, JobAcceptedOut, PeopleImportOut, imp
 from api.routers.orgs import PageIn, _page_bounds
 from api.routers.post_offers import PostOfferOut, offer_out
 from api.routers.register import PersonIn
-from api.schemas import COMMON_ERRORS, ErrorOut, PersonOut, person_out
-from excel.workbooks import XLSX_CONTENT_TYPE, xlsx_response
+from api.schemas import ERRORS, ErrorOut, PersonOut, person_out, xlsx_doc
+from excel.workbooks import xlsx_response
 from imports import importer
 from orgs import access as org_access
 from people import access as people_access
@@ -19,11 +19,6 @@ from people.models import Cadre, PostOffer
 from people.validation import FIELD_LABELS
 
 router = Router(tags=["团干部"])
-ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
-XLSX = {
-    "description": "Excel 工作簿（.xlsx）",
-    "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-}
 
 
 class CadreOut(Schema):
@@ -120,7 +115,7 @@ def cadre_remove(request, org_id: int, person_id: int):
 @router.get(
     "/{int:org_id}/people/template",
     response={**ERRORS},
-    openapi_extra={"responses": {"200": XLSX}},
+    openapi_extra=xlsx_doc(),
     summary="下载录入模板（团委：本级团干部模板）",
 )
 def people_template(request, org_id: int):
@@ -144,7 +139,9 @@ def people_import(
     branch_id: int | None = None,
 ):
     """P6: each valid row is entered, an invalid row writes nothing, people already entered here are
-    skipped; a wrong template is refused whole (400 `bad_file`). `dry_run=true` checks and writes nothing."""
+    skipped; a wrong template is refused whole (400 `bad_file`). `dry_run=true` checks and writes nothing.
+    Into a 团支部, a member already there whose 团内职务 in the file differs has the post changed instead
+    (P4: rows 将变更/变更, counted in `would_change`/`changed`; one 书记 per branch, checked over the file)."""
     org = org_access.fetch_org(request.auth, org_id)
     kind, target = people_import_kind(request, org, branch_id)
     return import_answer(request, kind, target, file, dry_run=dry_run, format=format, filename="导入结果.xlsx")

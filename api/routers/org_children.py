@@ -12,19 +12,12 @@ from ninja import File, Schema, Status
 from ninja.files import UploadedFile
 
 from api.routers.imports import IMPORT_DOC, ChildrenImportOut, JobAcceptedOut, import_answer
-from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
-from excel.workbooks import XLSX_CONTENT_TYPE, xlsx_response
+from api.schemas import COMMON_ERRORS, ErrorOut, error_responses, xlsx_doc
+from excel.workbooks import xlsx_response
 from imports import importer
 from orgs import access, services
 
 from .orgs import OrgOut, org_out, router
-
-XLSX_RESPONSE = {
-    "200": {
-        "description": "Excel 工作簿（.xlsx）",
-        "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-    }
-}
 
 
 class ChildIn(Schema):
@@ -54,7 +47,7 @@ def org_child_create(request, org_id: int, payload: ChildIn):
 @router.get(
     "/{int:org_id}/children/template",
     response={**COMMON_ERRORS, 404: ErrorOut},
-    openapi_extra={"responses": XLSX_RESPONSE},
+    openapi_extra=xlsx_doc(),
     summary="下载批量创建下级组织模板",
 )
 def org_children_template(request, org_id: int):

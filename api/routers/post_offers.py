@@ -3,6 +3,7 @@
 `GET /post-offers` lists what the caller may answer: offers made to them, and offers to people whose
 record their organisations answer for. The person, or that admin, accepts or declines; the offering
 organisation lists its open offers at `GET /orgs/{id}/post-offers` and withdraws one with DELETE.
+Each offer is a 任职确认 process of the approval engine (`process_id`; also `/processes/{id}`).
 """
 
 import datetime as dt
@@ -10,6 +11,7 @@ import datetime as dt
 from ninja import Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
+from orgchanges import post_offers as flow
 from orgs import access as org_access
 from people import access, post_offers, queries
 from people.models import PostOffer
@@ -21,6 +23,7 @@ ERRORS = {**COMMON_ERRORS, 404: ErrorOut, 409: ErrorOut}
 
 class PostOfferOut(Schema):
     id: int
+    process_id: int
     status: str
     org_id: int
     org_name: str
@@ -41,6 +44,7 @@ class PostOfferListOut(Schema):
 def offer_out(offer: PostOffer) -> dict:
     return {
         "id": offer.id,
+        "process_id": offer.process_id,
         "status": offer.status,
         "org_id": offer.org_id,
         "org_name": offer.org.full_name,
@@ -66,7 +70,7 @@ def offer_list(request):
 @router.post("/{int:offer_id}/accept", response={200: PostOfferOut, **ERRORS}, summary="确认任职")
 def offer_accept(request, offer_id: int):
     offer = post_offers.get_offer_for_actor(request.auth, offer_id)
-    post_offers.post_offer_accept(offer=offer, actor=request.auth)
+    flow.post_offer_accept(offer=offer, actor=request.auth)
     offer.refresh_from_db()
     return offer_out(offer)
 
@@ -74,7 +78,7 @@ def offer_accept(request, offer_id: int):
 @router.post("/{int:offer_id}/decline", response={200: PostOfferOut, **ERRORS}, summary="拒绝任职")
 def offer_decline(request, offer_id: int):
     offer = post_offers.get_offer_for_actor(request.auth, offer_id)
-    return offer_out(post_offers.post_offer_decline(offer=offer, actor=request.auth))
+    return offer_out(flow.post_offer_decline(offer=offer, actor=request.auth))
 
 
 @orgs_router.get(
@@ -93,5 +97,5 @@ def org_offer_withdraw(request, org_id: int, offer_id: int):
     offer = post_offers.get_offer_for_actor(request.auth, offer_id, withdraw=True)
     if offer.org_id != org_id:
         raise post_offers.NotFound("未找到该任职确认，或您无权处理。", code="offer_not_found")
-    post_offers.post_offer_withdraw(offer=offer, actor=request.auth)
+    flow.post_offer_withdraw(offer=offer, actor=request.auth)
     return Status(204, None)

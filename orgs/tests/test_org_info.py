@@ -185,7 +185,7 @@ def test_api_patch_saves_and_reports_missing(tree, api_login):
     client = api_login(tree.uni_admin)
     response = client.patch(
         f"/api/v1/orgs/{tree.uni.id}",
-        {"industry": "P", "admin_quota": 0, "secretary": {"name": tree.uni_admin.name,
+        {"industry": "教育", "admin_quota": 0, "secretary": {"name": tree.uni_admin.name,
          "id_number": tree.uni_admin.id_number, "mobile": "13700001111"}},
         content_type="application/json",
     )  # fmt: skip

@@ -17,7 +17,7 @@ from orgs.rules import Category
 from orgs.services import org_create_child
 from people.admins import org_admin_add
 from people.members import member_self_register
-from people.models import PostOffer
+from people.post_offers import post_offer_make
 from people.services import cadre_assign
 from transfers import services as transfers
 from workflow.tests.helpers import add_remarks
@@ -59,9 +59,7 @@ def busy(tree, make_person):
                 branch_id=tree.branch.id, data=branch_data(f"新注册{i}"), password="Tuan#Test2026"
             )
             # Another province offers the newcomer a post: the branch admin answers for their record.
-            PostOffer.objects.create(
-                person=newcomer, org=tree.other_province, position="委员", offered_by=tree.outsider
-            )
+            post_offer_make(person=newcomer, org=tree.other_province, position="委员", actor=tree.outsider)
 
     grow(1)
     tree.grow = grow

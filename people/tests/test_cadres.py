@@ -9,9 +9,9 @@ from accounts.backends import IdNumberBackend
 from audit.models import AuditEvent
 from conftest import make_id_number
 from core.exceptions import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from orgchanges import admin_changes
+from orgchanges import admin_changes, post_offers
 from orgs.models import Org
-from people import cadres, post_offers
+from people import cadres
 from people.models import AccountState, Cadre, Person
 
 

@@ -64,7 +64,7 @@ def submit(route: str, t, client, api_login, data: dict):
         r = client.post("/api/v1/register/admin", {"org_id": t.new_org.id, "position": "书记", "code": t.code,
                         "person": body, "password": PASSWORD}, content_type="application/json")  # fmt: skip
     elif route == "cadre_api":
-        r = api_login(t.uni_admin).post(f"/api/v1/orgs/{t.new_org.id}/cadres", {"person": body, "position": "委员"},
+        r = api_login(t.college_admin).post(f"/api/v1/orgs/{t.college.id}/cadres", {"person": body, "position": "委员"},
                                         content_type="application/json")  # fmt: skip
     elif route == "register_member_page":
         r = client.post(reverse("accounts:register_member"),
@@ -73,8 +73,8 @@ def submit(route: str, t, client, api_login, data: dict):
         r = client.post(reverse("accounts:register_admin"), {**body, "org_id": t.new_org.id, "position": "书记",
                         "code": t.code, "password": PASSWORD, "password2": PASSWORD})  # fmt: skip
     elif route == "cadre_page":
-        client.force_login(t.uni_admin)
-        r = client.post(reverse("people:cadre_new", args=[t.new_org.id]), {**body, "position": "委员"})
+        client.force_login(t.college_admin)  # P3: an organisation's own admin enters its cadres
+        r = client.post(reverse("people:cadre_new", args=[t.college.id]), {**body, "position": "委员"})
     else:
         raise AssertionError(route)
     if route.endswith("_api"):
@@ -142,9 +142,9 @@ def test_the_form_says_when_the_number_is_required(route, world, client):
     url = {
         "register_member_page": reverse("accounts:register_member"),
         "register_admin_page": reverse("accounts:register_admin"),
-        "cadre_page": reverse("people:cadre_new", args=[world.new_org.id]),
+        "cadre_page": reverse("people:cadre_new", args=[world.college.id]),
     }[route]
-    client.force_login(world.uni_admin)
+    client.force_login(world.college_admin if route == "cadre_page" else world.uni_admin)
     page = client.get(url).content.decode()
     assert 'name="development_number"' in page and "发展团员编号" in page
     assert "2017年1月起入团的必填" in page

@@ -39,8 +39,34 @@
       el.querySelector(".over-note").hidden = !over;
     });
   }
+  // A box ticked while a search was on its way stays ticked when the answer replaces the list.
+  var ticked = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    ticked = target && target.classList.contains("picker-results")
+      ? Array.prototype.map.call(target.querySelectorAll("input:checked"), function (i) { return i.closest("li"); })
+      : null;
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var target = e.detail.target;
+    if (ticked && target.classList.contains("picker-results")) {
+      ticked.forEach(function (li) {
+        var input = li.querySelector("input");
+        var same = target.querySelector('input[name="' + input.name + '"][value="' + input.value + '"]');
+        if (same) { same.checked = true; return; }
+        var list = target.querySelector(".pick-chosen");
+        if (!list) {
+          list = document.createElement("ul");
+          list.className = "pick-list pick-chosen";
+          target.insertBefore(list, target.firstChild);
+        }
+        list.appendChild(li);
+      });
+    }
+    ticked = null;
+    countPicked();
+  });
   document.addEventListener("change", countPicked);
-  document.addEventListener("htmx:afterSwap", countPicked);
   // Tree toggles: once a node's children are loaded, mark it open.
   document.addEventListener("htmx:afterRequest", function (e) {
     var el = e.detail.elt;

@@ -37,7 +37,8 @@ def test_a_graduating_class_is_closed_and_transferred_in_the_browser(page: Page,
     login(page, base, places.general_admin)
     page.goto(f"{base}/manage/orgs/{places.general.id}/children/")
     row = page.locator("tr", has=page.get_by_role("link", name="五年制临床医学2017级3班团支部"))
-    row.get_by_role("button", name="删除").click()
+    row.get_by_role("link", name="删除").click()  # the confirmation page says what the deletion does
+    page.get_by_role("button", name="删除").click()
     expect(page.get_by_text("名团员已移入待接转团支部")).to_be_visible()
     expect(page.get_by_role("link", name="待接转团支部")).to_be_visible()
 

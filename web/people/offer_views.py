@@ -1,7 +1,8 @@
 """任职确认 pages (issue 12): the person accepts or declines a post offered to them, the admin
 responsible for their record confirms it, the offering organisation withdraws it.
 
-Every action is a POST and goes through people.post_offers, which checks who may act.
+Every action is a POST and goes through orgchanges.post_offers (the offer's process in the approval
+engine), which with people.post_offers checks who may act.
 """
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError
+from orgchanges import post_offers as flow
 from people import post_offers
 
 
@@ -29,10 +31,10 @@ def offers_to_confirm(request):
     return render(request, "people/offers.html", {"offers": offers})
 
 
-def _decide(request, offer_id: int, action, done: str):
+def _decide(request, offer_id: int, action, done: str, **reason):
     offer = post_offers.get_offer_for_actor(request.user, offer_id)
     try:
-        action(offer=offer, actor=request.user)
+        action(offer=offer, actor=request.user, **reason)
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -43,13 +45,14 @@ def _decide(request, offer_id: int, action, done: str):
 @login_required
 @require_POST
 def offer_accept(request, offer_id: int):
-    return _decide(request, offer_id, post_offers.post_offer_accept, "已确认任职")
+    return _decide(request, offer_id, flow.post_offer_accept, "已确认任职")
 
 
 @login_required
 @require_POST
 def offer_decline(request, offer_id: int):
-    return _decide(request, offer_id, post_offers.post_offer_decline, "已拒绝任职")
+    reason = request.POST.get("reason", "")  # optional (不通过 of a 任职确认 needs no reason)
+    return _decide(request, offer_id, flow.post_offer_decline, "已拒绝任职", reason=reason)
 
 
 @login_required
@@ -57,7 +60,7 @@ def offer_decline(request, offer_id: int):
 def offer_withdraw(request, offer_id: int):
     offer = post_offers.get_offer_for_actor(request.user, offer_id, withdraw=True)
     try:
-        post_offers.post_offer_withdraw(offer=offer, actor=request.user)
+        flow.post_offer_withdraw(offer=offer, actor=request.user)
     except DomainError as e:
         messages.error(request, e.message)
     else:
