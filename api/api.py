@@ -1,6 +1,7 @@
 """The JSON API of API.md. Endpoints are thin: they call the same services as the pages."""
 
 import functools
+import re
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
@@ -88,6 +89,11 @@ def _pydantic_message(e: dict) -> str:
         return f"缺少字段 {loc}"
     if kind.endswith("parsing") or kind.endswith("type"):
         return f"字段 {loc} 的类型不正确"
+    if kind == "literal_error":  # an enumerated value (API.md: Chinese terms) outside the list
+        allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
+        return f"字段 {loc} 的值不在可选范围内，可选：{'；'.join(v for v in allowed if v)}" + (
+            "（空字符串表示未填写）" if "" in allowed else ""
+        )
     return f"字段 {loc} 不正确：{e.get('msg', '')}"
 
 

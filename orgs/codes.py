@@ -19,7 +19,7 @@ from core.exceptions import Conflict
 from exports import engine
 from exports.registry import ExportKind, register
 
-from . import access, rules
+from . import access, rules, selectors  # selectors imports this module too: use it by module, not by name
 from .models import Org, RegistrationCode
 
 KIND = onetime.REGISTRATION
@@ -55,9 +55,8 @@ def registration_code_issue(*, org: Org, actor) -> IssuedCode:
 
 
 def _without_admin(parent: Org) -> list[Org]:
-    from .selectors import org_children
 
-    return [child for child in org_children(parent) if not child.admin_count and not child.is_pending]
+    return [child for child in selectors.org_children(parent) if not child.admin_count and not child.is_pending]
 
 
 @dataclass
@@ -108,14 +107,13 @@ class CodeState:
 
 def registration_codes_state(*, parent: Org, actor) -> list[CodeState]:
     """GET /orgs/{id}/registration-codes.xlsx: every direct subordinate's code status; changes nothing."""
-    from .selectors import org_children
 
     access.require_manage(actor, parent, as_parent=False, action="查看下级组织的管理员注册码")
     latest: dict[int, RegistrationCode] = {}
     for rc in RegistrationCode.objects.filter(org__parent=parent).order_by("org_id", "-created_at", "-id"):
         latest.setdefault(rc.org_id, rc)
     states = []
-    for child in org_children(parent).exclude(category=rules.Category.PENDING):  # no admins, no codes (U2)
+    for child in selectors.org_children(parent).exclude(category=rules.Category.PENDING):  # no admins, no codes (U2)
         rc = latest.get(child.id)
         status = code_status(child, rc)
         states.append(CodeState(child, child.admin_count, status, rc.expires_at if status == "有效" else None))
