@@ -17,11 +17,14 @@ from django.utils import timezone
 from audit.services import audit_record
 from core import onetime
 from core.exceptions import DomainError
+from excel.workbooks import table_workbook, to_bytes
+from orgs import access as org_access
 from people import access
 from people.models import Person
 from people.services import person_find, validate_new_password
 
 from .models import PasswordResetCode
+from .services import credentials_revoke
 
 KIND = onetime.RESET
 LENGTH = onetime.LENGTH
@@ -67,7 +70,6 @@ class BranchPlan:
 
 
 def _require_branch_admin(actor, branch) -> None:
-    from orgs import access as org_access
 
     access.require(
         org_access.is_admin_of(actor, branch) and branch.is_branch, "只有本支部管理员可以批量生成重置密码验证码。"
@@ -97,7 +99,6 @@ def reset_codes_filename(branch) -> str:
 
 
 def reset_codes_workbook(issued: list[IssuedResetCode]) -> bytes:
-    from excel.workbooks import table_workbook, to_bytes
 
     rows = ([i.person.name, i.person.id_number_masked, i.code, onetime.expiry_text(i.expires_at)] for i in issued)
     columns = (("姓名", 12), ("身份证号码", 22), ("重置密码验证码", 18), ("有效期至", 20))
@@ -141,7 +142,6 @@ def _reset(person: Person, live: PasswordResetCode, new_password: str) -> Person
         raise DomainError(RESET_FAILED, code="reset_failed")
     person.activate_account(new_password)
     person.save(update_fields=["password", "account_state", "must_change_password", "registered_at"])
-    from .services import credentials_revoke
 
     credentials_revoke(person=person)  # every API token; sessions end with the old password's hash
     audit_record(actor=person, verb="重置密码", target=person, org=person.branch)

@@ -127,6 +127,7 @@ def export_start(name: str, *, actor, org, params: dict | None = None) -> Ready 
     job = ExportJob.objects.create(
         kind=name, org=org, created_by=actor, params=params, total=total, filename=kind.filename(actor, org, params)
     )
+    # Imported here: django-tasks wants the task in its own module (exports.tasks), which imports this one.
     from .tasks import run_export_job
 
     # The job row must be visible to the worker before it looks for it.

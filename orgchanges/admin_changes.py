@@ -15,6 +15,7 @@ from core.normalize import clean_text
 from orgs import access, rules
 from orgs.models import AdminChange, Org, OrgAdmin
 from people.admins import org_admin_add
+from people.models import Cadre
 from workflow import engine
 from workflow.engine import Handler
 from workflow.models import Action as StepAction
@@ -48,7 +49,6 @@ def _apply(org: Org, person, action: str, actor) -> None:
 
 
 def _check_candidate(org: Org, person, action: str) -> None:
-    from people.models import Cadre
 
     rules.refuse_pending(org, "它不设管理员，其团员的组织关系转出由直属上级组织管理员办理。")
     if action == Action.ADD:

@@ -19,6 +19,9 @@ from core.signals import counts_changed
 from orgs import access
 from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
+from orgs.services import org_create_child
+from people.models import Cadre, Person
+from transfers.models import OPEN, TransferRequest
 
 PENDING_NAME = "待接转团支部"
 
@@ -31,7 +34,6 @@ def _names(items, limit: int = 5) -> str:
 
 def pending_branch_for(parent: Org) -> Org:
     """The parent's one 待接转团支部, created on first use (visible in its tree)."""
-    from orgs.services import org_create_child
 
     existing = Org.objects.filter(parent=parent, category=Category.PENDING).first()
     if existing is not None:
@@ -43,7 +45,6 @@ def pending_branch_for(parent: Org) -> Org:
 
 def remaining_posts(org: Org) -> dict[str, list[str]]:
     """U2(3): the admins and cadres a committee still has, named for the confirmation step."""
-    from people.models import Cadre
 
     if org.is_branch:
         return {"admins": [], "cadres": []}
@@ -60,7 +61,6 @@ def deletion_preview(org: Org) -> dict:
     to the superior's 待接转团支部; `children`: subordinates that must go first; `admins`/`cadres`: posts that
     end with it; `blocked`: why it cannot be deleted now ("" if it can).
     """
-    from people.models import Cadre, Person
 
     kind = "pending" if org.category == Category.PENDING else "branch" if org.is_branch else "committee"
     members = Person.objects.filter(branch=org).count()
@@ -85,8 +85,6 @@ def org_delete(*, org: Org, actor, end_posts: bool = False) -> dict:
     `end_posts`: the superior has seen the remaining admins and cadres of a committee without members
     or subordinates and confirms ending them all (U2(3), C6's one exception).
     """
-    from people.models import Cadre, Person
-    from transfers.models import OPEN, TransferRequest
 
     access.require_manage(actor, org, as_self=False, action="删除该组织")
     # Lock order, the same as the transfer services' (else PostgreSQL deadlocks; see

@@ -16,6 +16,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from core import onetime
 from core.exceptions import Conflict
+from excel.workbooks import table_workbook, to_bytes
 from exports import engine
 from exports.registry import ExportKind, register
 
@@ -171,7 +172,6 @@ def codes_state_export(*, parent: Org, actor):
 
 
 def codes_workbook(issued: list[IssuedCode]) -> bytes:
-    from excel.workbooks import table_workbook, to_bytes
 
     rows = ([i.org.full_name, i.org.short_name, i.code, onetime.expiry_text(i.expires_at)] for i in issued)
     columns = (("组织全称", 48), ("组织简称", 28), ("注册码", 14), ("有效期至", 20))

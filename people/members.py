@@ -9,7 +9,7 @@ from django.db import transaction
 from audit.services import audit_record
 from core.exceptions import Conflict, Invalid, NotAllowed, join_messages
 from orgs import access as org_access
-from orgs.models import Org
+from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 
 from . import access
@@ -141,7 +141,6 @@ def member_add(*, branch: Org, data: dict, position: str = "", actor) -> Person:
 def member_delete(*, person: Person, actor) -> None:
     """P9: the branch admin alone deletes a member; their posts elsewhere end with the record."""
     access.require(access.can_manage_member(actor, person), "只有该团员所在团支部的管理员可以删除团员。")
-    from orgs.models import OrgAdmin
 
     if OrgAdmin.objects.filter(person=person).exists():
         raise Conflict(f"{person.name}是组织管理员，请先撤销其管理员身份再删除。", code="person_is_admin")

@@ -1,5 +1,7 @@
 """组织管理 pages of one's own organisation: subordinates, codes, order, information, admins."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -15,6 +17,7 @@ from orgs import access, codes, completeness, queries, selectors, services
 from orgs.models import AdminChange
 from people import access as people_access
 from people import org_info as info
+from people.models import Cadre
 from people.post_offers import offers_of_org
 from web.orgs.forms import OrgInfoForm
 
@@ -68,7 +71,6 @@ def codes_state(request, pk: int):
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
 
     return quote(name)
 
@@ -141,7 +143,6 @@ def org_info_reveal(request, pk: int):
 @login_required
 def admins_manage(request, pk: int):
     """管理员变更 for one organisation (own: needs approval; direct subordinate: immediate)."""
-    from people.models import Cadre
 
     org = access.fetch_org(request.user, pk, access.MANAGE | access.MANAGE_AS_SUPERIOR)
     admins = selectors.org_admin_people(org)
