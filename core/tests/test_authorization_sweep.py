@@ -42,6 +42,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import PasswordResetCode
 from conftest import PASSWORD, make_id_number, make_person_plain
+from excel.workbooks import table_workbook, to_bytes
 from exports.models import ExportChunk, ExportJob
 from imports import importer
 from imports.importers import children as batch
@@ -495,9 +496,12 @@ def world(tree):
     # Open on the member: the 团总支 offered them a post (people.post_offers).
     t.offer = post_offer_make(person=t.member, org=t.general, position="委员", actor=t.general_admin)
     t.job = ImportJob.objects.create(kind="member_import", org=t.general, created_by=t.general_admin, total=0)
+    # A finished export holding a real (tiny) workbook, so the PII sweep can open what it downloads.
+    workbook = to_bytes(table_workbook("团员名单", [("姓名", 12)], [["普通团员"]]))
     t.export = ExportJob.objects.create(pk=t.job.pk, kind="members", org=t.general, created_by=t.general_admin,
-                                        status=ExportJob.Status.DONE, filename="团员名单.xlsx", size=2)  # fmt: skip
-    ExportChunk.objects.create(job=t.export, seq=0, data=b"PK")
+                                        status=ExportJob.Status.DONE, filename="团员名单.xlsx",
+                                        size=len(workbook))  # fmt: skip
+    ExportChunk.objects.create(job=t.export, seq=0, data=workbook)
     t.files = {
         "children": batch.children_template(t.general, actor=t.general_admin),
         "people": importer.template_bytes(member_importer.IMPORTER, t.branch, actor=t.branch_admin),

@@ -46,7 +46,7 @@ def test_a_web_request_never_runs_the_jobs(client, aged):
 
 def test_a_worker_tick_returns_an_overdue_transfer_to_its_maker(aged):
     overdue, recent = aged
-    assert scheduler.tick() == {"transfers_returned": 1, "progress_backlog": 0}
+    assert scheduler.tick() == {"transfers_returned": 1, "progress_backlog": 0, "exports_purge": 0}
     assert status(overdue) == Status.RETURNED
     assert TransferRequest.objects.get(pk=overdue.pk).timeline[-1].action == "超期自动退回"
     assert status(recent) == Status.RECEIVER

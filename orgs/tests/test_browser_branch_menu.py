@@ -37,7 +37,11 @@ def test_a_branch_admin_sees_no_dead_ends(page: Page, live_server, tree):
         expect(menu.get_by_role("link", name=label, exact=True)).to_have_count(0)
     for label in EVERY_ADMIN:
         expect(menu.get_by_role("link", name=label, exact=True)).to_have_count(1)
-    expect(menu.get_by_text("团干部管理")).to_have_count(0)
+    # 团干部管理 holds the one thing a branch does with its cadres (issue 14, item 1): 团干部职务变更
+    expect(menu.get_by_text("团干部管理")).to_have_count(1)
+    expect(menu.get_by_role("link", name="团干部职务变更", exact=True)).to_have_count(1)
+    for label in ("团干部列表", "录入本级团干部"):
+        expect(menu.get_by_role("link", name=label, exact=True)).to_have_count(0)
     expect(menu.get_by_text("进度监督")).to_have_count(0)
     main = page.locator("main")
     expect(main.get_by_text("直属下级组织")).to_have_count(0)

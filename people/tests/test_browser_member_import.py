@@ -55,7 +55,8 @@ def test_a_big_file_shows_a_progress_bar_and_its_report(page: Page, live_server,
     settings.IMPORT_BACKGROUND_ROWS = 20
     login(page, live_server.url, tree.general_admin)
     page.get_by_role("link", name="录入下级支部成员").click()
-    page.get_by_role("link", name="录入成员").click()
+    # the searchable branch picker (issue 14, item 4): choosing a branch opens its import page
+    page.locator(".pick-list label", has_text=tree.branch.short_name).first.click()
     expect(page.get_by_role("heading", name="录入下级支部成员")).to_be_visible()
     data = write_xlsx(member_rows(60, seed=22, dev_base=8000))
     page.get_by_label("选择填好的模板").set_input_files(files=[{"name": "团员.xlsx", "mimeType": XLSX, "buffer": data}])
