@@ -50,6 +50,7 @@ def register(page: Page, base: str, org_full_name: str, search: str, code: str, 
     # Issue 14 (7): every select starts at 请选择 and every field S2 counts is asked for.
     for label in ("政治面貌", "民族", "学历", "职业"):
         assert page.get_by_label(label).input_value() == ""
+    page.screenshot(path="test-results/register-admin-form.png", full_page=True)
     page.get_by_label("政治面貌").select_option("团员")
     page.get_by_label("入团年月").fill(f"{int(birth[:4]) + 14}-09")
     page.get_by_label("民族").select_option("汉族")
