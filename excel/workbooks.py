@@ -42,7 +42,11 @@ INLINE_LIST_LIMIT = 255  # Excel's limit on an inline list validation
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """A workbook as a download; the file name may be Chinese (RFC 5987)."""
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    return attachment(HttpResponse(content, content_type=XLSX_CONTENT_TYPE), filename)
+
+
+def attachment(response, filename: str):
+    """Mark a response (also a streamed one) as a download named `filename` (RFC 5987, Chinese allowed)."""
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

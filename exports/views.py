@@ -1,14 +1,12 @@
 """The pages of a background export: the job page, the fragment htmx polls, the download; and `respond`,
 which the export pages of every app use to answer an export_start outcome."""
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from excel.workbooks import XLSX_CONTENT_TYPE
+from excel.workbooks import XLSX_CONTENT_TYPE, attachment, xlsx_response
 
 from . import engine
 from .models import ExportJob
@@ -19,12 +17,7 @@ def respond(outcome: engine.Ready | ExportJob) -> HttpResponse:
     """A small export downloads at once; a big one goes to its job page (progress bar, then the download)."""
     if isinstance(outcome, ExportJob):
         return redirect("exports:job", pk=outcome.pk)
-    return attachment(HttpResponse(outcome.content, content_type=XLSX_CONTENT_TYPE), outcome.filename)
-
-
-def attachment(response, filename: str):
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(outcome.content, outcome.filename)
 
 
 def job_context(job: ExportJob) -> dict:

@@ -7,11 +7,9 @@ settings.IMPORT_BACKGROUND_ROWS rows become an ImportJob whose progress the admi
 goes on when the page is closed. htmx requests get the import card's fragment, others the whole page.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +17,6 @@ from core.exceptions import DomainError, NotAllowed, NotFound
 from core.upload_limit import charge_upload
 from excel import workbooks
 from excel.report import reasons_of
-from excel.workbooks import XLSX_CONTENT_TYPE
 from orgs import access as org_access
 
 from . import importer as framework
@@ -180,7 +177,4 @@ def job_result(request, pk: int):
         content = framework.result_workbook_from_job(job, jobs.load_file(job.file_token))
     except DomainError as e:
         raise Http404(e.message) from None
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    name = f"{'检查' if job.dry_run else '导入'}结果_{job.pk}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return workbooks.xlsx_response(content, f"{'检查' if job.dry_run else '导入'}结果_{job.pk}.xlsx")

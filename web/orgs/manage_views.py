@@ -1,16 +1,15 @@
 """组织管理 pages of one's own organisation: subordinates, codes, order, information, admins."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
+from excel.workbooks import xlsx_response
 from exports.views import respond
 from orgchanges import admin_changes, deletion, migration
 from orgs import access, codes, completeness, queries, selectors, services
@@ -53,13 +52,8 @@ def codes_issue_all(request, pk: int):
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("orgs:children", pk=org.pk)
-    response = HttpResponse(
-        codes.codes_workbook(issued),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     filename = f"管理员注册码_{org.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
+    return xlsx_response(codes.codes_workbook(issued), filename)
 
 
 @login_required
@@ -68,11 +62,6 @@ def codes_state(request, pk: int):
     """注册码状态 of every direct subordinate as a workbook (no codes: they are stored only hashed); changes nothing."""
     org = access.fetch_org(request.user, pk, access.MANAGE)
     return respond(codes.codes_state_export(parent=org, actor=request.user))
-
-
-def _quote(name: str) -> str:
-
-    return quote(name)
 
 
 @login_required
