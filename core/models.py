@@ -30,6 +30,32 @@ class ProcessRecord(TimeStampedModel):
         return self.process.entries(self.FINAL) if self.process_id else []
 
 
+class BackgroundJob(TimeStampedModel):
+    """What every job a background worker runs for an admin has (imports.ImportJob, exports.ExportJob): its kind,
+    the organisation it is for, where it stands, and when it finished or why it failed. The job pages read it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "排队中", "排队中"
+        RUNNING = "进行中", "进行中"
+        DONE = "已完成", "已完成"
+        FAILED = "失败", "失败"
+
+    kind = models.CharField("类型", max_length=40)
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name="组织", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField("错误", blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
 class ScheduledRun(models.Model):
     """When a scheduled job last started: claimed with one conditional UPDATE, so however many
     background workers run, one of them runs the job per interval (core.scheduler)."""

@@ -9,33 +9,20 @@ purged; the report holds counts and row outcomes, never full ID numbers.
 from django.conf import settings
 from django.db import models
 
-from core.models import TimeStampedModel
+from core.models import BackgroundJob
 
 from .kinds import LABELS
 
 
-class ImportJob(TimeStampedModel):
-    class Status(models.TextChoices):
-        QUEUED = "排队中", "排队中"
-        RUNNING = "进行中", "进行中"
-        DONE = "已完成", "已完成"
-        FAILED = "失败", "失败"
-
-    kind = models.CharField("类型", max_length=40)
-    org = models.ForeignKey(
-        "orgs.Org", verbose_name="组织", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+class ImportJob(BackgroundJob):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.CASCADE, related_name="import_jobs"
     )
     dry_run = models.BooleanField("仅检查", default=False)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField("已处理行数", default=0)
     total = models.PositiveIntegerField("总行数", default=0)
     report = models.JSONField("结果", default=dict, blank=True)
-    error = models.TextField("错误", blank=True)
     file_token = models.CharField("上传文件", max_length=64, blank=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"
@@ -47,10 +34,6 @@ class ImportJob(TimeStampedModel):
 
     def get_kind_display(self) -> str:
         return LABELS.get(self.kind, self.kind)
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def percent(self) -> int:
