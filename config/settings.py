@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "demo",
     "transfers",
     "progress",
+    "rating",  # 对标定级 (SPEC-2 DJ): above progress (its 空壳团支部 list), below the demo
     "django_tasks",
     "django_tasks_db",
 ]

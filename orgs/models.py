@@ -12,7 +12,7 @@ from treebeard.mp_tree import MP_Node
 
 from core.models import ProcessRecord, TimeStampedModel
 
-from .rules import Category
+from .rules import BranchKind, Category
 
 MAX_ADMINS = 3  # SPEC C5
 
@@ -34,6 +34,10 @@ class Org(MP_Node, TimeStampedModel):
     admin_staffed = models.PositiveIntegerField("行政编制实际配备数", null=True, blank=True)
     inst_quota = models.PositiveIntegerField("本级团组织事业编制数", null=True, blank=True)
     inst_staffed = models.PositiveIntegerField("事业编制实际配备数", null=True, blank=True)
+    # SPEC-2 DJ1/DJ3: when it was founded (confirmed by its 对标定级 self-rating; until then its creation on the
+    # platform stands in) and whether it is a 临时团支部 or 流动团员团支部, which are not rated.
+    founded_on = models.DateField("成立时间", null=True, blank=True)
+    branch_kind = models.CharField("团支部类型", max_length=10, choices=BranchKind.choices, blank=True)
     secretary = models.ForeignKey(
         "people.Person",
         verbose_name="团组织书记",

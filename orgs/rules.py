@@ -19,6 +19,13 @@ class Category(models.TextChoices):
     PENDING = "待接转团支部", "待接转团支部"
 
 
+class BranchKind(models.TextChoices):
+    """Flags a 团支部 may carry (SPEC-2 DJ1): these kinds are not rated in 对标定级."""
+
+    TEMPORARY = "临时团支部", "临时团支部"
+    FLOATING = "流动团员团支部", "流动团员团支部"
+
+
 COMMITTEES = {Category.PRIMARY, Category.WORKING, Category.GENERAL}
 BRANCHES = {Category.BRANCH, Category.PENDING}
 
