@@ -27,6 +27,7 @@ from .routers import (
     people,
     post_offers,
     progress,
+    rating,
     register,
     transfers,
     workflow,
@@ -127,6 +128,7 @@ api.add_router("/transfers", transfers.router)
 api.add_router("/orgs", transfers.orgs_router)
 api.add_router("/migrations", migrations.router)
 api.add_router("/orgs", progress.router)
+api.add_router("/orgs", rating.router)
 api.add_router("/post-offers", post_offers.router)
 api.add_router("/", workflow.router)
 api.add_router("/orgs", post_offers.orgs_router)

@@ -34,7 +34,7 @@ def rating_tree(tree, make_person):
     t.year = today.year
     t.round = services.round_open(
         org=t.college, actor=t.college_admin, year=t.year, starts_on=today - dt.timedelta(days=10),
-        ends_on=today + dt.timedelta(days=20),
+        ends_on=today + dt.timedelta(days=20), locks_at=timezone.now() + dt.timedelta(days=60),
     )  # fmt: skip
     for o in ("general", "branch"):
         setattr(t, o, Org.objects.get(pk=getattr(t, o).pk))

@@ -271,9 +271,12 @@ def test_dj6_reviewer_changes_result_until_lock_time(rating_tree):
     assert Rating.objects.get(org=t.branch).reviewed_level == "二星"
 
 
-def test_dj6_default_lock_time_is_31_december_noon(rating_tree):
-    locks = timezone.localtime(rating_tree.round.locks_at)
-    assert (locks.month, locks.day, locks.hour, locks.minute) == (12, 31, 12, 0)
+def test_dj6_default_lock_time_is_31_december_noon(tree):
+    t = tree
+    rnd = services.round_open(org=t.uni, actor=t.uni_admin, year=2026, starts_on=dt.date(2026, 3, 1),
+                              ends_on=dt.date(2026, 6, 30))  # fmt: skip
+    locks = timezone.localtime(rnd.locks_at)
+    assert (locks.year, locks.month, locks.day, locks.hour, locks.minute) == (2026, 12, 31, 12, 0)
 
 
 # --- DJ7: statistics --------------------------------------------------------------------------------------------------
