@@ -13,6 +13,7 @@ inserted with bulk_create, never row by row.
 
 import datetime as dt
 import random
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -56,6 +57,12 @@ COMMUNITIES = ["大雅宝社区", "碑亭巷社区", "梅园社区", "丹凤街�
 # The demo's class branches hold 24–40 members. The whole country averages about 18 members per
 # organisation (74 million in 4 million): `seed_demo --branch-size 8-28` gives that shape for benchmarks.
 MEMBERS_PER_BRANCH = (24, 40)
+
+
+def founded_on(short_name: str) -> dt.date:
+    """成立时间: a class branch or 团总支 in the September of its grade ("2017级"), anything else years ago."""
+    grade = re.search(r"(20\d\d)级", short_name)
+    return dt.date(int(grade.group(1)), 9, 1) if grade else dt.date(2012, 5, 4)
 
 
 @dataclass
@@ -108,6 +115,7 @@ class DemoBuilder:
             full_name=full_name or ((parent.full_name if parent else "") + short_name),
             sort_order=self.child_counts.get(parent.path, 1) if parent else 1,
         )
+        org.founded_on = founded_on(short_name)
         org._demo_parent = parent
         if parent is not None:
             parent.numchild += 1
@@ -226,7 +234,14 @@ class DemoBuilder:
             self.cadre(org, position)
 
     def branch(
-        self, parent: Org, short_name: str, *, born_year: int, size: int | None = None, login_role: str | None = None
+        self,
+        parent: Org,
+        short_name: str,
+        *,
+        born_year: int,
+        size: int | None = None,
+        login_role: str | None = None,
+        admin: bool = False,
     ) -> Org:
         b = self.org(parent, Category.BRANCH, short_name)
         size = size if size is not None else self.rng.randint(*self.branch_size)
@@ -240,7 +255,7 @@ class DemoBuilder:
                 m.password = self.password_hash
         positions = ["书记", "组织委员", "宣传委员"]
         for m, position in zip(members, positions, strict=False):
-            is_admin = position == "书记" and (login_role is not None or self.rng.random() < 0.85)
+            is_admin = position == "书记" and (login_role is not None or admin or self.rng.random() < 0.85)
             self.cadre(b, position, person=m, admin=is_admin, login_role=login_role if position == "书记" else None)
         self.members_made += size
         return b
@@ -273,12 +288,16 @@ class DemoBuilder:
         )
         self.branch(general, f"{colleges[0][1][0]}2017级3班团支部", born_year=1999, size=32, login_role="团支部管理员")
         plain = self.plan.people[-1]
+        # Its sister classes, each with an admin: the demo's 对标定级 round shows one in every state (demo.rating).
+        for n in (1, 2, 4, 5):
+            self.branch(general, f"{colleges[0][1][0]}2017级{n}班团支部", born_year=1999, size=26, admin=True)
         plain.account_state = AccountState.INITIAL
         plain.verified, plain.must_change_password, plain.password = True, True, "!"
         self.plan.logins.append(
             DemoLogin("团员（初始密码，首次登录须改密码）", "", plain.name, plain.id_number, plain.id_number[-8:])
         )
-        self.org(first_uni, Category.BRANCH, "研究生会团支部")  # an empty direct branch
+        new_branch = self.org(first_uni, Category.BRANCH, "研究生会团支部")  # an empty direct branch
+        new_branch.founded_on = TODAY - dt.timedelta(days=60)  # too young for 对标定级 (SPEC-2 DJ1)
 
         rounds = 0
         while self.members_made < self.target_members:

@@ -14,6 +14,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from orgs.models import Org
+from progress.selectors import hollow_branches
 
 from . import rules
 from .models import Level, Rating
@@ -121,3 +122,8 @@ def review_list(*, reviewer: Org, year: int) -> list[ReviewItem]:
 def subtree_results(*, org: Org, year: int) -> QuerySet[Org]:
     """Every organisation of the subtree that takes part, with its rating (the workbook of DJ7)."""
     return Org.objects.filter(rules.eligible_q(org, year)).select_related("parent").order_by("path")
+
+
+def hollow_direct(reviewer: Org) -> QuerySet[Org]:
+    """The 空壳团支部 among the reviewer's direct subordinates: while one remains it cannot review (DJ4)."""
+    return hollow_branches(org=reviewer).filter(parent=reviewer)

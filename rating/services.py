@@ -20,12 +20,11 @@ from core.normalize import clean_text
 from orgs import access
 from orgs.models import Org
 from orgs.rules import COMMITTEES, Category
-from progress.selectors import hollow_branches
 from workflow import engine
 from workflow.models import Action, Process
 from workflow.models import Status as ProcessStatus
 
-from . import rules
+from . import rules, selectors
 from .models import Level, Rating, RatingRound
 
 KIND = "对标定级复核"
@@ -288,7 +287,7 @@ def _check_share(reviewer: Org, org: Org, year: int, level: str) -> None:
 
 
 def _check_no_hollow(reviewer: Org) -> None:
-    hollow = list(hollow_branches(org=reviewer).filter(parent=reviewer)[:4])
+    hollow = list(selectors.hollow_direct(reviewer)[:4])
     if hollow:
         names = "、".join(o.short_name for o in hollow[:3]) + ("等" if len(hollow) > 3 else "")
         raise Conflict(

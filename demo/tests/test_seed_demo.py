@@ -168,3 +168,19 @@ def test_a_real_database_gets_no_invented_logins(tree):
     out = io.StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "演示账号" not in out.getvalue()
+
+
+def test_the_demo_has_a_rating_round_in_every_state(seeded):
+    """Issue 17 item 5: 待复核 (changed once), 已复核, 不予定级, a 临时团支部 that is not rated, one not yet rated."""
+    from rating import services
+    from rating.models import Rating, RatingRound
+
+    rnd = RatingRound.objects.get()
+    assert rnd.org.short_name == "南京医科大学团委"
+    states = {(r.status, r.reviewed_level or r.self_level, r.changed_since_review) for r in Rating.objects.all()}
+    assert states == {("待复核", "四星", True), ("已复核", "三星", False), ("已复核", "不予定级", False)}
+    general = Org.objects.get(short_name="五年制临床医学2017级团总支")
+    views = [services.rating_view(org=b, actor=None, year=rnd.year) for b in Org.objects.filter(parent=general)]
+    assert {"不参评", "未自评"} <= {v.status for v in views}
+    young = services.rating_view(org=Org.objects.get(short_name="研究生会团支部"), actor=None, year=rnd.year)
+    assert "成立不满6个月" in young.ineligible_reason

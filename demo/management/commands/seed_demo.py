@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.generator import MEMBERS_PER_BRANCH, DemoBuilder, build_and_write
+from demo.rating import seed_rating
 from orgs.models import Org
 from people.models import Person
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             raise CommandError("数据库中已有组织，演示数据只能载入空数据库。")
         started = time.monotonic()
         plan = build_and_write(seed=seed, members=members, branch_size=branch_size)
+        seed_rating()  # this year's 对标定级 round, its branches in every state
         orgs = sum(len(v) for v in plan.orgs_by_depth.values())
         self.stdout.write(
             self.style.SUCCESS(
