@@ -16,8 +16,21 @@ NOTED_REFUSALS_MAX = 20
 
 
 class DomainError(Exception):
+    """A broken rule: `message` for the person, `code` and `status` for the API's error body.
+
+    A subclass names its status and default code in its class line, `class Conflict(DomainError, status=409,
+    code="conflict")`; a raise may give a more precise `code`.
+    """
+
     status = 400
     code = "bad_request"
+
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
 
     def __init__(self, message: str, *, code: str | None = None, errors: list[dict] | None = None):
         super().__init__(message)
@@ -35,24 +48,16 @@ class _Refusal(DomainError):
             noted.append(self)
 
 
-class NotAllowed(_Refusal):
-    status = 403
-    code = "forbidden"
+class NotAllowed(_Refusal, status=403, code="forbidden"): ...
 
 
-class NotFound(_Refusal):
-    status = 404
-    code = "not_found"
+class NotFound(_Refusal, status=404, code="not_found"): ...
 
 
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
+class Conflict(DomainError, status=409, code="conflict"): ...
 
 
-class Invalid(DomainError):
-    status = 422
-    code = "invalid"
+class Invalid(DomainError, status=422, code="invalid"): ...
 
 
 def join_messages(messages) -> str:

@@ -56,16 +56,11 @@ _R_ATTR = re.compile(rb'\br="([A-Z]{0,3})([0-9]{0,8})"')
 _REF_ATTR = re.compile(rb'\bref="[A-Z]{0,3}[0-9]{0,8}:?([A-Z]{0,3})([0-9]{0,8})"')
 
 
-class FileRefused(DomainError):
+class FileRefused(DomainError, status=400, code="bad_file"):
     """The whole file is refused: not a workbook, a wrong template, unsafe or too many rows."""
 
-    status = 400
-    code = "bad_file"
 
-
-class FileTooLarge(FileRefused):
-    status = 413
-    code = "file_too_large"
+class FileTooLarge(FileRefused, status=413, code="file_too_large"): ...
 
 
 @dataclass(frozen=True)

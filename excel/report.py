@@ -25,6 +25,11 @@ class RowResult:
         return self.status == Status.FAILED
 
 
+def _count_of(status: str) -> property:
+    """A report's count of the rows that ended with `status` (its `created`, `skipped` …)."""
+    return property(lambda report: sum(1 for r in report.rows if r.status == status))
+
+
 @dataclass
 class ImportReport:
     dry_run: bool = False
@@ -32,37 +37,20 @@ class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     name_key: str = "name"  # the value that names a row (a person's name, an organisation's short name)
 
+    created = _count_of(Status.CREATED)
+    would_create = _count_of(Status.WILL_CREATE)
+    changed = _count_of(Status.CHANGED)
+    would_change = _count_of(Status.WILL_CHANGE)
+    skipped = _count_of(Status.SKIPPED)
+
     def add(self, result: RowResult) -> RowResult:
         self.rows.append(result)
         return result
-
-    def _count(self, status: str) -> int:
-        return sum(1 for r in self.rows if r.status == status)
-
-    @property
-    def created(self) -> int:
-        return self._count(Status.CREATED)
-
-    @property
-    def would_create(self) -> int:
-        return self._count(Status.WILL_CREATE)
-
-    @property
-    def changed(self) -> int:
-        return self._count(Status.CHANGED)
-
-    @property
-    def would_change(self) -> int:
-        return self._count(Status.WILL_CHANGE)
 
     @property
     def would_apply(self) -> int:
         """Rows a confirmation would write: created and changed."""
         return self.would_create + self.would_change
-
-    @property
-    def skipped(self) -> int:
-        return self._count(Status.SKIPPED)
 
     @property
     def failed(self) -> list[RowResult]:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from core import background
 from core.exceptions import DomainError, NotFound
 from excel.workbooks import HEADER_FILL, HEADER_FONT, new_workbook, safe_row
 
@@ -130,22 +131,17 @@ def export_start(name: str, *, actor, org, params: dict | None = None) -> Ready 
     # Imported here: django-tasks wants the task in its own module (exports.tasks), which imports this one.
     from .tasks import run_export_job
 
-    # The job row must be visible to the worker before it looks for it.
-    transaction.on_commit(lambda: run_export_job.enqueue(job.pk))
-    if transaction.get_autocommit():
-        job.refresh_from_db()
-    return job
+    return background.enqueue_on_commit(run_export_job, job)
 
 
 def job_run(job_id: int) -> None:
     """The worker's part: check the creator's right again, write the file, store it, mark the job."""
-    job = ExportJob.objects.filter(pk=job_id).select_related("org", "created_by").first()
-    if job is None or job.finished:
+    job = background.job_claim(ExportJob, job_id)
+    if job is None:
         return
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, updated_at=timezone.now())
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(done=done, updated_at=timezone.now())
+        background.job_update(job, done=done)
 
     try:
         if job.org is None:
@@ -173,26 +169,13 @@ def job_run(job_id: int) -> None:
 
 
 def _finish(job: ExportJob, status: str, *, done: int | None = None, size: int = 0, error: str = "") -> None:
-    now = timezone.now()
-    fields = {
-        "status": status,
-        "error": error,
-        "size": size,
-        "finished_at": now,
-        "updated_at": now,
-        "expires_at": now + dt.timedelta(hours=keep_hours()),
-    }
-    if done is not None:
-        fields["done"] = done
-    ExportJob.objects.filter(pk=job.pk).update(**fields)
+    rows = {} if done is None else {"done": done}
+    expires_at = timezone.now() + dt.timedelta(hours=keep_hours())
+    background.job_finish(job, status, error=error, size=size, expires_at=expires_at, **rows)
 
 
 def job_get_for_user(user, job_id: int) -> ExportJob:
-    """The job if `user` started it; the same NotFound for missing and not yours."""
-    job = ExportJob.objects.filter(pk=job_id, created_by_id=getattr(user, "pk", None)).select_related("org").first()
-    if job is None:
-        raise NotFound(NOT_FOUND, code="job_not_found")
-    return job
+    return background.job_for_creator(ExportJob, user, job_id, missing=NOT_FOUND)
 
 
 def expired(job: ExportJob) -> bool:
@@ -219,18 +202,7 @@ def job_file(user, job_id: int):
 
 def job_out(job: ExportJob) -> dict:
     """The API's view of a job."""
-    return {
-        "job_id": job.pk,
-        "kind": job.kind,
-        "status": job.status,
-        "done": job.done,
-        "total": job.total,
-        "error": job.error,
-        "filename": job.filename,
-        "size": job.size,
-        "expires_at": job.expires_at,
-        "expired": expired(job),
-    }
+    return {**background.job_out(job, "kind", "filename", "size", "expires_at"), "expired": expired(job)}
 
 
 def purge_expired() -> int:

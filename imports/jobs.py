@@ -15,10 +15,9 @@ import os
 import secrets
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import background
 from core.exceptions import DomainError, NotFound
 
 from . import uploads
@@ -27,6 +26,7 @@ from .models import ImportJob
 
 logger = logging.getLogger(__name__)
 
+FAILED = "导入过程中发生系统错误，已完成的部分已保存。请稍后重新上传同一文件：已导入的行会自动跳过。"
 RUN_JOB = "imports.importer.run_job"  # (job, content, progress) -> report dict; imports.importer imports this module
 
 
@@ -63,63 +63,35 @@ def job_start(*, kind: str, org, actor, content: bytes, total: int, dry_run: boo
     # Imported here: django-tasks wants the task in its own module (imports.tasks), which imports this one.
     from .tasks import run_import_job
 
-    # The job row must be visible to the worker before it looks for it.
-    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
-    if transaction.get_autocommit():
-        job.refresh_from_db()
-    return job
+    return background.enqueue_on_commit(run_import_job, job)
 
 
 def job_run(job_id: int) -> None:
-    job = ImportJob.objects.filter(pk=job_id).select_related("org", "created_by").first()
-    if job is None or job.finished:
+    job = background.job_claim(ImportJob, job_id)
+    if job is None:
         return
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, updated_at=timezone.now())
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total, updated_at=timezone.now())
+        background.job_update(job, done=done, total=total)
 
     try:
         content = load_file(job.file_token)
         report = import_string(RUN_JOB)(job, content, progress)
     except DomainError as e:
-        _finish(job, ImportJob.Status.FAILED, error=e.message)
+        background.job_finish(job, ImportJob.Status.FAILED, error=e.message)
     except Exception:
         logger.exception("import job %s failed", job.pk)
-        _finish(
-            job,
-            ImportJob.Status.FAILED,
-            error="导入过程中发生系统错误，已完成的部分已保存。请稍后重新上传同一文件：已导入的行会自动跳过。",
-        )
+        background.job_finish(job, ImportJob.Status.FAILED, error=FAILED)
         raise
     else:
-        _finish(job, ImportJob.Status.DONE, report=report)
-
-
-def _finish(job: ImportJob, status: str, *, report: dict | None = None, error: str = "") -> None:
-    fields = {"status": status, "error": error, "finished_at": timezone.now(), "updated_at": timezone.now()}
-    if report is not None:
-        fields["report"] = report
-        fields["done"] = len(report.get("rows", [])) or job.total
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
+        done = len(report.get("rows", [])) or job.total
+        background.job_finish(job, ImportJob.Status.DONE, report=report, done=done)
 
 
 def job_get_for_user(user, job_id: int) -> ImportJob:
-    """The job if `user` started it; the same NotFound for missing and not yours."""
-    job = ImportJob.objects.filter(pk=job_id, created_by_id=getattr(user, "pk", None)).select_related("org").first()
-    if job is None:
-        raise NotFound("未找到该导入任务，或它不是您发起的。", code="job_not_found")
-    return job
+    return background.job_for_creator(ImportJob, user, job_id, missing="未找到该导入任务，或它不是您发起的。")
 
 
 def job_out(job: ImportJob) -> dict:
     """API.md: `{status, done, total, report}`; report is the synchronous call's body once finished."""
-    return {
-        "job_id": job.pk,
-        "status": job.status,
-        "done": job.done,
-        "total": job.total,
-        "dry_run": job.dry_run,
-        "error": job.error,
-        "report": job.report if job.finished else None,
-    }
+    return {**background.job_out(job, "dry_run"), "report": job.report if job.finished else None}

@@ -10,14 +10,14 @@ become admins, and an organisation never loses its last admin.
 from django.db import transaction
 
 from audit.services import audit_record
-from core.exceptions import Conflict, DomainError, Invalid, NotAllowed
+from core.exceptions import Conflict, Invalid, NotAllowed
 from core.normalize import clean_text
 from orgs import access, rules
 from orgs.models import AdminChange, Org, OrgAdmin
-from people.admins import org_admin_add
-from people.models import Cadre
+from people.admins import org_admin_add, org_admin_add_check
 from workflow import engine
 from workflow.engine import Handler
+from workflow.flows import RecordFlow
 from workflow.models import Action as StepAction
 from workflow.models import Status as ProcessStatus
 
@@ -49,16 +49,9 @@ def _apply(org: Org, person, action: str, actor) -> None:
 
 
 def _check_candidate(org: Org, person, action: str) -> None:
-
     rules.refuse_pending(org, "它不设管理员，其团员的组织关系转出由直属上级组织管理员办理。")
     if action == Action.ADD:
-        if not Cadre.objects.filter(org=org, person=person).exists():
-            raise DomainError(
-                f"只能从{org.short_name}的团干部中选择管理员；请先把{person.name}录入为本组织团干部。",
-                code="admin_not_cadre",
-            )
-        if OrgAdmin.objects.filter(org=org, person=person).exists():
-            raise Conflict(f"{person.name}已是{org.short_name}的管理员。", code="already_admin")
+        org_admin_add_check(org=org, person=person)
     elif not OrgAdmin.objects.filter(org=org, person=person).exists():
         raise Conflict(f"{person.name}不是{org.short_name}的管理员。", code="not_admin")
 
@@ -183,21 +176,16 @@ STATUS_OF = {
 }
 
 
-class AdminChangeFlow(engine.Definition):
+class AdminChangeFlow(RecordFlow):
     """管理员变更 (C6): one step, the direct superior (the operator for the root)."""
 
     kind = KIND
     record_model = AdminChange
     record_gone = "该管理员变更的申请记录已不存在。"
-
-    def approve(self, process, *, actor, opinion):
-        return admin_change_approve(change=self.record(process), actor=actor, opinion=opinion).process
-
-    def reject(self, process, *, actor, opinion):
-        return admin_change_reject(change=self.record(process), actor=actor, note=opinion).process
-
-    def withdraw(self, process, *, actor):
-        return admin_change_withdraw(change=self.record(process), actor=actor).process
+    record_arg = "change"
+    approve_with = (admin_change_approve, "opinion")
+    reject_with = (admin_change_reject, "note")
+    withdraw_with = (admin_change_withdraw,)
 
     def sync(self, process) -> None:
         AdminChange.objects.filter(process=process).update(status=STATUS_OF[process.status])

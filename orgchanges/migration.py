@@ -30,6 +30,7 @@ from orgs.rules import Category
 from people import org_info
 from workflow import engine
 from workflow.engine import Handler
+from workflow.flows import RecordFlow
 from workflow.models import Action as StepAction
 from workflow.models import Message
 from workflow.models import Status as ProcessStatus
@@ -327,21 +328,16 @@ def migration_full_name_confirm(*, migration: OrgMigration, actor, full_name: st
     return org
 
 
-class MigrationFlow(engine.Definition):
+class MigrationFlow(RecordFlow):
     """组织迁移 (U4): the current superior releases, the new superior accepts; acceptance moves the subtree."""
 
     kind = KIND
     record_model = OrgMigration
     record_gone = "该组织迁移的申请记录已不存在。"
-
-    def approve(self, process, *, actor, opinion):
-        return migration_approve(migration=self.record(process), actor=actor, note=opinion).process
-
-    def reject(self, process, *, actor, opinion):
-        return migration_reject(migration=self.record(process), actor=actor, reason=opinion).process
-
-    def withdraw(self, process, *, actor):
-        return migration_withdraw(migration=self.record(process), actor=actor).process
+    record_arg = "migration"
+    approve_with = (migration_approve, "note")
+    reject_with = (migration_reject, "reason")
+    withdraw_with = (migration_withdraw,)
 
     def may_handle(self, actor, step) -> bool:
         return step.handler_org is not None and access.is_admin_of(actor, step.handler_org)

@@ -14,6 +14,18 @@ from orgs.models import MAX_ADMINS, Org, OrgAdmin
 from .models import Cadre, Person
 
 
+def org_admin_add_check(*, org: Org, person: Person) -> None:
+    """Who may become an admin of `org` (C5): a cadre of it who is not its admin yet. The one rule for adding
+    an admin at once and for asking to (orgchanges.admin_changes); the limit of three is `org_admin_add`'s."""
+    if not Cadre.objects.filter(org=org, person=person).exists():
+        raise DomainError(
+            f"只能从{org.short_name}的团干部中选择管理员；请先把{person.name}录入为本组织团干部。",
+            code="admin_not_cadre",
+        )
+    if OrgAdmin.objects.filter(org=org, person=person).exists():
+        raise Conflict(f"{person.name}已是{org.short_name}的管理员。", code="already_admin")
+
+
 @transaction.atomic
 def org_admin_add(*, org: Org, person: Person, actor=None) -> OrgAdmin:
     """Make `person` an admin of `org` (C5: at most three).
@@ -25,13 +37,7 @@ def org_admin_add(*, org: Org, person: Person, actor=None) -> OrgAdmin:
     third place cannot both succeed.
     """
     Org.objects.select_for_update().get(pk=org.pk)
-    if not Cadre.objects.filter(org=org, person=person).exists():
-        raise DomainError(
-            f"管理员必须是本组织的团干部：请先把{person.name}录入为{org.short_name}的团干部。",
-            code="admin_not_cadre",
-        )
-    if OrgAdmin.objects.filter(org=org, person=person).exists():
-        raise Conflict(f"{person.name}已是{org.short_name}的管理员。", code="already_admin")
+    org_admin_add_check(org=org, person=person)
     taken = set(OrgAdmin.objects.filter(org=org).values_list("slot", flat=True))
     free = [s for s in range(1, MAX_ADMINS + 1) if s not in taken]
     if not free:

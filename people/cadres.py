@@ -73,20 +73,17 @@ def require_cadre_entry(actor, org: Org) -> None:
         raise NotAllowed(message, code="forbidden")
 
 
+def bad_position(message: str) -> Invalid:
+    """A 团内职务 off the list: `message` says which ones may be chosen; the field itself asks to pick one."""
+    return Invalid(message, code="bad_position", errors=[{"field": "position", "message": "请从列表中选择团内职务。"}])
+
+
 def check_position(position: str) -> str:
     position = clean_text(position)
     if not position:
-        raise Invalid(
-            f"请填写本级团内职务（从下拉列表中选择：{'、'.join(COMMITTEE_POSITIONS)}）。",
-            code="bad_position",
-            errors=[{"field": "position", "message": "请从列表中选择团内职务。"}],
-        )
+        raise bad_position(f"请填写本级团内职务（从下拉列表中选择：{'、'.join(COMMITTEE_POSITIONS)}）。")
     if position not in COMMITTEE_POSITIONS:
-        raise Invalid(
-            f"团内职务“{position}”不可选，请从以下职务中选择：{'、'.join(COMMITTEE_POSITIONS)}。",
-            code="bad_position",
-            errors=[{"field": "position", "message": "请从列表中选择团内职务。"}],
-        )
+        raise bad_position(f"团内职务“{position}”不可选，请从以下职务中选择：{'、'.join(COMMITTEE_POSITIONS)}。")
     return position
 
 
@@ -287,10 +284,8 @@ def check_branch_position(position: str) -> str:
     elif position in ("团支部副书记", "支部副书记"):
         position = "副书记"
     if position not in BRANCH_POSITIONS:
-        raise Invalid(
-            f"团内职务“{position}”不可选，团支部的职务请从以下选择：{'、'.join(BRANCH_POSITIONS)}；普通团员选“团员”。",
-            code="bad_position",
-            errors=[{"field": "position", "message": "请从列表中选择团内职务。"}],
+        raise bad_position(
+            f"团内职务“{position}”不可选，团支部的职务请从以下选择：{'、'.join(BRANCH_POSITIONS)}；普通团员选“团员”。"
         )
     return position
 

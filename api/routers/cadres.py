@@ -1,15 +1,20 @@
 """本级团干部 of committees (SPEC P3, P4, S7) and the 录入 template/import of an organisation (P6)."""
 
-from typing import Literal
-
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from api.routers.imports import IMPORT_DOC, JobAcceptedOut, PeopleImportOut, import_answer, people_import_kind
+from api.routers.imports import (
+    IMPORT_DOC,
+    ImportQuery,
+    PeopleImportOut,
+    import_answer,
+    import_responses,
+    people_import_kind,
+)
 from api.routers.orgs import PageIn, _page_bounds
 from api.routers.post_offers import PostOfferOut, offer_out
 from api.routers.register import PersonIn
-from api.schemas import ERRORS, ErrorOut, PersonOut, person_out, xlsx_doc
+from api.schemas import ERRORS, PersonOut, person_out, xlsx_doc
 from excel.workbooks import xlsx_response
 from imports import importer
 from orgs import access as org_access
@@ -126,17 +131,12 @@ def people_template(request, org_id: int):
 
 @router.post(
     "/{int:org_id}/people/import",
-    response={200: PeopleImportOut, 202: JobAcceptedOut, **ERRORS, 413: ErrorOut},
+    response=import_responses(PeopleImportOut, 409),
     openapi_extra=IMPORT_DOC,
     summary="模板批量录入（团委：本级团干部）",
 )
 def people_import(
-    request,
-    org_id: int,
-    file: File[UploadedFile],
-    dry_run: bool = False,
-    format: Literal["json", "xlsx"] = "json",
-    branch_id: int | None = None,
+    request, org_id: int, file: File[UploadedFile], query: Query[ImportQuery], branch_id: int | None = None
 ):
     """P6: each valid row is entered, an invalid row writes nothing, people already entered here are
     skipped; a wrong template is refused whole (400 `bad_file`). `dry_run=true` checks and writes nothing.
@@ -144,4 +144,4 @@ def people_import(
     (P4: rows 将变更/变更, counted in `would_change`/`changed`; one 书记 per branch, checked over the file)."""
     org = org_access.fetch_org(request.auth, org_id)
     kind, target = people_import_kind(request, org, branch_id)
-    return import_answer(request, kind, target, file, dry_run=dry_run, format=format, filename="导入结果.xlsx")
+    return import_answer(request, kind, target, file, query, filename="导入结果.xlsx")

@@ -9,7 +9,7 @@ from typing import Literal
 
 from ninja import Router, Schema, Status
 
-from api.schemas import COMMON_ERRORS, ErrorOut
+from api.schemas import COMMON_ERRORS, ErrorOut, error_responses
 from excel.workbooks import XLSX_CONTENT_TYPE, result_workbook, xlsx_response
 from imports import importer, jobs
 from imports.models import ImportJob
@@ -29,6 +29,17 @@ IMPORT_DOC = {
 
 class JobAcceptedOut(Schema):
     job_id: int
+
+
+# The query of every import operation: `query: Query[ImportQuery]` beside the uploaded `file`.
+class ImportQuery(Schema):
+    dry_run: bool = False  # check every row, write nothing
+    format: Literal["json", "xlsx"] = "json"  # the 200 answer: the report, or the result workbook
+
+
+def import_responses(report: type[Schema], *statuses: int) -> dict:
+    """`response=` of an import operation: its report (200), a background job (202), a file too large (413)."""
+    return {200: report, 202: JobAcceptedOut, **COMMON_ERRORS, **error_responses(404, 413, *statuses)}
 
 
 class JobOut(Schema):
@@ -97,12 +108,13 @@ def import_job(request, job_id: int):
     return jobs.job_out(jobs.job_get_for_user(request.auth, job_id))
 
 
-def import_answer(request, kind: str, target, file, *, dry_run: bool, format: str, filename: str):
+def import_answer(request, kind: str, target, file, query: ImportQuery, *, filename: str):
     """Run importer `kind` on `file` into `target`; large files answer 202 `{job_id}`."""
-    outcome = importer.import_start(importer.get(kind), target=target, actor=request.auth, file=file, dry_run=dry_run)
+    imp = importer.get(kind)
+    outcome = importer.import_start(imp, target=target, actor=request.auth, file=file, dry_run=query.dry_run)
     if isinstance(outcome, ImportJob):
         return Status(202, {"job_id": outcome.pk})
-    if format == "xlsx":
+    if query.format == "xlsx":
         return xlsx_response(result_workbook(outcome), filename)
     return outcome.as_dict()
 

@@ -6,12 +6,10 @@ patterns, so two routers on one prefix would shadow each other's methods:
 the operations are therefore registered on the organisations router itself.
 """
 
-from typing import Literal
-
-from ninja import File, Schema, Status
+from ninja import File, Query, Schema, Status
 from ninja.files import UploadedFile
 
-from api.routers.imports import IMPORT_DOC, ChildrenImportOut, JobAcceptedOut, import_answer
+from api.routers.imports import IMPORT_DOC, ChildrenImportOut, ImportQuery, import_answer, import_responses
 from api.schemas import COMMON_ERRORS, ErrorOut, error_responses, xlsx_doc
 from excel.workbooks import xlsx_response
 from imports import importer
@@ -34,13 +32,7 @@ class ChildIn(Schema):
 def org_child_create(request, org_id: int, payload: ChildIn):
     """单个创建 (T6): 组织全称 defaults to the parent's 全称 + 简称. Only the organisation's own admin."""
     parent = access.fetch_org(request.auth, org_id)
-    org = services.org_create_child(
-        parent=parent,
-        short_name=payload.short_name,
-        category=payload.category,
-        full_name=payload.full_name,
-        actor=request.auth,
-    )
+    org = services.org_create_child(parent=parent, actor=request.auth, **payload.dict())
     return Status(201, org_out(org, request.auth))
 
 
@@ -58,22 +50,14 @@ def org_children_template(request, org_id: int):
 
 @router.post(
     "/{int:org_id}/children/import",
-    response={200: ChildrenImportOut, 202: JobAcceptedOut, **COMMON_ERRORS, **error_responses(404, 413)},
+    response=import_responses(ChildrenImportOut),
     openapi_extra=IMPORT_DOC,
     summary="批量创建直属下级组织",
 )
-def org_children_import(
-    request,
-    org_id: int,
-    file: File[UploadedFile],
-    dry_run: bool = False,
-    format: Literal["json", "xlsx"] = "json",
-):
+def org_children_import(request, org_id: int, file: File[UploadedFile], query: Query[ImportQuery]):
     """批量创建 (T6): each valid row is created, an invalid row creates nothing, existing ones are skipped.
 
     `dry_run=true` checks every row and writes nothing.
     """
     parent = access.fetch_org(request.auth, org_id)
-    return import_answer(
-        request, "children_import", parent, file, dry_run=dry_run, format=format, filename="批量创建下级组织结果.xlsx"
-    )
+    return import_answer(request, "children_import", parent, file, query, filename="批量创建下级组织结果.xlsx")
