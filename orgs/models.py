@@ -37,7 +37,8 @@ class Org(MP_Node, TimeStampedModel):
     # SPEC-2 DJ1/DJ3: when it was founded (confirmed by its 对标定级 self-rating; until then its creation on the
     # platform stands in) and whether it is a 临时团支部 or 流动团员团支部, which are not rated.
     founded_on = models.DateField("成立时间", null=True, blank=True)
-    branch_kind = models.CharField("团支部类型", max_length=10, choices=BranchKind.choices, blank=True)
+    # db_default: rows written by code that predates the column (older data migrations) get "" too.
+    branch_kind = models.CharField("团支部类型", max_length=10, choices=BranchKind.choices, blank=True, db_default="")
     secretary = models.ForeignKey(
         "people.Person",
         verbose_name="团组织书记",

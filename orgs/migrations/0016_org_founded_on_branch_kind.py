@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="branch_kind",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 choices=[("临时团支部", "临时团支部"), ("流动团员团支部", "流动团员团支部")],
                 max_length=10,
                 verbose_name="团支部类型",
