@@ -3,9 +3,10 @@ which the export pages of every app use to answer an export_start outcome."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from core.pages import job_view
 from excel.workbooks import XLSX_CONTENT_TYPE, attachment, xlsx_response
 
 from . import engine
@@ -26,17 +27,8 @@ def job_context(job: ExportJob) -> dict:
             "keep_hours": engine.keep_hours()}  # fmt: skip
 
 
-@login_required
-@require_GET
-def job_page(request, pk: int):
-    return render(request, "exports/job.html", job_context(engine.job_get_for_user(request.user, pk)))
-
-
-@login_required
-@require_GET
-def job_status(request, pk: int):
-    """htmx polls this every second until the job has finished."""
-    return render(request, "exports/partials/job_status.html", job_context(engine.job_get_for_user(request.user, pk)))
+job_page = job_view("exports/job.html", fetch=engine.job_get_for_user, context=job_context)
+job_status = job_view("exports/partials/job_status.html", fetch=engine.job_get_for_user, context=job_context)
 
 
 @login_required

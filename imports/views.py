@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError, NotAllowed, NotFound
+from core.pages import job_view
 from core.upload_limit import charge_upload
 from excel import workbooks
 from excel.report import reasons_of
@@ -154,17 +155,8 @@ def job_context(job: ImportJob) -> dict:
     }
 
 
-@login_required
-@require_GET
-def job_page(request, pk: int):
-    return render(request, "imports/job.html", job_context(jobs.job_get_for_user(request.user, pk)))
-
-
-@login_required
-@require_GET
-def job_status(request, pk: int):
-    """htmx polls this every second until the job has finished."""
-    return render(request, "imports/partials/job_status.html", job_context(jobs.job_get_for_user(request.user, pk)))
+job_page = job_view("imports/job.html", fetch=jobs.job_get_for_user, context=job_context)
+job_status = job_view("imports/partials/job_status.html", fetch=jobs.job_get_for_user, context=job_context)
 
 
 @login_required

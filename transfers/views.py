@@ -1,5 +1,7 @@
 """组织关系转接 pages: the list, each request's timeline and actions, and the ways to start one."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core import picker
 from core.exceptions import DomainError
+from core.pages import post_action, refusal_as_message
 from core.pagination import CappedCountPaginator
 from orgs import pick as org_pick
 from orgs.models import Org
@@ -60,13 +63,11 @@ def transfer_detail(request, pk: int):
     })  # fmt: skip
 
 
-def _act(request, pk: int, action):
+def _act(request, pk: int, service, **given):
+    """One step on a request (`service` with what of the form it takes), then back to the request's page."""
     t = selectors.fetch_transfer(request.user, pk)
-    try:
-        action(t)
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
+    with refusal_as_message(request):
+        service(transfer=t, actor=request.user, **given)
         t.refresh_from_db()
         messages.success(request, _what_happened(t))
     return redirect("transfers:detail", pk=t.pk)
@@ -83,23 +84,9 @@ def _what_happened(t) -> str:
     }.get(t.status, f"已提交，当前状态：{t.get_status_display()}。")
 
 
-@login_required
-@require_POST
-def transfer_approve(request, pk: int):
-    return _act(request, pk, lambda t: services.transfer_approve(transfer=t, actor=request.user))
-
-
-@login_required
-@require_POST
-def transfer_reject(request, pk: int):
-    reason = request.POST.get("reason", "")
-    return _act(request, pk, lambda t: services.transfer_reject(transfer=t, actor=request.user, reason=reason))
-
-
-@login_required
-@require_POST
-def transfer_withdraw(request, pk: int):
-    return _act(request, pk, lambda t: services.transfer_withdraw(transfer=t, actor=request.user))
+transfer_approve = post_action(partial(_act, service=services.transfer_approve))
+transfer_reject = post_action(partial(_act, service=services.transfer_reject), "reason")
+transfer_withdraw = post_action(partial(_act, service=services.transfer_withdraw))
 
 
 @login_required
@@ -109,7 +96,7 @@ def transfer_assign(request, pk: int):
     if branch is None:
         messages.error(request, "请选择要分配的团支部。")
         return redirect("transfers:detail", pk=pk)
-    return _act(request, pk, lambda t: services.transfer_assign(transfer=t, actor=request.user, branch=branch))
+    return _act(request, pk, services.transfer_assign, branch=branch)
 
 
 @login_required
@@ -117,16 +104,13 @@ def transfer_in(request):
     """办理转入: look the member up by name and ID number; the acting organisation receives them."""
     org = fetch_acting_org(request)
     if request.method == "POST":
-        try:
+        with refusal_as_message(request):
             person = services.find_member(
                 name=request.POST.get("name", ""), id_number=request.POST.get("id_number", "")
             )
             t = services.transfer_submit(
                 actor=request.user, person=person, to_org=org, reason=request.POST.get("reason", "")
             )
-        except DomainError as e:
-            messages.error(request, e.message)
-        else:
             messages.success(request, f"已提交{person.name}的转入申请，等待转出方审批。")
             return redirect("transfers:detail", pk=t.pk)
     return render(request, "transfers/in.html", {"org": org, "reasons": Reason.values, "data": request.POST})
@@ -190,14 +174,11 @@ def batch(request):
         chosen = request.POST.getlist("person_ids")
         target = branches.filter(pk=_int(request.POST.get("to_branch_id"))).first()
         people = list(people_pick.pickable_members(request.user, source).filter(pk__in=[_int(x) for x in chosen]))
-        try:
+        with refusal_as_message(request):
             if target is None:
                 raise DomainError("请搜索并选择转入的团支部。")
             services.batch_transfer(actor=request.user, acting_org=org, from_branch=source, to_branch=target,
                                     people=people, reason=request.POST.get("reason", ""))  # fmt: skip
-        except DomainError as e:
-            messages.error(request, e.message)
-        else:
             messages.success(request, f"已将{len(people)}人从{source.short_name}转入{target.short_name}。")
             return redirect("transfers:list")
     limit = services.BATCH_LIMIT
@@ -218,15 +199,12 @@ def self_apply(request):
     to_org = None
     if request.method == "POST":
         to_org = receivers("").filter(pk=_int(request.POST.get("to_org_id"))).first()
-        try:
+        with refusal_as_message(request):
             if to_org is None:
                 raise DomainError("请搜索并选择转入团组织。")
             t = services.transfer_submit(
                 actor=person, person=person, to_org=to_org, reason=request.POST.get("reason", "")
             )
-        except DomainError as e:
-            messages.error(request, e.message)
-        else:
             messages.success(request, "申请已提交：先由转出方审批，再由转入方审批。")
             return redirect("transfers:detail", pk=t.pk)
     mine = person.transfers.order_by("-created_at")[:20]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError
-from core.forms import add_domain_errors
+from core.pages import refusal_as_message, refusal_on_form
 from excel.workbooks import xlsx_response
 from exports.views import respond
 from orgchanges import admin_changes, deletion, migration
@@ -47,13 +47,11 @@ def codes_issue_all(request, pk: int):
     if request.method == "GET":
         plan = codes.registration_codes_plan(parent=org, actor=request.user)
         return render(request, "orgs/codes_confirm.html", {"org": org, "plan": plan})
-    try:
+    with refusal_as_message(request):
         issued = codes.registration_codes_issue_all(parent=org, actor=request.user)
-    except DomainError as e:
-        messages.error(request, e.message)
-        return redirect("orgs:children", pk=org.pk)
-    filename = f"管理员注册码_{org.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(codes.codes_workbook(issued), filename)
+        filename = f"管理员注册码_{org.short_name}_{timezone.localdate():%Y%m%d}.xlsx"
+        return xlsx_response(codes.codes_workbook(issued), filename)
+    return redirect("orgs:children", pk=org.pk)
 
 
 @login_required
@@ -93,11 +91,8 @@ def org_info(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in editable}
-        try:
+        with refusal_on_form(form):
             saved = info.org_info_update(org=org, actor=request.user, data=data)
-        except DomainError as e:
-            add_domain_errors(form, e)
-        else:
             messages.success(request, "组织信息已保存。")
             for note in saved.secretary_notes:
                 messages.info(request, note)
@@ -155,11 +150,8 @@ def admin_change(request, pk: int, action: str):
     person = people_access.fetch_person(request.user, request.POST.get("person_id"))
     if action not in AdminChange.Action.values:
         raise Http404
-    try:
+    with refusal_as_message(request):
         change = admin_changes.admin_change_request(org=org, person=person, action=action, actor=request.user)
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
         verb = AdminChange.Action(action).label
         if change is None:
             messages.success(request, f"已{verb}：{person.name}。")
@@ -174,15 +166,13 @@ def admin_change_decide(request, pk: int, decision: str):
     change = admin_changes.get_change_for_approver_or_none(request.user, pk)
     if change is None or decision not in ("approve", "reject"):
         raise Http404
-    try:
+    with refusal_as_message(request):
         if decision == "approve":
             admin_changes.admin_change_approve(change=change, actor=request.user)
             messages.success(request, f"已批准：{change}。")
         else:
             admin_changes.admin_change_reject(change=change, actor=request.user, note=request.POST.get("note", ""))
             messages.info(request, f"已驳回：{change}。")
-    except DomainError as e:
-        messages.error(request, e.message)
     return redirect("orgs:home")
 
 

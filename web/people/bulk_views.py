@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import DomainError
 from core.forms import add_domain_errors
+from core.pages import refusal_on_form
 from exports.views import respond
 from orgs import access as org_access
 from orgs.selectors import current_admin_org
@@ -34,10 +35,8 @@ def people_search(request):
     form = SearchForm(request.POST if request.method == "POST" else None)
     result = None
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             result = search.people_search(actor=request.user, org=org, names_or_ids=form.cleaned_data["query"])
-        except DomainError as e:
-            add_domain_errors(form, e)
     context = {"org": org, "form": form, "result": result}
     if request.htmx:
         return render(request, "people/partials/search_results.html", context)

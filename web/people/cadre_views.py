@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import DomainError
-from core.forms import add_domain_errors
+from core.pages import refusal_as_message, refusal_on_form
 from imports import importer
 from imports.views import card_context
 from orgs import access as org_access
@@ -69,13 +69,10 @@ def cadre_new(request, pk: int):
     cadres.require_cadre_entry(request.user, org)
     form = CadreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             post = cadres.cadre_add(
                 org=org, person_data=form.person_data(), position=form.cleaned_data["position"], actor=request.user
             )
-        except DomainError as e:
-            add_domain_errors(form, e)
-        else:
             if isinstance(post, PostOffer):
                 messages.success(
                     request, f"已向{post.person.name}发出任职确认（{post.position}）。{post_offers.OFFER_SENT}"
@@ -97,11 +94,8 @@ def cadre_delete(request, pk: int, person_id: int):
     """删除 a cadre who left (P4); admins and the registered secretary are refused with the reason."""
     org = org_access.fetch_org(request.user, pk, MANAGE_CADRES, branch=False)
     person = access.fetch_person(request.user, person_id)
-    try:
+    with refusal_as_message(request):
         cadres.cadre_remove(org=org, person=person, actor=request.user)
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
         messages.success(request, f"已删除团干部：{person.name}。其个人信息仍保留（如为团员，不受影响）。")
     return _back_to_list(request, org)
 

@@ -1,6 +1,8 @@
 """团员列表 of a branch (S7, P9) and what the branch admin does from it: verify, delete (its reset-code pages
 are accounts/reset_views.py)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError
+from core.pages import refusal_as_message
 from orgs import access as org_access
 from orgs.models import Org
 from people import access, members, queries, selectors
@@ -54,18 +56,20 @@ def _subtree_member_list(request, org: Org, complete: bool | None):
     })  # fmt: skip
 
 
+def _on_member(request, person_id: int, action, done: str):
+    """The branch admin's action on one member from the list, then back to the list."""
+    person = access.fetch_person(request.user, person_id, access.MANAGE_MEMBER)
+    branch_id = person.branch_id
+    with refusal_as_message(request):
+        action(person=person, actor=request.user)
+        messages.success(request, f"{done}：{person.name}。")
+    return redirect("people:members", pk=branch_id)
+
+
 @login_required
 @require_POST
 def member_delete(request, person_id: int):
-    person = access.fetch_person(request.user, person_id, access.MANAGE_MEMBER)
-    branch_id = person.branch_id
-    try:
-        members.member_delete(person=person, actor=request.user)
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"已删除团员：{person.name}。")
-    return redirect("people:members", pk=branch_id)
+    return _on_member(request, person_id, members.member_delete, "已删除团员")
 
 
 @login_required
@@ -73,15 +77,10 @@ def member_delete(request, person_id: int):
 def member_verify(request, person_id: int, decision: str):
     if decision not in ("approve", "reject"):  # a rejection deletes the registrant: never by default
         raise Http404("未知的操作：只能认证或驳回。")
-    person = access.fetch_person(request.user, person_id, access.MANAGE_MEMBER)
-    branch_id = person.branch_id
-    try:
-        members.member_verify(person=person, approve=decision == "approve", actor=request.user)
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"已{'认证' if decision == 'approve' else '驳回'}：{person.name}。")
-    return redirect("people:members", pk=branch_id)
+    approve = decision == "approve"
+    return _on_member(
+        request, person_id, partial(members.member_verify, approve=approve), f"已{'认证' if approve else '驳回'}"
+    )
 
 
 @login_required

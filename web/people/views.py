@@ -1,10 +1,10 @@
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from core.exceptions import DomainError
-from core.forms import add_domain_errors
+from core.pages import form_saved
 from people import post_offers, profile
 from people.validation import FIELD_LABELS
 from web.people.profile_forms import ProfileForm
@@ -16,14 +16,9 @@ def me(request):
     """个人中心: a person's own record; they complete their own fields, the P11 ones stay read-only."""
     person = request.user
     form = ProfileForm.for_person(person, data=request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            profile.profile_update(person=person, actor=request.user, data=form.cleaned_data)
-        except DomainError as e:
-            add_domain_errors(form, e)
-        else:
-            messages.success(request, "个人信息已保存。")
-            return redirect("people:me")
+    save = partial(profile.profile_update, person=person, actor=request.user)
+    if form_saved(request, form, save, "个人信息已保存。"):
+        return redirect("people:me")
     return render(request, "people/me.html", {
         "person": person, "form": form, "reserved_note": profile.RESERVED_NOTE,
         "branch": person.branch,
