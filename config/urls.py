@@ -17,6 +17,7 @@ urlpatterns = [
     path("transfers/", include("transfers.urls")),
     path("workflow/", include("workflow.urls")),
     path("progress/", include("progress.urls")),
+    path("rating/", include("rating.urls")),
     path("audit/", include("web.audit.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),

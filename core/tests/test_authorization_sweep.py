@@ -160,6 +160,24 @@ PAGES = {
     ("audit:org_events", "POST"): "L N N N N",
     ("people:subordinate_members", "GET"): "L F H F F",
     ("people:subordinate_members", "POST"): "L F H F F",
+    # 对标定级 (issue 17) on the 团总支: read by those who see it, self-rated by its own admin, reviewed by its
+    # direct superior's (none of the personas: the 院团委's admin is not one of them)
+    ("rating:start", "GET"): "L H R R R",
+    ("rating:start", "POST"): "L H R R R",
+    ("rating:home", "GET"): "L F H F O",
+    ("rating:home", "POST"): "L F H F O",
+    ("rating:org", "GET"): "L F H F O",
+    ("rating:org", "POST"): "L F H F O",
+    ("rating:stats", "GET"): "L F H F O",
+    ("rating:stats", "POST"): "L F H F O",
+    ("rating:stats_xlsx", "GET"): "L F H F O",
+    ("rating:stats_xlsx", "POST"): "L F H F O",
+    ("rating:round_open", "GET"): "L N N N N",
+    ("rating:round_open", "POST"): "L F H F F",
+    ("rating:self_rate", "GET"): "L N N N N",
+    ("rating:self_rate", "POST"): "L F H F F",
+    ("rating:review", "GET"): "L N N N N",
+    ("rating:review", "POST"): "L F H F F",
     ("progress:table", "GET"): "L F H F O",
     ("progress:table", "POST"): "L F H F O",
     ("progress:export", "GET"): "L F H F O",
@@ -312,6 +330,13 @@ API = {
     ("GET", "/api/v1/orgs/{org_id}/members.xlsx"): "L F H F O",
     ("POST", "/api/v1/orgs/{org_id}/members.xlsx"): "L F H F F",
     ("POST", "/api/v1/orgs/{org_id}/people/search"): "L F H F O",
+    ("GET", "/api/v1/orgs/{id}/rating-rounds"): "L F H F O",
+    ("POST", "/api/v1/orgs/{id}/rating-rounds"): "L F H F F",
+    ("GET", "/api/v1/orgs/{id}/rating/{year}"): "L F H F O",
+    ("PUT", "/api/v1/orgs/{id}/rating/{year}"): "L F H F F",
+    ("POST", "/api/v1/orgs/{id}/rating/{year}/review"): "L F H F F",
+    ("GET", "/api/v1/orgs/{id}/rating-stats/{year}"): "L F H F O",
+    ("GET", "/api/v1/orgs/{id}/rating-stats/{year}.xlsx"): "L F H F O",
     ("GET", "/api/v1/orgs/{id}/progress"): "L F H F O",
     ("GET", "/api/v1/orgs/{id}/progress.xlsx"): "L F H F O",
     # one organisation: changes (its own admin or its direct superior only)
@@ -533,7 +558,8 @@ MEMBER_PAGES = ("people:members", "people:members_export", "people:member_import
                 "people:reset_codes_branch", "people:member_pick")  # fmt: skip
 PK_KIND = {"orgs:admin_change_decide": "change", "orgs:migration_detail": "migration",
            "orgs:migration_action": "migration"}  # fmt: skip
-TEXT_PARAMS = {"token": "0123456789abcdef", "action": "add", "decision": "approve", "kind": "orgs", "name": "hollow"}
+TEXT_PARAMS = {"token": "0123456789abcdef", "action": "add", "decision": "approve", "kind": "orgs", "name": "hollow",
+               "year": 2026}  # fmt: skip
 
 
 def page_url(name: str, route: str, ctx: Context) -> str:
@@ -602,6 +628,7 @@ def api_request(method: str, path: str, ctx: Context) -> tuple[str, dict]:
         "offer_id": ctx.offer.pk,
         "process_id": ctx.transfer.process_id,
         "message_id": ctx.org.pk,  # nobody's message
+        "year": 2026,
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     body = API_BODIES.get((method, path))
@@ -637,6 +664,14 @@ API_BODIES = {
         "new_password": "Tuan#Neu2026x",
     },
     ("PATCH", "/api/v1/me"): {"email": "me@example.com"},
+    ("POST", "/api/v1/orgs/{id}/rating-rounds"): {"year": 2026, "starts_on": "2026-03-01", "ends_on": "2026-06-30"},
+    ("PUT", "/api/v1/orgs/{id}/rating/{year}"): {
+        "level": "三星",
+        "reason": "组织生活规范",
+        "founded_on": "2020-03-01",
+        "party_applicants": 0,
+    },
+    ("POST", "/api/v1/orgs/{id}/rating/{year}/review"): {"level": "三星"},
     ("POST", "/api/v1/register/admin"): lambda c: {
         "org_id": c.org.pk,
         "position": "副书记",
