@@ -48,7 +48,8 @@ def secretary_reveal(*, viewer, org: Org, where: str) -> SecretaryCard:
 
 
 CARD_FIELDS = ("id", "parent_id", "level", "category", "short_name", "full_name", "industry", "phone", "email",
-               "admin_quota", "admin_staffed", "inst_quota", "inst_staffed", "sort_order")  # fmt: skip
+               "admin_quota", "admin_staffed", "inst_quota", "inst_staffed", "sort_order",
+               "founded_on", "branch_kind")  # fmt: skip
 
 
 def org_card(*, viewer, org: Org) -> dict:

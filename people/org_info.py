@@ -6,10 +6,13 @@ Empty fields are allowed (partial work is saved); `completeness` says what
 is still missing.
 """
 
+import datetime as dt
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from audit.services import audit_record, diff
 from core.exceptions import DomainError, Invalid, NotAllowed, join_messages
@@ -26,9 +29,11 @@ from people.models import Person
 from people.secretary import secretary_posts_end
 
 QUOTA_FIELDS = ("admin_quota", "admin_staffed", "inst_quota", "inst_staffed")
-OWN_FIELDS = ("industry", "phone", "email", *QUOTA_FIELDS)
+OWN_FIELDS = ("industry", "phone", "email", *QUOTA_FIELDS, "founded_on")
 # O2: set at creation (or once), then only the direct superior corrects them.
 LOCKED_FIELDS = ("short_name", "full_name", "category", "industry")
+# SPEC-2 DJ1: whether a 团支部 is a 临时团支部 or 流动团员团支部 (not rated) is its direct superior's to say.
+SUPERIOR_FIELDS = ("branch_kind",)
 SECRETARY_FIELDS = ("secretary_name", "secretary_id_number", "secretary_mobile")
 
 
@@ -63,6 +68,8 @@ def editable_fields(actor, org: Org) -> set[str]:
             fields.discard("industry")
     if access.is_admin_of_parent(actor, org):
         fields |= set(OWN_FIELDS) | set(SECRETARY_FIELDS) | set(LOCKED_FIELDS)
+        if org.category == rules.Category.BRANCH:
+            fields |= set(SUPERIOR_FIELDS)
     return fields
 
 
@@ -85,6 +92,8 @@ def _clean(org: Org, data: dict) -> tuple[dict, list[dict]]:
     check("email", lambda v: _email(clean_text(v)))
     for field in QUOTA_FIELDS:
         check(field, parse_quota)
+    check("founded_on", _founded_on)
+    check("branch_kind", lambda v: _branch_kind(clean_text(v)))
     check("secretary_name", clean_text)
     check("secretary_id_number", lambda v: parse_id_number(v).value if clean_code(v) else "")
     check("secretary_mobile", lambda v: parse_mobile(v) if clean_code(v) else "")
@@ -95,6 +104,26 @@ def _industry(code: str) -> str:
     if code and code not in INDUSTRY_NAMES:
         raise ValidationError("请从列表中选择单位所属行业类别。")
     return code
+
+
+def _founded_on(raw) -> dt.date | None:
+    """成立时间 (SPEC-2 DJ1/DJ3): YYYY-MM-DD, not in the future; empty is "not filled in"."""
+    text = clean_code(raw)
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"成立时间“{text}”格式不正确，请按 2018-09-01 的格式填写。") from None
+    if day > timezone.localdate():
+        raise ValidationError("成立时间不能晚于今天。")
+    return day
+
+
+def _branch_kind(value: str) -> str:
+    if value not in ("", *rules.BranchKind.values):
+        raise ValidationError(f"团支部类型只能是{'、'.join(rules.BranchKind.values)}，或留空（普通团支部）。")
+    return value
 
 
 def _email(value: str) -> str:
@@ -162,6 +191,13 @@ def org_info_update(*, org: Org, actor, data: dict) -> Org:
     rules.refuse_pending(org, "它无需填写组织信息。")
     refused = [f for f in data if f not in allowed and data[f] not in (None, "") and f in (*OWN_FIELDS, *LOCKED_FIELDS)]
     refused = [f for f in refused if clean_text(data[f]) != clean_text(getattr(org, f) or "")]
+    kind = data.get("branch_kind")
+    if kind and org.category != rules.Category.BRANCH:
+        message = "只有团支部可以标记为临时团支部或流动团员团支部。"
+        raise Invalid(message, code="invalid_org_info", errors=[{"field": "branch_kind", "message": message}])
+    if "branch_kind" not in allowed and kind is not None and clean_text(kind) != org.branch_kind:
+        raise NotAllowed("团支部类型由直属上级组织管理员设定。", code="locked_field",
+                         errors=[{"field": "branch_kind", "message": "团支部类型由直属上级组织管理员设定。"}])  # fmt: skip
     if refused:
         raise NotAllowed(
             "组织简称、全称、类别和已填写的行业类别只能由直属上级组织管理员更正。",
@@ -180,7 +216,7 @@ def org_info_update(*, org: Org, actor, data: dict) -> Org:
         )
 
     notes: list[str] = []
-    org_fields = [f for f in (*OWN_FIELDS, *LOCKED_FIELDS) if f in clean]
+    org_fields = [f for f in (*OWN_FIELDS, *LOCKED_FIELDS, *SUPERIOR_FIELDS) if f in clean]
     changes = diff(org, org_fields, clean)
     for field in org_fields:
         setattr(org, field, clean[field])

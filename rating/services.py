@@ -346,13 +346,13 @@ class ReviewFlow(engine.Definition):
     record_model = Rating
     record_gone = "该对标定级记录已不存在。"
 
+    def reject(self, process, *, actor, opinion):
+        raise Conflict("对标定级复核请在复核页面设定等级（可定为不予定级），不能驳回。", code="action_not_allowed")
+
     def approve(self, process, *, actor, opinion):
         rating = self.record(process)
         review(org=rating.org, actor=actor, year=rating.year, level=rating.self_level, reason=opinion)
         return Process.objects.get(pk=process.pk)
-
-    def reject(self, process, *, actor, opinion):
-        raise Conflict("对标定级复核请在复核页面设定等级（可定为不予定级），不能驳回。", code="action_not_allowed")
 
     def detail_url(self, process) -> str:
         rating = Rating.objects.filter(process=process).first()

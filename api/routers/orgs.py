@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Literal
 
 from ninja import Query, Router, Schema, Status
@@ -40,6 +41,8 @@ class OrgOut(Schema):
     inst_staffed: int | None
     secretary: SecretaryOut | None
     sort_order: int
+    founded_on: dt.date | None  # 成立时间 (SPEC-2 DJ1, confirmed by the 对标定级 self-rating)
+    branch_kind: Literal["", "临时团支部", "流动团员团支部"]  # a 团支部's kind; "" is an ordinary one (DJ1)
     info_complete: bool
     missing: list[str]
     child_count: int
@@ -67,6 +70,8 @@ class OrgPatchIn(Schema):
     admin_staffed: int | str | None = None
     inst_quota: int | str | None = None
     inst_staffed: int | str | None = None
+    founded_on: str | None = None  # YYYY-MM-DD; "" clears it
+    branch_kind: Literal["", "临时团支部", "流动团员团支部"] | None = None  # the direct superior's to set
     secretary: SecretaryIn | None = None
 
 

@@ -1,7 +1,7 @@
 from django import forms
 
 from orgs.industries import INDUSTRIES
-from orgs.rules import Category
+from orgs.rules import BranchKind, Category
 
 TEXT = {"class": "text"}
 
@@ -21,6 +21,11 @@ class OrgInfoForm(forms.Form):
     admin_staffed = forms.CharField(label="行政编制实际配备数", required=False, max_length=6)
     inst_quota = forms.CharField(label="本级团组织事业编制数", required=False, max_length=6)
     inst_staffed = forms.CharField(label="事业编制实际配备数", required=False, max_length=6)
+    founded_on = forms.CharField(label="成立时间", required=False, max_length=10,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # fmt: skip
+    branch_kind = forms.ChoiceField(label="团支部类型", required=False,
+                                    choices=[("", "普通团支部"), *BranchKind.choices],
+                                    help_text="临时团支部和流动团员团支部不参加对标定级；由直属上级组织管理员设定。")  # fmt: skip
     secretary_name = forms.CharField(label="团组织书记姓名", required=False, max_length=50)
     secretary_id_number = forms.CharField(label="书记身份证号码", required=False, max_length=30)
     secretary_mobile = forms.CharField(label="书记手机号码", required=False, max_length=20)
@@ -29,6 +34,8 @@ class OrgInfoForm(forms.Form):
         """`secretary`: the current secretary as orgs.queries shows them (masked); their ID number and mobile
         are never put into the form: the fields start empty, and empty keeps the secretary on record."""
         super().__init__(*args, **kwargs)
+        if self.initial.get("category") != Category.BRANCH:
+            del self.fields["branch_kind"]  # only a 团支部 has a kind
         self.secretary = secretary
         for name, field in self.fields.items():
             if name not in editable:
