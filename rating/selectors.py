@@ -127,3 +127,12 @@ def subtree_results(*, org: Org, year: int) -> QuerySet[Org]:
 def hollow_direct(reviewer: Org) -> QuerySet[Org]:
     """The 空壳团支部 among the reviewer's direct subordinates: while one remains it cannot review (DJ4)."""
     return hollow_branches(org=reviewer).filter(parent=reviewer)
+
+
+def rectification_list(*, org: Org, year: int) -> QuerySet[Rating]:
+    """重点整顿 (DJ2): the subtree's organisations reviewed 不予定级 (软弱涣散), in tree order."""
+    return (
+        Rating.objects.filter(Org.subtree_q(org.path, "org__"), year=year, reviewed_level=Level.NONE)
+        .select_related("org", "org__parent")
+        .order_by("org__path")
+    )

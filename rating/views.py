@@ -3,6 +3,7 @@ and each rated organisation's page (its self-rating and review). Thin callers of
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,8 @@ from orgs.selectors import fetch_acting_org
 
 from . import exports, rules, selectors, services
 from .forms import ReviewForm, RoundForm, SelfRatingForm
+
+PAGE_SIZE = 50
 
 
 def _year(request) -> int:
@@ -136,7 +139,9 @@ def review(request, pk: int, year: int):
 def stats(request, pk: int, year: int):
     org = access.fetch_org(request.user, pk)
     ancestors = [a for a in org.ancestors() if access.can_view(request.user, a)]
-    return render(request, "rating/stats.html", {**selectors.stats(org=org, year=year), "ancestors": ancestors})
+    weak = Paginator(selectors.rectification_list(org=org, year=year), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "rating/stats.html", {**selectors.stats(org=org, year=year), "ancestors": ancestors,
+                                                 "weak": weak})  # fmt: skip
 
 
 @login_required

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from rating import services
 from rating.models import Rating, RatingRound
 
 from .conftest import KEY_PROJECT, LEVEL_TEXT, self_rate
@@ -103,3 +104,16 @@ def test_window_closed_message(rating_tree, client):
     client.force_login(t.branch_admin)
     page = client.post(f"/rating/orgs/{t.branch.id}/{t.year}/self/", form()).content.decode()
     assert "自评已于" in page and "截止" in page
+
+
+def test_rectification_list_on_the_stats_page(rating_tree, client):
+    """DJ2: an organisation reviewed 不予定级 is placed on the 重点整顿 list."""
+    t = rating_tree
+    self_rate(t.branch, t.branch_admin, t.year, "二星")
+    client.force_login(t.college_admin)
+    assert "没有被复核为不予定级的组织" in client.get(f"/rating/orgs/{t.college.id}/{t.year}/stats/").content.decode()
+    services.review(
+        org=t.branch, actor=t.general_admin, year=t.year, level="不予定级", reason="一票否决：全年未开展活动"
+    )
+    page = client.get(f"/rating/orgs/{t.college.id}/{t.year}/stats/").content.decode()
+    assert "重点整顿名单" in page and "一票否决：全年未开展活动" in page and t.branch.short_name in page
