@@ -8,6 +8,7 @@ subordinates" an indexed equality and carries the sibling-name constraint.
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from treebeard.mp_tree import MP_Node
 
 from core.models import ProcessRecord, TimeStampedModel
@@ -73,6 +74,11 @@ class Org(MP_Node, TimeStampedModel):
     @property
     def is_branch(self) -> bool:
         return self.category in (Category.BRANCH, Category.PENDING)
+
+    @property
+    def founded(self):
+        """成立时间: the confirmed date, else the day it was created on the platform (API.md `founded_on`)."""
+        return self.founded_on or timezone.localdate(self.created_at)
 
     @property
     def is_pending(self) -> bool:

@@ -58,6 +58,7 @@ def org_card(*, viewer, org: Org) -> dict:
     missing = completeness.missing_fields(org)
     return {
         **{f: getattr(org, f) for f in CARD_FIELDS},
+        "founded_on": org.founded,
         "secretary": secretary
         and {"name": secretary.name, "id_number": secretary.id_number, "mobile": secretary.mobile},
         "info_complete": not missing,

@@ -44,11 +44,6 @@ def months_before(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
-def founded(org: Org) -> dt.date:
-    """成立时间: the confirmed date, else the day the organisation was created on the platform."""
-    return org.founded_on or timezone.localdate(org.created_at)
-
-
 # --- rounds ------------------------------------------------------------------------------------------------------
 
 
@@ -101,7 +96,7 @@ def eligibility(org: Org, year: int, *, rnd: RatingRound | None = None, founded_
     rnd = rnd or top_round(org, year)
     if rnd is None:
         return f"上级团组织尚未开启{year}年度对标定级。"
-    start = founded_on or founded(org)
+    start = founded_on or org.founded
     cutoff = months_before(rnd.starts_on, MIN_AGE_MONTHS)
     if start > cutoff:
         return (f"成立不满{MIN_AGE_MONTHS}个月（成立于{start:%Y-%m-%d}，本年度对标定级{rnd.starts_on:%Y-%m-%d}开始），"
@@ -159,7 +154,7 @@ def level_problem(org: Org, level: str, *, rnd: RatingRound, founded_on: dt.date
     if level not in Level.values:
         return f"等级只能是{('、'.join(Level.values))}之一。"
     if level in TOP:
-        start = founded_on or founded(org)
+        start = founded_on or org.founded
         if start > months_before(rnd.starts_on, TOP_AGE_MONTHS):
             return f"{level}需要组织成立满一年（成立于{start:%Y-%m-%d}）。"
     if level == Level.FIVE and org.category == Category.GENERAL:

@@ -81,7 +81,7 @@ def org_page(request, pk: int, year: int, self_form: SelfRatingForm | None = Non
     view = services.rating_view(org=org, actor=request.user, year=year)
     rating = view.rating
     if view.may_self_rate and self_form is None:
-        initial = {"founded_on": rules.founded(org), "party_applicants": 0}
+        initial = {"founded_on": org.founded, "party_applicants": 0}
         if rating:
             initial = {
                 f: getattr(rating, f) for f in ("founded_on", "last_election_on", "party_applicants", "key_project")

@@ -41,7 +41,7 @@ class OrgOut(Schema):
     inst_staffed: int | None
     secretary: SecretaryOut | None
     sort_order: int
-    founded_on: dt.date | None  # 成立时间 (SPEC-2 DJ1, confirmed by the 对标定级 self-rating)
+    founded_on: dt.date  # 成立时间 (SPEC-2 DJ1): the day it was created on the platform until its admin corrects it
     branch_kind: Literal["", "临时团支部", "流动团员团支部"]  # a 团支部's kind; "" is an ordinary one (DJ1)
     info_complete: bool
     missing: list[str]

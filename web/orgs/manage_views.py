@@ -109,7 +109,7 @@ def org_info(request, pk: int):
 def _info_initial(org) -> dict:
     """The form's values: the secretary's name only; their ID number and mobile never go into the page."""
     data = {f: getattr(org, f) for f in (*info.OWN_FIELDS, *info.LOCKED_FIELDS, *info.SUPERIOR_FIELDS)}
-    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data = {k: ("" if v is None else v) for k, v in data.items()} | {"founded_on": org.founded}
     if org.secretary_id:
         data["secretary_name"] = org.secretary.name
     return data
