@@ -26,9 +26,12 @@ from .routers import (
     orgs,
     people,
     post_offers,
+    evaluation,
+    graduates,
     progress,
     rating,
     register,
+    standing,
     transfers,
     workflow,
 )
@@ -129,6 +132,9 @@ api.add_router("/orgs", transfers.orgs_router)
 api.add_router("/migrations", migrations.router)
 api.add_router("/orgs", progress.router)
 api.add_router("/orgs", rating.router)
+api.add_router("/", evaluation.router)  # /orgs/{id}/evaluations…, /me/evaluations
+api.add_router("/", standing.router)  # /people/{id}/status-changes, /orgs/{id}/overage …
+api.add_router("/orgs", graduates.router)
 api.add_router("/post-offers", post_offers.router)
 api.add_router("/", workflow.router)
 api.add_router("/orgs", post_offers.orgs_router)

@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "transfers",
     "progress",
     "rating",  # 对标定级 (SPEC-2 DJ): above progress (its 空壳团支部 list), below the demo
+    "evaluation",  # 两制 (SPEC-2 EV, RG): 团员教育评议 and 团籍注册
+    "standing",  # 团籍状态 (SPEC-2 ST): status changes, 应离团, 离团团员, 恢复团籍
+    "graduates",  # 毕业生 (SPEC-2 GR): graduation marks, 毕业生团组织, bulk 毕业转出
     "django_tasks",
     "django_tasks_db",
 ]
