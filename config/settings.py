@@ -279,6 +279,12 @@ API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
 INITIAL_PASSWORD_DAYS = env_int("INITIAL_PASSWORD_DAYS", 30)
 # U3: a transfer request nobody has acted on for this many days returns to its maker.
 TRANSFER_AUTO_RETURN_DAYS = env_int("TRANSFER_AUTO_RETURN_DAYS", 10)
+# SPEC-2 EV2/RG2 (两制): Party members who keep 团籍 are evaluated only if EVAL_PARTY_MEMBERS; members who joined
+# fewer than EVAL_NEW_MEMBER_MONTHS before the round starts are not evaluated; Party members register anyway
+# if REGISTER_PARTY_MEMBERS.
+EVAL_PARTY_MEMBERS = env_bool("EVAL_PARTY_MEMBERS", False)
+EVAL_NEW_MEMBER_MONTHS = env_int("EVAL_NEW_MEMBER_MONTHS", 12)
+REGISTER_PARTY_MEMBERS = env_bool("REGISTER_PARTY_MEMBERS", True)
 # S6: while on, admins whose direct subordinates have not completed their information see a summary at login.
 SUBORDINATE_ENTRY_PHASE = env_bool("SUBORDINATE_ENTRY_PHASE", True)
 
