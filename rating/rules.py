@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.dates import months_before
 from orgs.models import Org
 from orgs.rules import Category
 from people.choices import PoliticalStatus
@@ -30,18 +31,6 @@ TOP = (Level.FIVE, Level.FOUR)
 WEAK = (Level.TWO, Level.NONE)  # a 团总支 with a branch at one of these cannot be 五星 (DJ2)
 KEY_PROJECT_MIN, KEY_PROJECT_MAX = 300, 800  # DJ3
 MAX_CHANGES = 3  # DJ3: changes of the self-rating before review
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day `months` earlier (the month's last day where it has fewer days)."""
-    total = day.year * 12 + day.month - 1 - months
-    year, month = divmod(total, 12)
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month + 1, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 # --- rounds ------------------------------------------------------------------------------------------------------
