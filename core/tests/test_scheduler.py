@@ -46,7 +46,12 @@ def test_a_web_request_never_runs_the_jobs(client, aged):
 
 def test_a_worker_tick_returns_an_overdue_transfer_to_its_maker(aged):
     overdue, recent = aged
-    assert scheduler.tick() == {"transfers_returned": 1, "progress_backlog": 0, "exports_purge": 0}
+    ran = scheduler.tick()
+    # Apps add their own jobs (graduates' yearly switch, ...): these are the ones this test's data concerns.
+    assert {k: ran[k] for k in ("transfers_returned", "progress_backlog", "exports_purge")} == {
+        "transfers_returned": 1, "progress_backlog": 0, "exports_purge": 0,
+    }  # fmt: skip
+    assert set(ran) == set(scheduler.JOBS)
     assert status(overdue) == Status.RETURNED
     assert TransferRequest.objects.get(pk=overdue.pk).timeline[-1].action == "超期自动退回"
     assert status(recent) == Status.RECEIVER
