@@ -6,4 +6,4 @@ class EvaluationConfig(AppConfig):
     verbose_name = "两制（团员教育评议、团籍注册）"
 
     def ready(self):
-        from . import services  # noqa: F401  registers the 评议, 注册 and 申诉 workflows with the engine
+        from . import exports, services  # noqa: F401  registers the workflows with the engine, the export kind

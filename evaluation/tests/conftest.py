@@ -9,6 +9,7 @@ from django.utils import timezone
 from conftest import make_person_plain
 from evaluation import services
 from evaluation.models import Evaluation
+from progress.aggregates import stats_recount
 
 LEVELS_OK = ["合格"] * 12
 
@@ -19,6 +20,7 @@ def ev_tree(tree):
     t.extra = [
         make_person_plain(f"三班团员{i}", "20000101", branch=t.branch, league_join_date="2014-09") for i in range(10)
     ]
+    stats_recount(fix=True)  # the progress figures (团支部数) the supervision table shows
     today = timezone.localdate()
     t.year = today.year
     t.round = services.round_open(org=t.college, actor=t.college_admin, year=t.year,
