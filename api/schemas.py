@@ -92,6 +92,8 @@ class PersonOut(Schema):
     complete: bool
     verified: bool
     registered: bool
+    league_status: str  # 团籍状态 (SPEC-2 ST1): 正常 or how the member left
+    pending_status: str | None  # the status awaiting approval (正常 for a restore), or null
 
 
 def person_out(person, *, viewer) -> dict:
@@ -114,6 +116,8 @@ def person_out(person, *, viewer) -> dict:
         "complete": person.complete,
         "verified": person.verified,
         "registered": person.registered,
+        "league_status": person.league_status,
+        "pending_status": person.pending_status or None,
     }
 
 

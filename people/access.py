@@ -111,6 +111,8 @@ def can_view_person(actor, person: Person) -> bool:
         return True
     if person.branch_id and org_access.can_view(actor, person.branch):
         return True
+    if person.left_org_id and org_access.can_view(actor, person.left_org):
+        return True  # ST3: a member who left stays visible, read-only, to the branch they left and its superiors
     return any(org_access.can_view(actor, post.org) for post in person.cadre_posts.select_related("org"))
 
 

@@ -158,6 +158,7 @@ def cadre_add(*, org: Org, person_data: dict, position: str, actor) -> Cadre | P
     position = check_position(position)
     clean, person = _clean_person(person_data)
     if person is not None:
+        services.require_in_league(person, "担任团内职务")
         existing = Cadre.objects.filter(org=org, person=person).first()
         if existing is not None:
             raise already_cadre(person, org, existing.position)

@@ -12,6 +12,16 @@ class PoliticalStatus(models.TextChoices):
     PARTY_MEMBER = "中共党员", "中共党员"
 
 
+class LeagueStatus(models.TextChoices):
+    """团籍状态 (SPEC-2 ST1): 正常, or how the member left; changed only by an approved 团籍状态变更."""
+
+    NORMAL = "正常", "正常"
+    OVERAGE = "超龄离团", "超龄离团"
+    RESIGNED = "自愿退团", "自愿退团"
+    LAPSED = "自行脱团", "自行脱团"
+    EXPELLED = "开除团籍", "开除团籍"
+
+
 class Gender(models.TextChoices):
     MALE = "男", "男"
     FEMALE = "女", "女"

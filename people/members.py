@@ -21,6 +21,7 @@ from .services import (
     person_find,
     person_save_new,
     require_development_number_free,
+    require_in_league,
     validate_new_password,
 )
 from .validation import clean_person_fields
@@ -118,6 +119,7 @@ def member_add(*, branch: Org, data: dict, position: str = "", actor) -> Person:
         )
     existing = person_find(clean["id_number"])
     if existing is not None:
+        require_in_league(existing, "重新录入团支部")  # ST3: only 恢复团籍 brings a member who left back
         if existing.branch_id is None and existing.name == clean["name"]:
             # A cadre or secretary already on record joins a branch: link, do not duplicate.
             development_number_fill(existing, clean.pop("development_number"))

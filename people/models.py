@@ -16,7 +16,7 @@ from core import pii
 from core.models import TimeStampedModel
 from core.validators import parse_id_number
 
-from .choices import Gender, PoliticalStatus
+from .choices import Gender, LeagueStatus, PoliticalStatus
 
 # Fields a person must have for their record to count as entered (SPEC P10, S4).
 REQUIRED_FOR_COMPLETE = (
@@ -81,6 +81,21 @@ class Person(AbstractBaseUser, TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # 团籍状态 (SPEC-2 ST). A member who left has no branch (so no figure counts them, ST3) and keeps the branch
+    # they left in `left_org` (the 离团团员 lists); their record is read-only (people.services.require_in_league).
+    # `pending_status` mirrors an open 团籍状态变更 or 恢复团籍 (standing), so person answers need no join.
+    league_status = models.CharField(
+        "团籍状态", max_length=10, choices=LeagueStatus.choices, default=LeagueStatus.NORMAL
+    )
+    pending_status = models.CharField("待审核团籍状态", max_length=10, choices=LeagueStatus.choices, blank=True)
+    left_org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name="离团时所在团支部",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="left_members",
+    )
     verified = models.BooleanField("已认证", default=True)
     complete = models.BooleanField("信息完整", default=False, editable=False)
 
@@ -102,6 +117,7 @@ class Person(AbstractBaseUser, TimeStampedModel):
         indexes = [
             models.Index(fields=["branch", "complete"], name="people_branch_complete"),
             models.Index(fields=["name"], name="people_name"),
+            models.Index(fields=["league_status", "birth_date"], name="people_status_birth"),
         ]
 
     def __str__(self):
@@ -140,6 +156,10 @@ class Person(AbstractBaseUser, TimeStampedModel):
     @property
     def mobile_masked(self) -> str:
         return pii.mask_mobile(self.mobile)
+
+    @property
+    def has_left(self) -> bool:
+        return self.league_status != LeagueStatus.NORMAL
 
     @property
     def registered(self) -> bool:

@@ -30,6 +30,7 @@ from orgs.models import Org
 from . import access
 from .models import Cadre, Person, PostOffer, PostOfferStatus
 from .secretary import secretary_posts_end
+from .services import require_in_league
 
 OFFER_SENT = (
     "系统中已登记此人。为保护个人信息，其任职须经本人在“个人中心”确认，或由其所在组织的管理员确认后才生效；"
@@ -46,6 +47,7 @@ offer_changed = Signal()
 
 def post_offer_make(*, org: Org, person: Person, position: str, actor, secretary: bool = False) -> PostOffer:
     """Offer `position` in `org` to `person`; an open offer for the same organisation is updated, not repeated."""
+    require_in_league(person, "担任团内职务")
     open_offer = (
         PostOffer.objects.select_for_update().filter(person=person, org=org, status=PostOfferStatus.PENDING).first()
     )
@@ -107,6 +109,7 @@ def lock_open(offer: PostOffer) -> PostOffer:
 
 def offer_take_up(*, offer: PostOffer, actor) -> Cadre:
     """Accepted by the person or confirmed by their record's admin: the post starts (the engine has moved)."""
+    require_in_league(offer.person, "担任团内职务")
     org = Org.objects.select_for_update().get(pk=offer.org_id)
     post, _ = Cadre.objects.update_or_create(person=offer.person, org=org, defaults={"position": offer.position})
     if offer.secretary:

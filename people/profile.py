@@ -22,7 +22,7 @@ from core.normalize import clean_code, clean_text
 
 from . import access
 from .models import Person
-from .services import development_number_conflict, require_development_number_free
+from .services import development_number_conflict, require_development_number_free, require_in_league
 from .validation import (
     FIELD_LABELS,
     check_development_number,
@@ -47,6 +47,7 @@ RESERVED_NOTE = "如需修改，请联系所在团支部管理员"
 def profile_update(*, person: Person, actor, data: dict) -> Person:
     """个人中心: a person edits their own fields. `party_applied` (bool) may accompany `party_applied_on`."""
     access.require(actor.pk == person.pk, "只能修改本人的个人信息。")
+    require_in_league(person, "修改个人信息")
     # 姓名 and 身份证号码 change for nobody (P1), so the note names the way that works: the branch admin
     # deletes the record and enters it again; 入团年月 and 发展团员编号 the branch admin edits (P11).
     refused = [
@@ -73,6 +74,7 @@ def profile_update(*, person: Person, actor, data: dict) -> Person:
 @transaction.atomic
 def member_record_update(*, person: Person, actor, data: dict) -> Person:
     """The branch admin edits a member's record, 入团年月 and 发展团员编号 included (P11)."""
+    require_in_league(person, "修改")
     access.require(
         access.can_manage_member(actor, person), "只有该团员所在团支部的管理员可以修改入团年月和发展团员编号。"
     )

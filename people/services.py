@@ -24,6 +24,16 @@ def validate_new_password(password: str, person: Person, field: str = "password"
         ) from None
 
 
+def left_message(person: Person, action: str) -> str:
+    return f"{person.name}已{person.league_status}，其团员记录只读，不能{action}；如需恢复，请申请恢复团籍。"
+
+
+def require_in_league(person: Person, action: str) -> None:
+    """ST3: a member who left keeps a read-only record: no edits, transfers, posts or ratings (Conflict)."""
+    if person.has_left:
+        raise Conflict(left_message(person, action), code="person_left")
+
+
 def person_find(id_number: str) -> Person | None:
     return Person.objects.by_id_number(id_number).first()
 

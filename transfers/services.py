@@ -25,7 +25,7 @@ from orgs import access as org_access
 from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 from people.models import Cadre, Person
-from people.services import person_find
+from people.services import person_find, require_in_league
 from workflow import engine
 from workflow.engine import Handler
 from workflow.models import Action as StepAction
@@ -120,6 +120,7 @@ def _complete(t: TransferRequest, branch: Org, actor) -> TransferRequest:
     person = Person.objects.select_for_update().filter(pk=t.person_id).first()
     if person is None:
         raise Conflict("该团员的记录已不存在。", code="person_missing")
+    require_in_league(person, "转入团支部")
     if branch.category != Category.BRANCH:
         raise Invalid("只能转入团支部。", code="not_a_branch")
     old = person.branch
@@ -161,6 +162,7 @@ def transfer_submit(*, actor, person: Person, to_org: Org, reason: str) -> Trans
     # Lock, then read the branch (as in _fresh: a deletion of the branch may have moved the member meanwhile).
     Person.objects.select_for_update().filter(pk=person.pk).values_list("pk").first()
     person = Person.objects.select_related("branch").get(pk=person.pk)
+    require_in_league(person, "办理组织关系转接")
     from_branch = person.branch
     if from_branch is None:
         raise Invalid(f"{person.name}目前不在任何团支部，无法办理转接。", code="no_branch")
@@ -270,6 +272,8 @@ def batch_transfer(*, actor, acting_org: Org, from_branch: Org, to_branch: Org, 
     if not people or len(people) > BATCH_LIMIT:
         raise Invalid(f"每次批量接转1至{BATCH_LIMIT}人。", code="batch_size")
     locked = list(Person.objects.select_for_update().filter(pk__in=[p.pk for p in people]))
+    for person in locked:
+        require_in_league(person, "批量接转")
     strangers = [p.name for p in locked if p.branch_id != from_branch.pk]
     if strangers or len(locked) != len(people):
         raise Invalid(
