@@ -9,6 +9,7 @@ everything again from the records and reports (or fixes) where the stored figure
 
 from collections import defaultdict
 
+from django.db import transaction
 from django.db.models import Count, Q
 
 from orgs.models import Org
@@ -64,39 +65,69 @@ def refresh(org: Org, year: int) -> None:
             stats.save(update_fields=list(FIGURES))
 
 
+def _own_figures_all(year: int) -> dict[int, dict]:
+    """What `own_figures` gives, for every organisation with a record of `year`, in three grouped queries (a
+    province's 100,000 branches one by one would take minutes)."""
+    own: dict[int, dict] = {}
+
+    def of(org_id: int) -> dict:
+        return own.setdefault(org_id, dict.fromkeys(FIGURES, 0))
+
+    for org_id, stage in Evaluation.objects.filter(year=year).values_list("org_id", "stage"):
+        figures = of(org_id)
+        figures["submitted"] = int(stage in (Stage.SUBMITTED, Stage.APPROVED))
+        figures["approved"] = int(stage == Stage.APPROVED)
+    levels = Item.objects.filter(evaluation__year=year, evaluation__stage=Stage.APPROVED, participates=True)
+    for org_id, level, n in levels.values_list("evaluation__org_id", "approved_level").annotate(n=Count("id")):
+        figures = of(org_id)
+        figures["participants"] += n
+        if level in LEVELS:
+            figures[LEVELS[level]] += n
+    # A registration not yet confirmed counts nothing, but its branch has a row (as own_figures gives it).
+    outcomes = RegistrationItem.objects.filter(registration__year=year).values_list(
+        "registration__org_id", "registration__stage", "outcome"
+    )
+    for org_id, stage, outcome, n in outcomes.annotate(n=Count("id")):
+        figures = of(org_id)
+        if stage == Stage.APPROVED:
+            figures[OUTCOMES[outcome]] += n
+    return own
+
+
 def _recounted(year: int) -> dict[int, dict]:
     """Every organisation's own and total figures for `year`, from the records."""
-    branch_ids = set(Evaluation.objects.filter(year=year).values_list("org_id", flat=True))
-    branch_ids |= set(
-        RegistrationItem.objects.filter(registration__year=year).values_list("registration__org_id", flat=True)
-    )
-    paths = dict(Org.objects.filter(pk__in=branch_ids).values_list("id", "path"))
-    own = {i: own_figures(i, year) for i in paths}
+    own = _own_figures_all(year)
+    by_path = dict(Org.objects.values_list("path", "id"))
+    paths = {i: p for p, i in by_path.items() if i in own}
     totals: dict[str, dict] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
     for org_id, path in paths.items():
         for depth in range(1, len(path) // Org.steplen + 1):
             t = totals[path[: depth * Org.steplen]]
             for f in FIGURES:
                 t[f] += own[org_id][f]
-    ids = dict(Org.objects.filter(path__in=list(totals)).values_list("path", "id"))
-    return {ids[p]: {"total": t, "own": own.get(ids[p], dict.fromkeys(FIGURES, 0))} for p, t in totals.items()}
+    return {by_path[p]: {"total": t, "own": own.get(by_path[p], dict.fromkeys(FIGURES, 0))}
+            for p, t in totals.items() if p in by_path}  # fmt: skip
 
 
 def recount(year: int, *, fix: bool = False) -> list[str]:
-    """Where the stored figures of `year` differ from a recount (fixed if `fix`)."""
+    """Where the stored figures of `year` differ from a recount (fixed if `fix`, in bulk)."""
     expected = _recounted(year)
     stored = {s.org_id: s for s in EvalStats.objects.filter(year=year)}
-    problems = []
+    zero = {"total": dict.fromkeys(FIGURES, 0), "own": dict.fromkeys(FIGURES, 0)}
+    problems, missing, changed = [], [], []
     for org_id in set(expected) | set(stored):
-        want = expected.get(org_id, {"total": dict.fromkeys(FIGURES, 0), "own": dict.fromkeys(FIGURES, 0)})
+        want = expected.get(org_id, zero)
         have = stored.get(org_id)
         got = {f: getattr(have, f) for f in FIGURES} if have else dict.fromkeys(FIGURES, 0)
         got_own = {f: (have.own.get(f, 0) if have else 0) for f in FIGURES}
         if got != want["total"] or got_own != want["own"]:
             problems.append(f"组织 {org_id}：存储 {got}，应为 {want['total']}")
-            if fix:
-                EvalStats.objects.update_or_create(org_id=org_id, year=year,
-                                                   defaults={**want["total"], "own": want["own"]})  # fmt: skip
+            row = EvalStats(pk=have.pk if have else None, org_id=org_id, year=year, own=want["own"], **want["total"])
+            (changed if have else missing).append(row)
+    if fix:
+        with transaction.atomic():
+            EvalStats.objects.bulk_create(missing, batch_size=2000)
+            EvalStats.objects.bulk_update(changed, ["own", *FIGURES], batch_size=2000)
     return problems
 
 

@@ -7,7 +7,7 @@ the branch's direct superior committee (W1): 审核认证 approves, 退回修改
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -143,9 +143,14 @@ def evaluation_view(*, branch: Org, year: int) -> EvaluationView:
     return EvaluationView(branch, year, rnd, evaluation, rows)
 
 
-def _require_entry(actor, branch: Org) -> None:
+NOT_EVALUATED = "只有团支部（和直接登记团员的团总支）进行团员教育评议。"
+LOCKED = "评议结果已审核认证，不能再修改等次；如需修改，请上级组织在评议时间内重新打开。"
+
+
+def require_entry(actor, branch: Org) -> None:
+    """Who may enter a branch's evaluation or registration (the page, the API and the Excel import)."""
     if not rules.is_evaluated(branch):
-        raise NotFound("只有团支部（和直接登记团员的团总支）进行团员教育评议。", code="not_a_branch")
+        raise NotFound(NOT_EVALUATED, code="not_a_branch")
     access.require_manage(actor, branch, action="填写本支部的团员教育评议")
 
 
@@ -186,7 +191,7 @@ def _check_item(data: dict, row: Row, *, approved: bool, approved_on: dt.date | 
         != (row.item.proposed_level if row.item else "")
         or data.get("participates", row.participates) != row.participates
     ):
-        raise Conflict("评议结果已审核认证，不能再修改等次；如需修改，请上级组织在评议时间内重新打开。", code="locked")
+        raise Conflict(LOCKED, code="locked")
     level = row.item.approved_level if row.item else ""
     if data.get("correction_until"):
         if level != Level.UNQUALIFIED:
@@ -215,31 +220,55 @@ def _check_item(data: dict, row: Row, *, approved: bool, approved_on: dt.date | 
     return fields
 
 
-@transaction.atomic
-def evaluation_save(*, branch: Org, actor, year: int, meeting: dict | None = None, items: list[dict] | None = None):
-    """EV2–EV4 (and EV6 after approval): the meeting and items, merged by person_id; a bad item changes nothing."""
-    _require_entry(actor, branch)
-    branch = Org.objects.select_for_update().get(pk=branch.pk)
+@dataclass
+class Entry:
+    """A branch's evaluation as changes to it are checked: by evaluation_save and, row by row, by the Excel
+    import (evaluation.importer), so both refuse an item for the same reasons in the same words."""
+
+    view: EvaluationView
+    approved: bool
+    approved_on: dt.date | None
+    rows: dict[int, Row] = field(init=False)  # by person_id
+
+    def __post_init__(self):
+        self.rows = {r.person.pk: r for r in self.view.rows}
+
+    def check(self, data: dict) -> tuple[Row, dict]:
+        """(the member's row, the fields to write) of one item merged by person_id; a DomainError if refused."""
+        row = self.rows.get(data.get("person_id"))
+        if row is None:
+            raise _invalid(
+                "person_id", f"编号为{data.get('person_id')}的人员不是本支部团员，不能评议。", "not_in_branch"
+            )
+        return row, _check_item(data, row, approved=self.approved, approved_on=self.approved_on)
+
+
+def evaluation_entry(*, branch: Org, year: int, levels: bool = False) -> Entry:
+    """What changes to the branch's evaluation are checked against; refused while it is with the superior, and
+    (before approval) outside the round's window. `levels`: only levels are to change, refused once approved."""
     view = evaluation_view(branch=branch, year=year)
     evaluation = view.evaluation
     approved = evaluation is not None and evaluation.stage == Stage.APPROVED
     if evaluation is not None and evaluation.stage == Stage.SUBMITTED:
         raise Conflict("评议结果已提交上级审核，审核前不能修改；如需修改，请撤回或等待退回。", code="submitted")
+    if approved and levels:
+        raise Conflict(LOCKED, code="locked")
     if not approved:
         _window(branch, year, what="填写评议")
-    rows = {r.person.pk: r for r in view.rows}
-    changes = []
-    for data in items or []:
-        row = rows.get(data.get("person_id"))
-        if row is None:
-            raise _invalid(
-                "person_id", f"编号为{data.get('person_id')}的人员不是本支部团员，不能评议。", "not_in_branch"
-            )
-        changes.append((row, _check_item(data, row, approved=approved,
-                                         approved_on=timezone.localdate(evaluation.approved_at) if approved else None)))  # fmt: skip
+    return Entry(view, approved, timezone.localdate(evaluation.approved_at) if approved else None)
+
+
+@transaction.atomic
+def evaluation_save(*, branch: Org, actor, year: int, meeting: dict | None = None, items: list[dict] | None = None):
+    """EV2–EV4 (and EV6 after approval): the meeting and items, merged by person_id; a bad item changes nothing."""
+    require_entry(actor, branch)
+    branch = Org.objects.select_for_update().get(pk=branch.pk)
+    entry = evaluation_entry(branch=branch, year=year)
+    changes = [entry.check(data) for data in items or []]
     if meeting is not None:
-        if approved:
+        if entry.approved:
             raise Conflict("评议结果已审核认证，不能再修改会议记录。", code="locked")
+    evaluation = entry.view.evaluation
     if evaluation is None:
         evaluation = Evaluation.objects.create(org=branch, year=year)
     if meeting is not None:
@@ -275,7 +304,7 @@ def _submission_problems(view: EvaluationView) -> list[str]:
 @transaction.atomic
 def evaluation_submit(*, branch: Org, actor, year: int) -> Process:
     """EV5: the whole result goes to the direct superior; refused with every problem while any remains."""
-    _require_entry(actor, branch)
+    require_entry(actor, branch)
     branch = Org.objects.select_for_update().get(pk=branch.pk)
     _window(branch, year, what="提交评议结果")
     view = evaluation_view(branch=branch, year=year)
@@ -475,7 +504,7 @@ def registration_view(*, branch: Org, year: int) -> tuple[Registration | None, l
 def registration_save(*, branch: Org, actor, year: int, items: list[dict]) -> tuple:
     """RG1–RG2: outcomes merged by person_id, each within what RG2 allows; 予以注册 of someone not registered the
     year before needs an exception reason (which the superior's confirmation confirms)."""
-    _require_entry(actor, branch)
+    require_entry(actor, branch)
     branch = Org.objects.select_for_update().get(pk=branch.pk)
     registration, rows = registration_view(branch=branch, year=year)
     if registration is not None and registration.stage in (Stage.SUBMITTED, Stage.APPROVED):
@@ -506,7 +535,7 @@ def registration_save(*, branch: Org, actor, year: int, items: list[dict]) -> tu
 
 @transaction.atomic
 def registration_submit(*, branch: Org, actor, year: int) -> Process:
-    _require_entry(actor, branch)
+    require_entry(actor, branch)
     branch = Org.objects.select_for_update().get(pk=branch.pk)
     if not Evaluation.objects.filter(org=branch, year=year, stage=Stage.APPROVED).exists():
         raise Conflict("团籍注册在本年度评议结果审核认证后进行（RG1）。", code="not_evaluated")

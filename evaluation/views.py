@@ -209,8 +209,8 @@ def registration(request, pk: int, year: int):
 def overdue(request, pk: int):
     org = access.fetch_org(request.user, pk)
     page = Paginator(services.overdue(org=org), PAGE_SIZE).get_page(request.GET.get("page"))
-    numbers = {p.pk: queries.masked_numbers(p) for p in page}
-    return render(request, "evaluation/overdue.html", {"org": org, "page": page, "numbers": numbers})
+    rows = [(p, queries.masked_numbers(p)) for p in page]
+    return render(request, "evaluation/overdue.html", {"org": org, "page": page, "rows": rows})
 
 
 @login_required

@@ -10,6 +10,17 @@
     var msg = e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
+  // 团员教育评议 (SPEC-2 EV3): <select data-level> rows; <p data-excellent data-limit="n"> counts the 优秀 live.
+  document.addEventListener("change", function (e) {
+    if (!e.target.matches("select[data-level]")) return;
+    var box = document.querySelector("[data-excellent]");
+    if (!box) return;
+    var n = Array.prototype.filter.call(document.querySelectorAll("select[data-level]"), function (s) {
+      return s.value === "优秀";
+    }).length;
+    box.querySelector("b").textContent = n;
+    box.querySelector(".over-note").hidden = n <= Number(box.getAttribute("data-limit"));
+  });
   // <button data-move="up|down"> inside an <li>: reorder the list (组织排序).
   document.addEventListener("click", function (e) {
     var btn = e.target.closest("[data-move]");
