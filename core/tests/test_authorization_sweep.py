@@ -54,6 +54,7 @@ from orgs.models import AdminChange, Org, OrgAdmin, OrgMigration, RegistrationCo
 from people import services as people_services
 from people.models import Cadre, Person, PostOffer
 from people.post_offers import post_offer_make
+from standing import services as standing_services
 from transfers import services as transfer_services
 from transfers.models import TransferRequest
 from workflow.models import Process, Step
@@ -178,6 +179,47 @@ PAGES = {
     ("rating:self_rate", "POST"): "L F H F F",
     ("rating:review", "GET"): "L N N N N",
     ("rating:review", "POST"): "L F H F F",
+    # 团籍状态 (issue 18) on the 团总支: its lists read by those who see it; requests by a branch's admin or its
+    # direct superior's (none of the personas on the 团总支); a left member's record and request are seen by the
+    # branch they left (the subordinate persona) and its superiors
+    ("standing:start", "GET"): "L H R R R",
+    ("standing:start", "POST"): "L H R R R",
+    ("standing:overage", "GET"): "L F H F O",
+    ("standing:overage", "POST"): "L F H F O",
+    ("standing:overage_request", "GET"): "L N N N N",
+    ("standing:overage_request", "POST"): "L F H F R",
+    ("standing:left", "GET"): "L F H F O",
+    ("standing:left", "POST"): "L F H F O",
+    ("standing:change_form", "GET"): "L F H F O",
+    ("standing:change_form", "POST"): "L F H F O",
+    ("standing:restore_form", "GET"): "L F H O O",
+    ("standing:restore_form", "POST"): "L F H O O",
+    ("standing:change", "GET"): "L F H O O",
+    ("standing:change", "POST"): "L F H O O",
+    # 两制 (issue 16) on the 团总支 (evaluated for the members registered directly in it): read by those who see
+    # it, entered by its own admin (or its direct superior's), decided by its direct superior's (none of these)
+    ("evaluation:start", "GET"): "L H R R R",
+    ("evaluation:start", "POST"): "L H R R R",
+    ("evaluation:mine", "GET"): "L O O O O",
+    ("evaluation:mine", "POST"): "L R R R R",  # an appeal without a 不合格: refused with a message
+    ("evaluation:home", "GET"): "L F H F O",
+    ("evaluation:home", "POST"): "L F H F O",
+    ("evaluation:overdue", "GET"): "L F H F O",
+    ("evaluation:overdue", "POST"): "L F H F O",
+    ("evaluation:branch", "GET"): "L F H F O",
+    ("evaluation:branch", "POST"): "L F H F O",  # a reader's POST only shows the page
+    ("evaluation:registration", "GET"): "L F H F O",
+    ("evaluation:registration", "POST"): "L F H F O",
+    ("evaluation:supervision", "GET"): "L F H F O",
+    ("evaluation:supervision", "POST"): "L F H F O",
+    ("evaluation:supervision_xlsx", "GET"): "L F H F O",
+    ("evaluation:supervision_xlsx", "POST"): "L F H F O",
+    ("evaluation:round_open", "GET"): "L N N N N",
+    ("evaluation:round_open", "POST"): "L F H F F",
+    ("evaluation:reopen", "GET"): "L N N N N",
+    ("evaluation:reopen", "POST"): "L F H F F",
+    ("evaluation:decide", "GET"): "L N N N N",
+    ("evaluation:decide", "POST"): "L F H F F",
     ("progress:table", "GET"): "L F H F O",
     ("progress:table", "POST"): "L F H F O",
     ("progress:export", "GET"): "L F H F O",
@@ -337,6 +379,25 @@ API = {
     ("POST", "/api/v1/orgs/{id}/rating/{year}/review"): "L F H F F",
     ("GET", "/api/v1/orgs/{id}/rating-stats/{year}"): "L F H F O",
     ("GET", "/api/v1/orgs/{id}/rating-stats/{year}.xlsx"): "L F H F O",
+    ("POST", "/api/v1/people/{id}/status-changes"): "L F H F F",
+    ("GET", "/api/v1/orgs/{id}/overage"): "L F H F O",
+    ("POST", "/api/v1/orgs/{id}/overage/status-changes"): "L F H F F",
+    ("GET", "/api/v1/orgs/{id}/left-members"): "L F H F O",
+    ("POST", "/api/v1/people/{id}/restore"): "L F H F F",
+    ("POST", "/api/v1/orgs/{id}/evaluation-rounds"): "L F H F F",
+    ("GET", "/api/v1/orgs/{id}/evaluation-rounds"): "L F H F O",
+    ("GET", "/api/v1/orgs/{id}/evaluations/{year}"): "L F H F O",
+    ("PUT", "/api/v1/orgs/{id}/evaluations/{year}"): "L F H F F",
+    ("POST", "/api/v1/orgs/{id}/evaluations/{year}/submit"): "L F H F F",
+    ("POST", "/api/v1/orgs/{id}/evaluations/{year}/reopen"): "L F H F F",
+    ("GET", "/api/v1/me/evaluations"): "L O O O O",
+    ("POST", "/api/v1/me/evaluations/{year}/appeal"): "L V V V V",  # nobody here was rated 不合格
+    ("GET", "/api/v1/orgs/{id}/registrations/{year}"): "L F H F O",
+    ("PUT", "/api/v1/orgs/{id}/registrations/{year}"): "L F H F F",
+    ("POST", "/api/v1/orgs/{id}/registrations/{year}/submit"): "L F H F F",
+    ("GET", "/api/v1/orgs/{id}/overdue-registrations"): "L F H F O",
+    ("GET", "/api/v1/orgs/{id}/annual-progress/{year}"): "L F H F O",
+    ("GET", "/api/v1/orgs/{id}/annual-progress/{year}.xlsx"): "L F H F O",
     ("GET", "/api/v1/orgs/{id}/progress"): "L F H F O",
     ("GET", "/api/v1/orgs/{id}/progress.xlsx"): "L F H F O",
     # one organisation: changes (its own admin or its direct superior only)
@@ -500,6 +561,8 @@ class Context:
     job: ImportJob
     offer: PostOffer
     files: dict
+    left: Person | None = None  # a member who left (团籍状态, issue 18)
+    left_change: object = None  # the approved 团籍状态变更 that made them leave
 
 
 @pytest.fixture
@@ -520,6 +583,11 @@ def world(tree):
     t.migration = migration.migration_apply(org=t.general, to_parent=t.city, reason="院系调整", actor=t.general_admin)
     # Open on the member: the 团总支 offered them a post (people.post_offers).
     t.offer = post_offer_make(person=t.member, org=t.general, position="委员", actor=t.general_admin)
+    # Left (issue 18): a member of the 3班 who left by 自愿退团, asked by the 3班 and approved by the 团总支.
+    t.left = make_person_plain("离团团员", "19950101", branch=t.branch)
+    t.left_change = standing_services.status_change_request(person=t.left, actor=t.branch_admin, status="自愿退团",
+                                                            reason="本人申请")  # fmt: skip
+    standing_services.status_change_approve(change=t.left_change, actor=t.general_admin)
     t.job = ImportJob.objects.create(kind="member_import", org=t.general, created_by=t.general_admin, total=0)
     # A finished export holding a real (tiny) workbook, so the PII sweep can open what it downloads.
     workbook = to_bytes(table_workbook("团员名单", [("姓名", 12)], [["普通团员"]]))
@@ -537,7 +605,7 @@ def world(tree):
 def context_for(t, persona: str) -> Context:
     common = dict(org=t.general, branch=t.branch, member=t.member, cadre=t.general_admin, admin=t.general_admin,
                   candidate=t.deputy, other_branch=t.branch2, transfer=t.transfer, change=t.change, migration=t.migration, job=t.job, offer=t.offer,
-                  files=t.files)  # fmt: skip
+                  files=t.files, left=t.left, left_change=t.left_change)  # fmt: skip
     if persona == "anonymous":
         return Context(persona, None, **common)
     if persona == "member":
@@ -557,9 +625,10 @@ MEMBER_PAGES = ("people:members", "people:members_export", "people:member_import
                 "people:member_import_preview", "people:member_import_confirm", "people:member_import_result",
                 "people:reset_codes_branch", "people:member_pick")  # fmt: skip
 PK_KIND = {"orgs:admin_change_decide": "change", "orgs:migration_detail": "migration",
-           "orgs:migration_action": "migration"}  # fmt: skip
+           "orgs:migration_action": "migration", "standing:change": "left_change", "standing:change_form": "member",
+           "standing:restore_form": "left"}  # fmt: skip
 TEXT_PARAMS = {"token": "0123456789abcdef", "action": "add", "decision": "approve", "kind": "orgs", "name": "hollow",
-               "year": 2026}  # fmt: skip
+               "year": 2026, "what": "evaluation"}  # fmt: skip
 
 
 def page_url(name: str, route: str, ctx: Context) -> str:
@@ -630,6 +699,8 @@ def api_request(method: str, path: str, ctx: Context) -> tuple[str, dict]:
         "message_id": ctx.org.pk,  # nobody's message
         "year": 2026,
     }
+    if path.startswith("/api/v1/people/{id}/"):  # 团籍状态 (issue 18): a member, or for a restore one who left
+        values["id"] = (ctx.left if path.endswith("/restore") else ctx.member).pk
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     body = API_BODIES.get((method, path))
     if callable(body):
@@ -672,6 +743,13 @@ API_BODIES = {
         "party_applicants": 0,
     },
     ("POST", "/api/v1/orgs/{id}/rating/{year}/review"): {"level": "三星"},
+    ("POST", "/api/v1/orgs/{id}/evaluation-rounds"): {"year": 2026, "starts_on": "2026-03-01", "ends_on": "2026-12-30"},
+    ("PUT", "/api/v1/orgs/{id}/evaluations/{year}"): {"items": []},
+    ("POST", "/api/v1/me/evaluations/{year}/appeal"): {"reason": "申诉理由"},
+    ("PUT", "/api/v1/orgs/{id}/registrations/{year}"): {"items": []},
+    ("POST", "/api/v1/people/{id}/status-changes"): {"status": "自愿退团", "reason": "本人申请"},
+    ("POST", "/api/v1/orgs/{id}/overage/status-changes"): lambda c: {"person_ids": [c.member.pk]},
+    ("POST", "/api/v1/people/{id}/restore"): lambda c: {"branch_id": c.other_branch.pk, "reason": "恢复团籍"},
     ("POST", "/api/v1/register/admin"): lambda c: {
         "org_id": c.org.pk,
         "position": "副书记",
