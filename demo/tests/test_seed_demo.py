@@ -184,3 +184,17 @@ def test_the_demo_has_a_rating_round_in_every_state(seeded):
     assert {"不参评", "未自评"} <= {v.status for v in views}
     young = services.rating_view(org=Org.objects.get(short_name="研究生会团支部"), actor=None, year=rnd.year)
     assert "成立不满6个月" in young.ineligible_reason
+
+
+def test_the_demo_has_a_two_systems_round_in_every_state(seeded):
+    """Issue 16 item 6: not started, draft, submitted, returned, approved (its registration confirmed)."""
+    from evaluation import aggregates
+    from evaluation.models import EvalRound, Evaluation, Registration
+
+    rnd = EvalRound.objects.get()
+    stages = sorted(Evaluation.objects.filter(year=rnd.year).values_list("stage", flat=True))
+    assert stages == sorted(["草稿", "已通过", "已提交", "已退回"])
+    assert Registration.objects.get().stage == "已通过"
+    general = Org.objects.get(short_name="五年制临床医学2017级团总支")
+    assert Org.objects.filter(parent=general).exclude(evaluations__year=rnd.year).exists()  # one not started
+    assert aggregates.recount(rnd.year) == []

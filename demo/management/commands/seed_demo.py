@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.evaluation import seed_evaluation
 from demo.generator import MEMBERS_PER_BRANCH, DemoBuilder, build_and_write
 from demo.rating import seed_rating
 from orgs.models import Org
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         plan = build_and_write(seed=seed, members=members, branch_size=branch_size)
         seed_rating()  # this year's 对标定级 round, its branches in every state
+        seed_evaluation()  # this year's 两制 round, its branches in every state
         orgs = sum(len(v) for v in plan.orgs_by_depth.values())
         self.stdout.write(
             self.style.SUCCESS(
