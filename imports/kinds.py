@@ -9,6 +9,7 @@ IMPORTERS = {
     "children_import": "imports.importers.children.IMPORTER",
     "graduation_marks": "graduates.importers.MARKS",  # SPEC-2 GR1
     "graduation_transfers": "graduates.importers.TRANSFERS",  # SPEC-2 GR4
+    "evaluation_import": "evaluation.importer.IMPORTER",  # SPEC-2 EV4
 }
 LABELS = {
     "member_import": "团员团干部导入",
@@ -16,4 +17,5 @@ LABELS = {
     "children_import": "批量创建下级组织",
     "graduation_marks": "批量标记毕业时间",
     "graduation_transfers": "毕业转出",
+    "evaluation_import": "团员教育评议录入",
 }
