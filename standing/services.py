@@ -137,6 +137,8 @@ def overage_request(*, org: Org, actor, person_ids: list[int]) -> list[StatusCha
     """ST2's one click for several: 超龄离团 for each listed member of `org`'s 应离团 list; all or nothing."""
     from .selectors import overage_members  # a selector of this app; imported here to keep services first
 
+    if not (access.is_admin_of(actor, org) or access.is_admin_of_parent(actor, org)):
+        raise NotAllowed(f"只有{org.short_name}的管理员或其直属上级组织的管理员可以申请超龄离团。", code="forbidden")
     ids = sorted({int(i) for i in person_ids})
     if not ids:
         raise _field_error("person_ids", "请选择要申请超龄离团的团员。", "nobody")
@@ -164,6 +166,12 @@ def overage_request(*, org: Org, actor, person_ids: list[int]) -> list[StatusCha
 @transaction.atomic
 def restore_request(*, person: Person, actor, branch: Org, reason: str) -> StatusChange:
     """ST3: a branch admin (or its direct superior's) asks to restore a member who left into `branch`."""
+    if branch.category != Category.BRANCH:
+        raise _field_error("branch_id", "请选择要恢复到的团支部（只能选择团支部）。", "not_a_branch")
+    if not (access.is_admin_of(actor, branch) or access.is_admin_of_parent(actor, branch)):
+        raise NotAllowed(
+            f"只有{branch.short_name}的管理员或其直属上级组织的管理员可以申请恢复到该团支部。", code="forbidden"
+        )
     reason = clean_text(reason or "")
     if not reason:
         raise _field_error("reason", "请填写恢复团籍的原因。", "reason_required")
@@ -172,12 +180,6 @@ def restore_request(*, person: Person, actor, branch: Org, reason: str) -> Statu
     person = _lock(person)
     if not person.has_left:
         raise Conflict(f"{person.name}的团籍状态为正常，无需恢复。", code="not_left")
-    if branch.category != Category.BRANCH:
-        raise _field_error("branch_id", "请选择要恢复到的团支部（只能选择团支部）。", "not_a_branch")
-    if not (access.is_admin_of(actor, branch) or access.is_admin_of_parent(actor, branch)):
-        raise NotAllowed(
-            f"只有{branch.short_name}的管理员或其直属上级组织的管理员可以申请恢复到该团支部。", code="forbidden"
-        )
     require_no_open_process(person)
     process = engine.process_start(
         kind=Kind.RESTORE, title=f"{person.name}：恢复团籍，转入{branch.full_name}", started_by=actor,
