@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.evaluation import seed_evaluation
 from demo.generator import MEMBERS_PER_BRANCH, DemoBuilder, build_and_write
 from demo.rating import seed_rating
+from demo.standing import seed_standing
 from orgs.models import Org
 from people.models import Person
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         plan = build_and_write(seed=seed, members=members, branch_size=branch_size)
         seed_rating()  # this year's 对标定级 round, its branches in every state
         seed_evaluation()  # this year's 两制 round, its branches in every state
+        seed_standing()  # members past 28, one pending status change, one member who left
         orgs = sum(len(v) for v in plan.orgs_by_depth.values())
         self.stdout.write(
             self.style.SUCCESS(
