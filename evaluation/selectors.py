@@ -8,7 +8,7 @@ from orgs.models import Org
 
 from . import aggregates
 from .models import FIGURES
-from .rules import rounds_covering  # noqa: F401  the pages and the API list the rounds through here
+from .rules import rounds_covering
 
 
 @dataclass
@@ -52,3 +52,13 @@ def supervision(*, org: Org, year: int) -> dict:
         "total": SupervisionRow(org.pk, org.short_name, True, _branches(org), total),
         "rows": [SupervisionRow(c.pk, c.short_name, bool(c.numchild), _branches(c), f) for c, f in rows],
     }  # fmt: skip
+
+
+def open_round_card(org: Org):
+    """管理中心 during an open round (issue 16 item 5): the round and the organisation's figures, or None."""
+    today = timezone.localdate()
+    rnd = rounds_covering(org).filter(starts_on__lte=today, ends_on__gte=today).order_by("org__path").first()
+    if rnd is None:
+        return None
+    table = supervision(org=org, year=rnd.year)
+    return {"round": rnd, "total": table["total"]}

@@ -4,7 +4,7 @@ page and appeal, supervision; refusals shown in Chinese, outsiders get 404."""
 import pytest
 from django.utils import timezone
 
-from evaluation.models import Appeal, Evaluation, Registration
+from evaluation.models import Appeal, EvalRound, Evaluation, Registration
 
 from .conftest import approved
 
@@ -84,3 +84,13 @@ def test_overdue_page_masks_numbers(ev_tree, client):
     client.force_login(t.general_admin)
     page = client.get(f"/evaluation/orgs/{t.general.id}/overdue/").content.decode()
     assert "从未注册" in page and t.member.id_number not in page
+
+
+def test_home_page_figures_during_an_open_round(ev_tree, client):
+    t = ev_tree
+    approved(t)
+    client.force_login(t.college_admin)
+    page = client.get("/manage/").content.decode()
+    assert f"{t.year}年度团员教育评议进行中" in page and "已审核认证（100.0%）" in page
+    EvalRound.objects.update(ends_on=t.round.starts_on)  # over: the card goes
+    assert "团员教育评议进行中" not in client.get("/manage/").content.decode()

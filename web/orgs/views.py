@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from evaluation import selectors as evaluation_selectors
 from orgchanges import admin_changes, migration
 from orgs import access, selectors
 from people.post_offers import offers_to_confirm
@@ -28,7 +29,7 @@ def home(request):
     offer_todo = list(offers_to_confirm(request.user)[:50])
     return render(request, "orgs/home.html", {
         "org": org, "children": children, "stats": stats, "todo": todo, "unverified": unverified,
-        "migration_todo": migration_todo,
+        "migration_todo": migration_todo, "two_systems": evaluation_selectors.open_round_card(org),
         "transfer_todo": transfer_todo, "offer_todo": offer_todo,
     })  # fmt: skip
 
