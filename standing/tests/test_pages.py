@@ -72,3 +72,10 @@ def test_the_menu_links_to_the_lists(st_tree, client):
     client.force_login(t.general_admin)
     page = client.get(f"/standing/orgs/{t.general.id}/overage/").content.decode()
     assert f"/standing/orgs/{t.general.id}/left/" in page
+
+
+def test_the_member_page_links_to_the_status_change_form(st_tree, client):
+    t = st_tree
+    client.force_login(t.branch_admin)
+    page = client.get(f"/people/members/{t.member.id}/edit/").content.decode()
+    assert "团籍状态：正常" in page and f"/standing/people/{t.member.id}/status-change/" in page
