@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from imports.urls import import_paths
+
+from . import import_views, views
+from .importer import KIND
 
 app_name = "evaluation"
 urlpatterns = [
@@ -15,4 +18,7 @@ urlpatterns = [
     path("orgs/<int:pk>/<int:year>/<str:what>/decide/", views.decide, name="decide"),
     path("orgs/<int:pk>/<int:year>/supervision/", views.supervision, name="supervision"),
     path("orgs/<int:pk>/<int:year>/supervision.xlsx", views.supervision_xlsx, name="supervision_xlsx"),
+    # 按模板录入 (EV4): the import card's page and the framework's template, preview, confirm and result
+    path("orgs/<int:pk>/import/", import_views.import_page, name="import"),
+    *import_paths("orgs/<int:pk>/", "evaluation", KIND, page=import_views.page, preview="import/check/"),
 ]

@@ -153,10 +153,11 @@ class TemplateSpec:
     max_rows: int
     example: list | None = None  # an example row shown in the 填写说明 sheet
     extra_sheets: dict | None = None  # further instruction sheets: name -> lines
+    rows: list[list] | None = None  # data rows filled in under the header (the members a branch rates)
 
 
 def template_workbook(spec: TemplateSpec) -> bytes:
-    """The data sheet (header, text-formatted columns, drop-downs) and a 填写说明 sheet."""
+    """The data sheet (header, text-formatted columns, drop-downs, any rows filled in) and a 填写说明 sheet."""
     wb = new_workbook()
     ws = wb.active
     ws.title = spec.sheet
@@ -172,6 +173,8 @@ def template_workbook(spec: TemplateSpec) -> bytes:
         values = spec.choices.get(column.key)
         if values:
             ws.add_data_validation(_list_validation(wb, column, values, f"{letter}2:{letter}{last_row}"))
+    for values in spec.rows or []:
+        ws.append(safe_row(values))
     ws.freeze_panes = "A2"
 
     notes = wb.create_sheet(INSTRUCTIONS_SHEET)

@@ -3,14 +3,19 @@
 import datetime as dt
 from typing import Literal
 
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from api.routers import exports as exports_api
+from api.routers.imports import IMPORT_DOC, ImportOut, ImportQuery, import_answer, import_responses
 from api.routers.orgs import PageIn, _page_bounds
-from api.schemas import ERRORS
+from api.schemas import ERRORS, xlsx_doc
 from evaluation import exports, services
+from evaluation import importer as ev_importer
 from evaluation import selectors as ev_selectors
+from excel.workbooks import xlsx_response
+from imports import importer
 from orgs import access
 from people import queries
 
@@ -283,3 +288,59 @@ def annual_progress(request, id: int, year: int):
 def annual_progress_xlsx(request, id: int, year: int):
     org = access.fetch_org(request.auth, id)
     return exports_api.answer(exports.supervision_export(actor=request.auth, org=org, year=year))
+
+
+# --- entry by the Excel template (EV4), on the import framework ----------------------------------------------------
+
+
+class EvaluationRowOut(Schema):
+    row: int
+    status: Literal["创建", "跳过", "失败", "将创建", "变更", "将变更"]
+    message: str  # a 优秀 row also gives the 优秀 count after the import and the limit (EV3)
+    person_id: str = ""
+    name: str = ""
+    participates: str = ""  # 是 / 否, as in the file
+    level: str = ""
+    excluded_reason: str = ""
+
+
+class EvaluationImportOut(ImportOut):
+    rows: list[EvaluationRowOut]
+
+
+def _import_branch(request, id: int, year: int):
+    """The branch, once the caller may enter its evaluation; only the current round's year is imported."""
+    branch = _branch(request, id)
+    services.require_entry(request.auth, branch)
+    ev_importer.require_year(branch, year)
+    return branch
+
+
+@router.get(
+    "/orgs/{int:id}/evaluations/{int:year}/template",
+    response={**ERRORS},
+    openapi_extra=xlsx_doc(),
+    summary="下载团员教育评议录入模板（EV4）",
+)
+def evaluation_template(request, id: int, year: int):
+    """The branch's members (人员编号, 姓名, ID number masked) with what is entered so far; 是否参评 and 评议等次 are
+    drop-downs. 409 `not_current_year` for a year other than the current round's."""
+    branch = _import_branch(request, id, year)
+    imp = importer.get(ev_importer.KIND)
+    return xlsx_response(
+        importer.template_bytes(imp, branch, actor=request.auth), f"{imp.title}_{branch.short_name}.xlsx"
+    )
+
+
+@router.post(
+    "/orgs/{int:id}/evaluations/{int:year}/import",
+    response=import_responses(EvaluationImportOut, 409),
+    openapi_extra=IMPORT_DOC,
+    summary="按模板录入团员教育评议（EV4）",
+)
+def evaluation_import(request, id: int, year: int, file: File[UploadedFile], query: Query[ImportQuery]):
+    """Each row is checked as PUT /orgs/{id}/evaluations/{year} checks an item, and the file is saved through the
+    same service: all rows or none (a file with any failed row saves nothing). Rows equal to what is saved are
+    skipped. `dry_run=true` checks and writes nothing; a 优秀 row's message gives the 优秀 count and the limit."""
+    branch = _import_branch(request, id, year)
+    return import_answer(request, ev_importer.KIND, branch, file, query, filename="团员教育评议导入结果.xlsx")
