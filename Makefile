@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://root@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-sqlite bench-postgres bench-province bench-partition bench-move bench-import bench-progress bench-pages bench-load clean
+.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-sqlite bench-postgres bench-province bench-partition bench-move bench-import bench-progress bench-pages bench-load bench-evaluation clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -73,8 +73,11 @@ bench-postgres: $(VENV)/.dev postgres bench-province  ## the same on the Postgre
 	DATABASE_URL=$(BENCH_PG_URL) $(PY) bench/pages.py
 	$(PY) bench/load.py --database-url $(BENCH_PG_URL) --workers 4 --users 20 40 80 120 160
 	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/partition_try.py
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/evaluation_page.py
 bench-partition: $(VENV)/.dev postgres bench-province  ## try PARTITION BY LIST (province) on a copy of the province's people
 	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/partition_try.py
+bench-evaluation: $(VENV)/.dev postgres bench-province  ## 两制 supervision page p95 (root, province), a branch's approval, the recount, on the province database
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/evaluation_page.py
 bench-province: $(VENV)/.dev postgres  ## seed the PostgreSQL province (2,000,000 members, ~110,000 organisations) if empty; time it
 	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) bench/province_db.py
 bench-progress: $(VENV)/.dev  ## S5: progress pages of the root and a province, refresh and full recount on 1,000,000 members (SQLite, seeded once, kept)
