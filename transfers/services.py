@@ -29,8 +29,8 @@ from people.services import person_find, require_in_league
 from workflow import engine
 from workflow.engine import Handler
 from workflow.models import Action as StepAction
+from workflow.models import Process, Step
 from workflow.models import Status as ProcessStatus
-from workflow.models import Step
 
 from .models import FINAL, Kind, Reason, Status, TransferRequest
 from .selectors import shows_from, visible_transfers
@@ -116,6 +116,26 @@ def _check_not_branch_admin(person: Person, branch: Org | None, actor) -> None:
         )
 
 
+def _check_no_status_request(person: Person) -> None:
+    """SPEC-2 ST: while a 团籍状态变更 or 恢复团籍 of the member waits for approval, no transfer starts (one open
+    process per member across kinds, as the status change refuses an open transfer); the open one is named."""
+    if not person.pending_status:
+        return
+    open_one = (
+        Process.objects.filter(subject_person=person, status=ProcessStatus.OPEN)
+        .exclude(kind=KIND)
+        .order_by("pk")
+        .first()
+    )
+    what = f"{open_one.kind}流程（编号 {open_one.pk}）" if open_one else "团籍状态申请"
+    raise Conflict(
+        f"{person.name}有一个未办结的{what}；请等待办结，或撤回后再申请转接。",
+        code="process_open",
+        errors=[{"process_id": open_one.pk if open_one else None, "kind": open_one.kind if open_one else "",
+                 "message": "进行中的团籍状态申请"}],
+    )  # fmt: skip
+
+
 def _complete(t: TransferRequest, branch: Org, actor) -> TransferRequest:
     person = Person.objects.select_for_update().filter(pk=t.person_id).first()
     if person is None:
@@ -163,6 +183,7 @@ def transfer_submit(*, actor, person: Person, to_org: Org, reason: str) -> Trans
     Person.objects.select_for_update().filter(pk=person.pk).values_list("pk").first()
     person = Person.objects.select_related("branch").get(pk=person.pk)
     require_in_league(person, "办理组织关系转接")
+    _check_no_status_request(person)
     from_branch = person.branch
     if from_branch is None:
         raise Invalid(f"{person.name}目前不在任何团支部，无法办理转接。", code="no_branch")

@@ -243,3 +243,19 @@ def test_st3_approval_ends_other_open_processes(st_tree):
     services.status_change_approve(change=change, actor=t.general_admin)
     assert not Process.objects.filter(subject_person=t.member, status="进行中").exists()
     assert LeagueStatus.RESIGNED == fresh(t.member).league_status
+
+
+def test_st1_a_transfer_waits_for_a_pending_status_change(st_tree):
+    t = st_tree
+    from orgs.rules import Category
+    from orgs.services import org_create_child
+
+    other = org_create_child(
+        parent=t.general, short_name="另一个团支部", category=Category.BRANCH, actor=t.general_admin
+    )
+    change = request_change(t, t.member)
+    with pytest.raises(Conflict) as e:
+        transfers.transfer_submit(actor=t.branch_admin, person=t.member, to_org=other, reason="其他")
+    assert e.value.code == "process_open" and f"编号 {change.process_id}" in e.value.message
+    services.status_change_withdraw(change=change, actor=t.branch_admin)
+    transfers.transfer_submit(actor=t.branch_admin, person=fresh(t.member), to_org=other, reason="其他")
