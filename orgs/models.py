@@ -73,7 +73,8 @@ class Org(MP_Node, TimeStampedModel):
 
     @property
     def is_branch(self) -> bool:
-        return self.category in (Category.BRANCH, Category.PENDING)
+        """A leaf holding members: a 团支部, the 待接转团支部 (U2) or a 毕业生团组织 (SPEC-2 GR2)."""
+        return self.category in (Category.BRANCH, Category.PENDING, Category.GRADUATED)
 
     @property
     def founded(self):

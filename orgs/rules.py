@@ -17,6 +17,7 @@ class Category(models.TextChoices):
     GENERAL = "团总支", "团总支"
     BRANCH = "团支部", "团支部"
     PENDING = "待接转团支部", "待接转团支部"
+    GRADUATED = "毕业生团组织", "毕业生团组织"  # SPEC-2 GR2: a graduated class, switched by the system
 
 
 class BranchKind(models.TextChoices):
@@ -27,7 +28,8 @@ class BranchKind(models.TextChoices):
 
 
 COMMITTEES = {Category.PRIMARY, Category.WORKING, Category.GENERAL}
-BRANCHES = {Category.BRANCH, Category.PENDING}
+# Leaves that hold members: a 毕业生团组织 keeps its class's members until they are transferred out (GR2).
+BRANCHES = {Category.BRANCH, Category.PENDING, Category.GRADUATED}
 
 # T3: what may sit directly under each category. U2 adds one exception: any
 # organisation that deletes a branch keeps its members in its own 待接转团支部,
@@ -35,19 +37,20 @@ BRANCHES = {Category.BRANCH, Category.PENDING}
 ALLOWED_CHILDREN: dict[str, frozenset[str]] = {
     Category.LEADING: frozenset(Category.values),
     Category.PRIMARY: frozenset(
-        {Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH, Category.PENDING}
+        {Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH, Category.PENDING, Category.GRADUATED}
     ),
     Category.WORKING: frozenset(
-        {Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH, Category.PENDING}
+        {Category.PRIMARY, Category.WORKING, Category.GENERAL, Category.BRANCH, Category.PENDING, Category.GRADUATED}
     ),
-    Category.GENERAL: frozenset({Category.BRANCH, Category.PENDING}),
+    Category.GENERAL: frozenset({Category.BRANCH, Category.PENDING, Category.GRADUATED}),
     Category.BRANCH: frozenset(),
     Category.PENDING: frozenset(),
+    Category.GRADUATED: frozenset(),
 }
 
-# T4/U2: admins never create these by hand; the operator loads leading
-# bodies and the system creates pending-transfer branches.
-SYSTEM_CATEGORIES = {Category.LEADING, Category.PENDING}
+# T4/U2/GR2: admins never create these by hand; the operator loads leading
+# bodies, the system creates pending-transfer branches and switches graduated classes.
+SYSTEM_CATEGORIES = {Category.LEADING, Category.PENDING, Category.GRADUATED}
 
 # T7: the suffix a 简称 must end with, by category.
 NAME_SUFFIXES: dict[str, tuple[str, ...]] = {

@@ -7,23 +7,25 @@ import pytest
 from core.exceptions import DomainError
 from orgs import rules
 
-# SPEC T2: the six categories, verbatim.
-CATEGORIES = ["团的领导机关", "基层团委", "团工委", "团总支", "团支部", "待接转团支部"]
+# SPEC T2: the six categories, verbatim, and SPEC-2 GR2's system category 毕业生团组织.
+CATEGORIES = ["团的领导机关", "基层团委", "团工委", "团总支", "团支部", "待接转团支部", "毕业生团组织"]
 
 # SPEC T3, restated here independently of the code, with the one exception U2 makes:
 # every organisation that can delete a branch (any non-branch) holds its own
-# 待接转团支部, created by the system, never by an admin.
+# 待接转团支部, created by the system, never by an admin. A 毕业生团组织 is a
+# 团支部 switched in place (GR2), so it sits wherever a 团支部 may, a leaf too.
 T3 = {
     "团的领导机关": set(CATEGORIES),
-    "基层团委": {"基层团委", "团工委", "团总支", "团支部", "待接转团支部"},
-    "团工委": {"基层团委", "团工委", "团总支", "团支部", "待接转团支部"},
-    "团总支": {"团支部", "待接转团支部"},
+    "基层团委": {"基层团委", "团工委", "团总支", "团支部", "待接转团支部", "毕业生团组织"},
+    "团工委": {"基层团委", "团工委", "团总支", "团支部", "待接转团支部", "毕业生团组织"},
+    "团总支": {"团支部", "待接转团支部", "毕业生团组织"},
     "团支部": set(),
     "待接转团支部": set(),
+    "毕业生团组织": set(),
 }
 
 
-def test_the_categories_are_the_six_terms_of_t2():
+def test_the_categories_are_the_six_terms_of_t2_and_gr2s_graduated_org():
     assert list(rules.Category.values) == CATEGORIES
 
 
