@@ -178,3 +178,8 @@ def graduated_delete(*, org: Org, actor, today: dt.date | None = None) -> None:
     result = org_delete(org=org, actor=actor)
     if result["moved"]:  # a member entered between the count and the deletion's locks: undo it all
         raise Conflict(f"{org.short_name}刚刚有团员加入，不能删除。", code="org_has_members")
+
+
+def flag_of(person: Person) -> str:
+    """GR3: the member's flag, "" for none."""
+    return GraduateFlag.objects.filter(person=person).values_list("flag", flat=True).first() or ""

@@ -1,5 +1,6 @@
 """Members of a branch (SPEC P5, P8, P9) and their password reset codes."""
 
+from django.db import transaction
 from ninja import Query, Router, Schema, Status
 
 from accounts import reset
@@ -8,6 +9,7 @@ from api.routers.register import PersonIn
 from api.schemas import ERRORS, PersonOut, PersonRecordOut, RecordPatchIn, person_out, record_out, xlsx_doc
 from core.exceptions import Invalid
 from excel.workbooks import xlsx_response
+from graduates import services as graduate_services
 from orgs import access as org_access
 from people import access as people_access
 from people import members, profile, queries, selectors
@@ -106,20 +108,31 @@ def member_delete(request, org_id: int, person_id: int):
 
 
 class MemberRecordIn(RecordPatchIn):
-    """The member's own fields plus the ones P11 reserves for the branch admin; name and id_number never change (P1)."""
+    """The member's own fields plus the ones P11 reserves for the branch admin; name and id_number never change (P1).
+    `graduate_flag`: 延迟毕业, 教师, 毕业学生流动团员 or 本届毕业生, null or "" clears it (SPEC-2 GR3)."""
+
+    graduate_flag: str | None = None
 
 
 class MemberRecordOut(PersonRecordOut):
     """A member's record as the branch admin edits it."""
 
+    graduate_flag: str = ""
+
 
 @router.patch("/{int:org_id}/members/{int:person_id}", response={200: MemberRecordOut, **ERRORS})
 def member_record_update(request, org_id: int, person_id: int, payload: MemberRecordIn):
-    """The branch admin edits a member's record, 入团年月 (C4) and 发展团员编号 (P11, unique: 409) included."""
-    person = profile.member_record_update(
-        person=_member(request, org_id, person_id), actor=request.auth, data=payload.changes()
-    )
-    return record_out(person, viewer=request.auth)
+    """The branch admin edits a member's record, 入团年月 (C4) and 发展团员编号 (P11, unique: 409) included; the
+    branch admin or its direct superior's sets the member's 毕业生 flag (GR3)."""
+    person = _member(request, org_id, person_id)
+    changes = payload.changes()
+    flag = changes.pop("graduate_flag", None)
+    with transaction.atomic():  # the flag and the record change together or not at all
+        if flag is not None:
+            graduate_services.flag_set(person=person, actor=request.auth, flag=flag)
+        if changes or flag is None:
+            person = profile.member_record_update(person=person, actor=request.auth, data=changes)
+    return {**record_out(person, viewer=request.auth), "graduate_flag": graduate_services.flag_of(person)}
 
 
 @router.post("/{int:org_id}/members/{int:person_id}/verify", response={200: MemberOut, 204: None, **ERRORS})
