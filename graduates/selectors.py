@@ -157,3 +157,13 @@ def marks(*, org: Org) -> QuerySet[Org]:
 def marked_years(org: Org) -> list[int]:
     years = GraduationMark.objects.filter(Org.subtree_q(org.path, "org__"), expected_year__isnull=False)
     return sorted(set(years.values_list("expected_year", flat=True)))
+
+
+def branch_members(branch: Org) -> QuerySet[Person]:
+    """GR3/GR4: the branch's members with their flag and whether a transfer of theirs is open."""
+    return (
+        Person.objects.filter(branch=branch)
+        .select_related("graduate_flag")
+        .annotate(open_transfers=Count("transfers", filter=Q(transfers__status__in=OPEN)))
+        .order_by("name", "pk")
+    )
