@@ -259,3 +259,20 @@ def test_st1_a_transfer_waits_for_a_pending_status_change(st_tree):
     assert e.value.code == "process_open" and f"编号 {change.process_id}" in e.value.message
     services.status_change_withdraw(change=change, actor=t.branch_admin)
     transfers.transfer_submit(actor=t.branch_admin, person=fresh(t.member), to_org=other, reason="其他")
+
+
+def test_st3_the_annual_modules_leave_a_member_who_left_out(st_tree):
+    """Progress, 两制 and 对标定级 all count a branch's members by branch: one who left is in none of them."""
+    from django.utils import timezone
+
+    from evaluation.services import evaluation_view, overdue
+    from rating import rules as rating_rules
+
+    t = st_tree
+    Person.objects.filter(branch=t.branch).exclude(pk=t.member.pk).update(political_status="中共党员")
+    assert not rating_rules._all_party(t.branch)  # one 团员 left among party members
+    leave(t, t.member)
+    assert rating_rules._all_party(t.branch)  # DJ1: now a branch of party members only
+    rows = evaluation_view(branch=t.branch, year=timezone.localdate().year).rows
+    assert t.member.pk not in {r.person.pk for r in rows} and t.old.pk in {r.person.pk for r in rows}
+    assert t.member.pk not in set(overdue(org=t.root).values_list("pk", flat=True))
