@@ -179,6 +179,42 @@ PAGES = {
     ("rating:self_rate", "POST"): "L F H F F",
     ("rating:review", "GET"): "L N N N N",
     ("rating:review", "POST"): "L F H F F",
+    # 毕业生 (SPEC-2 GR): marks by any committee above a branch (the 团总支 itself is no branch: refused, shown as a
+    # message); the branch pages (its flags, 毕业转出) run on the branch, where the superior two levels up reads only.
+    ("graduates:start", "GET"): "L H R R R",
+    ("graduates:start", "POST"): "L H R R R",
+    ("graduates:home", "GET"): "L F H F O",
+    ("graduates:home", "POST"): "L F H F O",
+    ("graduates:mark", "GET"): "L N N N N",
+    ("graduates:mark", "POST"): "L F H F R",
+    ("graduates:marks_template", "GET"): "L F H F O",
+    ("graduates:marks_template", "POST"): "L N N N N",
+    ("graduates:marks_import_preview", "GET"): "L N N N N",
+    ("graduates:marks_import_preview", "POST"): "L F H F O",
+    ("graduates:marks_import_confirm", "GET"): "L N N N N",
+    ("graduates:marks_import_confirm", "POST"): "L F H F O",
+    ("graduates:marks_import_result", "GET"): "L F H F R",
+    ("graduates:marks_import_result", "POST"): "L N N N N",
+    ("graduates:branch", "GET"): "L F H F O",
+    ("graduates:branch", "POST"): "L F H F O",
+    ("graduates:flag", "GET"): "L N N N N",
+    ("graduates:flag", "POST"): "L F H F R",
+    ("graduates:transfers_template", "GET"): "L F H F F",
+    ("graduates:transfers_template", "POST"): "L N N N N",
+    ("graduates:transfers_import_preview", "GET"): "L N N N N",
+    ("graduates:transfers_import_preview", "POST"): "L F H F F",
+    ("graduates:transfers_import_confirm", "GET"): "L N N N N",
+    ("graduates:transfers_import_confirm", "POST"): "L F H F F",
+    ("graduates:transfers_import_result", "GET"): "L F H F F",
+    ("graduates:transfers_import_result", "POST"): "L N N N N",
+    ("graduates:season", "GET"): "L F H F O",
+    ("graduates:season", "POST"): "L F H F O",
+    ("graduates:season_xlsx", "GET"): "L F H F O",
+    ("graduates:season_xlsx", "POST"): "L F H F O",
+    ("graduates:cleanup", "GET"): "L F H F O",
+    ("graduates:cleanup", "POST"): "L F H F O",
+    ("graduates:delete", "GET"): "L N N N N",
+    ("graduates:delete", "POST"): "L F H F F",
     # 团籍状态 (issue 18) on the 团总支: its lists read by those who see it; requests by a branch's admin or its
     # direct superior's (none of the personas on the 团总支); a left member's record and request are seen by the
     # branch they left (the subordinate persona) and its superiors
@@ -390,6 +426,15 @@ API = {
     ("POST", "/api/v1/orgs/{id}/rating/{year}/review"): "L F H F F",
     ("GET", "/api/v1/orgs/{id}/rating-stats/{year}"): "L F H F O",
     ("GET", "/api/v1/orgs/{id}/rating-stats/{year}.xlsx"): "L F H F O",
+    # 毕业生 (SPEC-2 GR) on the 团总支: marks only on a 团支部 (422), 毕业转出 only by a branch or its direct superior
+    ("GET", "/api/v1/orgs/{id}/graduation"): "L F H F O",
+    ("PATCH", "/api/v1/orgs/{id}/graduation"): "L F H F V",
+    ("GET", "/api/v1/orgs/{id}/graduation/template"): "L F H F O",
+    ("POST", "/api/v1/orgs/{id}/graduation/import"): "L F H F V",  # the empty template: no rows (400)
+    ("GET", "/api/v1/orgs/{id}/graduation-transfers/template"): "L F H F F",
+    ("POST", "/api/v1/orgs/{id}/graduation-transfers/import"): "L F H F F",
+    ("GET", "/api/v1/orgs/{id}/graduation-season/{year}"): "L F H F O",
+    ("GET", "/api/v1/orgs/{id}/graduation-season/{year}.xlsx"): "L F H F O",
     ("POST", "/api/v1/people/{id}/status-changes"): "L F H F F",
     ("GET", "/api/v1/orgs/{id}/overage"): "L F H F O",
     ("POST", "/api/v1/orgs/{id}/overage/status-changes"): "L F H F F",
@@ -611,6 +656,7 @@ def world(tree):
     t.files = {
         "children": batch.children_template(t.general, actor=t.general_admin),
         "people": importer.template_bytes(member_importer.IMPORTER, t.branch, actor=t.branch_admin),
+        "graduation": importer.template_bytes(importer.get("graduation_marks"), t.general, actor=t.general_admin),
     }
     return t
 
@@ -636,7 +682,9 @@ def context_for(t, persona: str) -> Context:
 
 MEMBER_PAGES = ("people:members", "people:members_export", "people:member_import", "people:member_template",
                 "people:member_import_preview", "people:member_import_confirm", "people:member_import_result",
-                "people:reset_codes_branch", "people:member_pick")  # fmt: skip
+                "people:reset_codes_branch", "people:member_pick", "graduates:branch", "graduates:flag",
+                "graduates:transfers_template", "graduates:transfers_import_preview",
+                "graduates:transfers_import_confirm", "graduates:transfers_import_result")  # fmt: skip
 PK_KIND = {"orgs:admin_change_decide": "change", "orgs:migration_detail": "migration",
            "orgs:migration_action": "migration", "standing:change": "left_change", "standing:change_form": "member",
            "standing:restore_form": "left"}  # fmt: skip
@@ -756,6 +804,9 @@ API_BODIES = {
         "party_applicants": 0,
     },
     ("POST", "/api/v1/orgs/{id}/rating/{year}/review"): {"level": "三星"},
+    ("PATCH", "/api/v1/orgs/{id}/graduation"): {"expected": "2027-06"},
+    ("POST", "/api/v1/orgs/{id}/graduation/import"): ("graduation",),
+    ("POST", "/api/v1/orgs/{id}/graduation-transfers/import"): ("children",),
     ("POST", "/api/v1/orgs/{id}/evaluation-rounds"): {"year": 2026, "starts_on": "2026-03-01", "ends_on": "2026-12-30"},
     ("PUT", "/api/v1/orgs/{id}/evaluations/{year}"): {"items": []},
     ("POST", "/api/v1/orgs/{id}/evaluations/{year}/import"): ("people",),
