@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from core.exceptions import Invalid, NotFound
+from core.dates import year_param
 from exports import engine
 from exports.registry import ExportKind, register
 from orgs import access
@@ -15,12 +15,8 @@ COLUMNS = (("组织", 30), ("团支部数", 10), ("已提交", 8), ("已审核�
 
 
 def check(actor, org, params: dict) -> dict:
-    if not access.can_view(actor, org):
-        raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
-    try:
-        return {"year": int(params.get("year"))}
-    except (TypeError, ValueError):
-        raise Invalid("请指定年度，例如 2026。", code="invalid") from None
+    access.require_view(actor, org)
+    return {"year": year_param(params.get("year"))}
 
 
 def _values(r) -> list:

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.dates import check_window
 from core.exceptions import Conflict, Invalid, NotAllowed, NotFound
 from core.normalize import clean_text
 from orgs import access
 from orgs.models import Org
-from orgs.rules import COMMITTEES, Category
 from people.models import Person
 from workflow import engine
 from workflow.models import Action, Process
@@ -44,13 +44,8 @@ def _invalid(field: str, message: str, code: str = "invalid") -> Invalid:
 
 @transaction.atomic
 def round_open(*, org: Org, actor, year: int, starts_on: dt.date, ends_on: dt.date) -> EvalRound:
-    access.require_manage(actor, org, as_parent=False, action="开启本组织的团员教育评议")
-    if org.category not in COMMITTEES | {Category.LEADING}:
-        raise NotAllowed("只有团委、团工委、团总支和团的领导机关可以开启团员教育评议。", code="not_a_committee")
-    if not 2000 <= year <= 2100:
-        raise _invalid("year", "年度应为四位年份，例如 2026。")
-    if ends_on < starts_on:
-        raise _invalid("ends_on", "截止日期不能早于开始日期。")
+    access.require_committee_admin(actor, org, action="开启团员教育评议")
+    check_window(year, starts_on, ends_on)
     above = rules.round_for(org, year)
     if above is not None:
         raise Conflict(f"{above.org.full_name}已开启{year}年度团员教育评议（{above.starts_on}至{above.ends_on}），"

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.dates import year_or_current
 from core.exceptions import Invalid, NotFound
 from core.pages import refusal_as_message
 from exports.views import respond
 from orgs import access
-from orgs.selectors import fetch_acting_org
+from orgs.selectors import fetch_acting_org, visible_ancestors
 from people import queries
 
 from . import exports, rules, selectors, services
@@ -26,12 +27,16 @@ PAGE_SIZE = 50
 ENTRY = access.MANAGE | access.MANAGE_AS_SUPERIOR
 
 
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+def _save_then(request, save, submit, submitted: str, back: str, pk: int, year: int):
+    """Save the page's entries and, with 提交, submit them; the outcome as a message. None when refused (the
+    page is shown again with what is saved)."""
+    with refusal_as_message(request):
+        save()
+        if request.POST.get("submit"):
+            submit()
+        messages.success(request, submitted if request.POST.get("submit") else "已保存。")
+        return redirect(back, pk=pk, year=year)
+    return None
 
 
 def _date(text: str):
@@ -53,7 +58,7 @@ def start(request):
 @login_required
 def home(request, pk: int):
     org = access.fetch_org(request.user, pk)
-    year = _year(request)
+    year = year_or_current(request.GET.get("year"))
     return render(request, "evaluation/home.html", {
         "org": org, "year": year, "rounds": selectors.rounds_covering(org).order_by("-year", "org__path"),
         "manages": access.is_admin_of(request.user, org), "evaluated": rules.is_evaluated(org),
@@ -120,15 +125,15 @@ def branch(request, pk: int, year: int):
         if view.stage != Stage.APPROVED:
             meeting = {"held_on": _date(request.POST.get("held_on", "")), "due": _int(request.POST.get("due", "")),
                        "present": _int(request.POST.get("present", ""))}  # fmt: skip
-        with refusal_as_message(request):
-            services.evaluation_save(branch=org, actor=request.user, year=year, meeting=meeting,
-                                     items=_posted_items(request.POST, view))  # fmt: skip
-            if request.POST.get("submit"):
-                services.evaluation_submit(branch=org, actor=request.user, year=year)
-                messages.success(request, "评议结果已提交上级组织审核认证。")
-            else:
-                messages.success(request, "已保存。")
-            return redirect("evaluation:branch", pk=pk, year=year)
+        done = _save_then(
+            request,
+            lambda: services.evaluation_save(branch=org, actor=request.user, year=year, meeting=meeting,
+                                             items=_posted_items(request.POST, view)),
+            lambda: services.evaluation_submit(branch=org, actor=request.user, year=year),
+            "评议结果已提交上级组织审核认证。", "evaluation:branch", pk, year,
+        )  # fmt: skip
+        if done:
+            return done
         view = services.evaluation_view(branch=org, year=year)  # what is saved; the message says what was refused
     e = view.evaluation
     excellent = sum(1 for r in view.rows if r.participates and r.item and r.item.proposed_level == Level.EXCELLENT)
@@ -187,14 +192,13 @@ def registration(request, pk: int, year: int):
         items = [{"person_id": r.person.pk, "outcome": request.POST.get(f"outcome_{r.person.pk}", ""),
                   "exception_reason": request.POST.get(f"exception_{r.person.pk}", "")}
                  for r in rows if f"outcome_{r.person.pk}" in request.POST]  # fmt: skip
-        with refusal_as_message(request):
-            services.registration_save(branch=org, actor=request.user, year=year, items=items)
-            if request.POST.get("submit"):
-                services.registration_submit(branch=org, actor=request.user, year=year)
-                messages.success(request, "团籍注册已提交上级组织确认。")
-            else:
-                messages.success(request, "已保存。")
-            return redirect("evaluation:registration", pk=pk, year=year)
+        done = _save_then(
+            request, lambda: services.registration_save(branch=org, actor=request.user, year=year, items=items),
+            lambda: services.registration_submit(branch=org, actor=request.user, year=year),
+            "团籍注册已提交上级组织确认。", "evaluation:registration", pk, year,
+        )  # fmt: skip
+        if done:
+            return done
     stage = record.stage if record else "未开始"
     process = record.process if record and record.process_id else None
     return render(request, "evaluation/registration.html", {
@@ -216,7 +220,7 @@ def overdue(request, pk: int):
 @login_required
 def supervision(request, pk: int, year: int):
     org = access.fetch_org(request.user, pk)
-    ancestors = [a for a in org.ancestors() if access.can_view(request.user, a)]
+    ancestors = visible_ancestors(request.user, org)
     return render(request, "evaluation/supervision.html", {**selectors.supervision(org=org, year=year),
                                                            "ancestors": ancestors})  # fmt: skip
 

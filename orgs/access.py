@@ -160,3 +160,16 @@ def require_manage(person, org: Org, *, as_self: bool = True, as_parent: bool = 
 
 def has_admin(org: Org) -> bool:
     return OrgAdmin.objects.filter(org=org).exists()
+
+
+def require_view(person, org: Org) -> None:
+    """NotFound unless `person` may see `org` (for a caller that has the organisation already)."""
+    if not can_view(person, org):
+        raise NotFound(NOT_FOUND[VIEW], code="org_not_found")
+
+
+def require_committee_admin(person, org: Org, *, action: str) -> None:
+    """The organisation's own admin, and the organisation a committee (a yearly round is opened by one)."""
+    require_manage(person, org, as_parent=False, action=action)
+    if org.is_branch:
+        raise NotAllowed(f"只有团委、团工委、团总支和团的领导机关可以{action}。", code="not_a_committee")

@@ -3,7 +3,7 @@ from django.db.models import Count, QuerySet
 from core.exceptions import NotFound
 
 from . import codes, completeness
-from .access import admin_orgs
+from .access import admin_orgs, can_view
 from .models import Org, OrgAdmin, RegistrationCode
 
 
@@ -62,3 +62,8 @@ def children_progress(parent: Org) -> tuple[int, int]:
     """(complete, total) of direct subordinates' information (S6 prompt)."""
     children = [c for c in children_with_status(parent) if not c.is_pending]
     return sum(1 for c in children if not c.missing), len(children)
+
+
+def visible_ancestors(person, org: Org) -> list[Org]:
+    """The breadcrumb of a drill-down table: the organisation's superiors this person may see, root first."""
+    return [a for a in org.ancestors() if can_view(person, a)]

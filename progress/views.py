@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from exports.views import respond
 from orgs import access
-from orgs.selectors import fetch_acting_org
+from orgs.selectors import fetch_acting_org, visible_ancestors
 
 from . import exports, selectors
 
@@ -36,7 +36,7 @@ def _table_of(request, pk: int, kind: str):
 def table(request, pk: int, kind: str):
     org, sort, descending = _table_of(request, pk, kind)
     data = selectors.progress_table(org=org, sort=sort, descending=descending)
-    ancestors = [a for a in org.ancestors() if access.can_view(request.user, a)]
+    ancestors = visible_ancestors(request.user, org)
     return render(request, "progress/table.html", {
         **data, "kind": kind, "title": KINDS[kind], "kinds": KINDS, "ancestors": ancestors,
         "sort": sort, "descending": descending,

@@ -4,7 +4,7 @@ written by the background worker with a progress bar, like every other big expor
 
 from django.utils import timezone
 
-from core.exceptions import Invalid, NotFound
+from core.dates import year_param
 from exports import engine
 from exports.registry import ExportKind, register
 from orgs import access
@@ -21,13 +21,8 @@ STATS_COLUMNS = ("组织", "参评组织数", "已自评", "已复核", "复核�
 
 
 def check(actor, org, params: dict) -> dict:
-    if not access.can_view(actor, org):
-        raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
-    try:
-        year = int(params.get("year"))
-    except (TypeError, ValueError):
-        raise Invalid("请指定年度，例如 2026。", code="invalid") from None
-    return {"year": year}
+    access.require_view(actor, org)
+    return {"year": year_param(params.get("year"))}
 
 
 def estimate(actor, org, params: dict) -> int:
@@ -71,17 +66,10 @@ def finish(wb, actor, org, params: dict, count: int, tally: dict) -> None:
 
 KIND = register(
     ExportKind(
-        name="rating",
-        label="对标定级结果",
-        sheet="定级结果",
-        columns=COLUMNS,
-        check=check,
-        estimate=estimate,
-        rows=rows,
-        finish=finish,
-        filename=lambda actor, org, params: f"对标定级-{org.short_name}-{params['year']}.xlsx",
+        name="rating", label="对标定级结果", sheet="定级结果", columns=COLUMNS, check=check, estimate=estimate,
+        rows=rows, finish=finish, filename=lambda actor, org, params: f"对标定级-{org.short_name}-{params['year']}.xlsx",
     )
-)
+)  # fmt: skip
 
 
 def rating_export(*, actor, org, year: int):

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.dates import check_window
 from core.exceptions import Conflict, Invalid, NotAllowed
 from core.normalize import clean_text
 from orgs import access
 from orgs.models import Org
-from orgs.rules import COMMITTEES, Category
 from workflow import engine
 from workflow.models import Action, Process
 from workflow.models import Status as ProcessStatus
@@ -56,13 +56,8 @@ def round_open(
     five_star_share: int | None = None,
 ) -> RatingRound:
     """A committee opens the year's round for its subtree; inside a covered subtree it only tightens the shares."""
-    access.require_manage(actor, org, as_parent=False, action="开启本组织的对标定级")
-    if org.category not in COMMITTEES | {Category.LEADING}:
-        raise NotAllowed("只有团委、团工委、团总支和团的领导机关可以开启对标定级。", code="not_a_committee")
-    if not 2000 <= year <= 2100:
-        raise _field_error("year", "年度应为四位年份，例如 2026。")
-    if ends_on < starts_on:
-        raise _field_error("ends_on", "截止日期不能早于开始日期。")
+    access.require_committee_admin(actor, org, action="开启对标定级")
+    check_window(year, starts_on, ends_on)
     locks_at = locks_at or default_locks_at(year)
     if locks_at.date() < ends_on:
         raise _field_error("locks_at", "复核锁定时间不能早于自评截止日期。")

@@ -9,24 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.dates import year_or_current
 from core.pages import refusal_as_message, refusal_on_form
 from exports.views import respond
 from orgs import access
 from orgs.rules import BRANCHES
-from orgs.selectors import fetch_acting_org
+from orgs.selectors import fetch_acting_org, visible_ancestors
 
 from . import exports, rules, selectors, services
 from .forms import ReviewForm, RoundForm, SelfRatingForm
 
 PAGE_SIZE = 50
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 def _home_url(org, year: int) -> str:
@@ -42,7 +35,7 @@ def start(request):
 @login_required
 def home(request, pk: int, round_form: RoundForm | None = None, year: int | None = None):
     org = access.fetch_org(request.user, pk)
-    year = year or _year(request)
+    year = year or year_or_current(request.GET.get("year"))
     manages = access.is_admin_of(request.user, org)
     context = {"org": org, "year": year, "rounds": services.rounds_for(org=org), "manages": manages,
                "own": services.rating_view(org=org, actor=request.user, year=year) if org.category in rules.RATED
@@ -138,7 +131,7 @@ def review(request, pk: int, year: int):
 @login_required
 def stats(request, pk: int, year: int):
     org = access.fetch_org(request.user, pk)
-    ancestors = [a for a in org.ancestors() if access.can_view(request.user, a)]
+    ancestors = visible_ancestors(request.user, org)
     weak = Paginator(selectors.rectification_list(org=org, year=year), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "rating/stats.html", {**selectors.stats(org=org, year=year), "ancestors": ancestors,
                                                  "weak": weak})  # fmt: skip

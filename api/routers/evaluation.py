@@ -157,6 +157,12 @@ def _branch(request, id: int, need=access.VIEW):
     return access.fetch_org(request.auth, id, need)
 
 
+def _submitted(request, id: int, year: int, submit) -> Status:
+    """A branch's submission to its direct superior (evaluation or registration): 201 with the process."""
+    branch = _branch(request, id, access.MANAGE | access.MANAGE_AS_SUPERIOR)
+    return Status(201, {"process_id": submit(branch=branch, actor=request.auth, year=year).pk})
+
+
 def _evaluation(branch, year: int) -> dict:
     return services.evaluation_view(branch=branch, year=year).as_api()
 
@@ -203,8 +209,7 @@ def evaluation_put(request, id: int, year: int, payload: EvaluationIn):
 )
 def evaluation_submit(request, id: int, year: int):
     """409 over the 优秀 limit, with an invalid meeting, levels missing, after the window, or while one is open."""
-    branch = _branch(request, id, access.MANAGE | access.MANAGE_AS_SUPERIOR)
-    return Status(201, {"process_id": services.evaluation_submit(branch=branch, actor=request.auth, year=year).pk})
+    return _submitted(request, id, year, services.evaluation_submit)
 
 
 @router.post(
@@ -251,8 +256,7 @@ def registration_put(request, id: int, year: int, payload: RegistrationIO):
     "/orgs/{int:id}/registrations/{int:year}/submit", response={201: ProcessOut, **ERRORS}, summary="提交团籍注册"
 )
 def registration_submit(request, id: int, year: int):
-    branch = _branch(request, id, access.MANAGE | access.MANAGE_AS_SUPERIOR)
-    return Status(201, {"process_id": services.registration_submit(branch=branch, actor=request.auth, year=year).pk})
+    return _submitted(request, id, year, services.registration_submit)
 
 
 @router.get(
