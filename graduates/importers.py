@@ -30,6 +30,7 @@ from orgs import access
 from orgs.models import Org, OrgAdmin
 from orgs.rules import Category
 from people.models import Person
+from people.services import left_message
 from transfers import services as transfer_services
 from transfers.models import OPEN, Reason, TransferRequest
 
@@ -259,6 +260,8 @@ def transfers_decide(run: Run, rows: list[Checked]) -> None:
             r.fail(f"{c['name']}已在{branch.short_name}，请填写其他转入组织。")
         elif people[0].pk in busy:
             r.fail(f"{c['name']}已有未办结的组织关系转接申请，请等待办结或撤回后再办理。")
+        elif people[0].has_left:
+            r.fail(left_message(people[0], "办理组织关系转接"))
         elif people[0].pk in admins:
             r.fail(f"{c['name']}是{branch.short_name}的管理员，转出前请先通过“管理员变更”移交管理员。")
         else:
