@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.evaluation import seed_evaluation
 from demo.generator import MEMBERS_PER_BRANCH, DemoBuilder, build_and_write
+from demo.graduates import seed_graduates
 from demo.rating import seed_rating
 from demo.standing import seed_standing
 from orgs.models import Org
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         seed_rating()  # this year's 对标定级 round, its branches in every state
         seed_evaluation()  # this year's 两制 round, its branches in every state
         seed_standing()  # members past 28, one pending status change, one member who left
+        seed_graduates()  # a class marked to graduate next June, this June's switched to 毕业生团组织, half sent out
         orgs = sum(len(v) for v in plan.orgs_by_depth.values())
         self.stdout.write(
             self.style.SUCCESS(
