@@ -67,17 +67,25 @@ def left(request, pk: int):
     return render(request, "standing/left.html", {"org": org, "page": page, "rows": rows, "may_restore": may_restore})
 
 
+def _request_page(request, template: str, person, form, make_request, done):
+    """A request about one person (a status change, a restore): on a valid POST the service, then the request's
+    page; otherwise the form, the person's number masked."""
+    if request.method == "POST" and form.is_valid():
+        with refusal_on_form(form):
+            change = make_request(form.cleaned_data)
+            messages.success(request, done(change))
+            return redirect("standing:change", pk=change.pk)
+    return render(request, template, {"person": person, "form": form, "id_number": masked_numbers(person).id_number})
+
+
 @login_required
 def change_form(request, pk: int):
     person = people_access.fetch_person(request.user, pk)
-    form = StatusChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with refusal_on_form(form):
-            change = services.status_change_request(person=person, actor=request.user, **form.cleaned_data)
-            messages.success(request, f"已提交{person.name}的{change.to_status}申请，等待上级审核。")
-            return redirect("standing:change", pk=change.pk)
-    return render(request, "standing/change_form.html", {"person": person, "form": form,
-                                                         "id_number": masked_numbers(person).id_number})  # fmt: skip
+    return _request_page(
+        request, "standing/change_form.html", person, StatusChangeForm(request.POST or None),
+        lambda data: services.status_change_request(person=person, actor=request.user, **data),
+        lambda change: f"已提交{person.name}的{change.to_status}申请，等待上级审核。",
+    )  # fmt: skip
 
 
 @login_required
@@ -85,17 +93,13 @@ def restore_form(request, pk: int):
     person = people_access.fetch_person(request.user, pk)
     if not person.has_left:
         raise Http404
-    branches = list(selectors.restore_branches(request.user))
-    form = RestoreForm(request.POST or None, branches=branches)
-    if request.method == "POST" and form.is_valid():
-        branch = next(b for b in branches if b.pk == form.cleaned_data["branch"])
-        with refusal_on_form(form):
-            change = services.restore_request(person=person, actor=request.user, branch=branch,
-                                              reason=form.cleaned_data["reason"])  # fmt: skip
-            messages.success(request, f"已提交{person.name}的恢复团籍申请，等待{branch.parent.short_name}审核。")
-            return redirect("standing:change", pk=change.pk)
-    return render(request, "standing/restore_form.html", {"person": person, "form": form,
-                                                          "id_number": masked_numbers(person).id_number})  # fmt: skip
+    branches = {b.pk: b for b in selectors.restore_branches(request.user)}
+    return _request_page(
+        request, "standing/restore_form.html", person, RestoreForm(request.POST or None, branches=list(branches.values())),
+        lambda data: services.restore_request(person=person, actor=request.user, branch=branches[data["branch"]],
+                                              reason=data["reason"]),
+        lambda change: f"已提交{person.name}的恢复团籍申请，等待{change.branch.parent.short_name}审核。",
+    )  # fmt: skip
 
 
 @login_required
