@@ -4,7 +4,7 @@ season is written by the background worker like every other big export. Names on
 
 from django.utils import timezone
 
-from core.exceptions import Invalid, NotFound
+from core.dates import year_param
 from exports import engine
 from exports.registry import ExportKind, register
 from orgs import access
@@ -18,13 +18,8 @@ STATS_COLUMNS = ("组织", "毕业生", "已发起转出", "已通过", "审批�
 
 
 def check(actor, org, params: dict) -> dict:
-    if not access.can_view(actor, org):
-        raise NotFound("未找到该团组织，或您无权查看。", code="org_not_found")
-    try:
-        year = int(params.get("year"))
-    except (TypeError, ValueError):
-        raise Invalid("请指定毕业年份，例如 2026。", code="invalid") from None
-    return {"year": year}
+    access.require_view(actor, org)
+    return {"year": year_param(params.get("year"))}
 
 
 def estimate(actor, org, params: dict) -> int:

@@ -15,21 +15,34 @@ from exports.views import respond
 from imports.views import card_context
 from imports.views import target as import_target
 from orgs import access
-from orgs.selectors import fetch_acting_org
+from orgs.selectors import fetch_acting_org, visible_ancestors
 from people import access as people_access
 
 from . import exports, importers, rules, selectors, services
 from .models import Flag, NoDateReason
 
 PAGE_SIZE = 100
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+# The import cards (templates/graduates/partials/import_card.html): title, template link, the steps after it.
+MARKS_CARD = {
+    "title": "批量标记",
+    "template_url": "graduates:marks_template",
+    "link": "下载批量标记模板",
+    "after_link": "（组织全称、预计毕业年月、无毕业时间原因）。",
+    "steps": (
+        "每行填写一个团支部，年月和原因只填一项，保存为 .xlsx 文件。",
+        "上传文件：系统先逐行检查并列出结果，您确认后才保存。",
+    ),
+}
+TRANSFERS_CARD = {
+    "title": "批量毕业转出",
+    "template_url": "graduates:transfers_template",
+    "link": "下载毕业转出表",
+    "after_link": "（本支部全部团员，身份证号码隐去中间位）。",
+    "steps": (
+        "为要转出的团员填写转入组织全称和转接原因；不填转入组织的行不办理。",
+        "上传文件并检查：表中有任何错误时整表都不提交；确认后为每人提交一份“办理转出”申请，由转入方审批。",
+    ),
+}
 
 
 @login_required
@@ -55,7 +68,7 @@ def marks_page(request, org, **context):
     return render(request, "graduates/home.html", {
         "branches": branches, "reasons": NoDateReason.values, "year": year, "years": selectors.marked_years(org),
         "switch_day": rules.switch_day(year), "may_import": access.is_admin_of(request.user, org)
-        or access.is_admin_of_ancestor(request.user, org),
+        or access.is_admin_of_ancestor(request.user, org), "card": MARKS_CARD,
         **card_context(request, importers.MARKS, org, **context),
     })  # fmt: skip
 
@@ -85,7 +98,7 @@ def branch_page(request, org, **context):
     may_flag = people_access.can_enter_members(request.user, org)
     return render(request, "graduates/branch.html", {
         "mark": services.mark_view(org), "members": members, "may_flag": may_flag, "flags": Flag.values,
-        "may_transfer": access.acting_org(request.user, org) is not None,
+        "may_transfer": access.acting_org(request.user, org) is not None, "card": TRANSFERS_CARD,
         **card_context(request, importers.TRANSFERS, org, **context),
     })  # fmt: skip
 
@@ -117,7 +130,7 @@ def season(request, pk: int, year: int):
     """GR5: per direct subordinate, the season's figures; the members not yet initiated, by branch."""
     org = access.fetch_org(request.user, pk)
     waiting = Paginator(selectors.not_initiated(org=org, year=year), PAGE_SIZE).get_page(request.GET.get("page"))
-    ancestors = [a for a in org.ancestors() if access.can_view(request.user, a)]
+    ancestors = visible_ancestors(request.user, org)
     return render(request, "graduates/season.html", {**selectors.season(org=org, year=year), "waiting": waiting,
                                                      "ancestors": ancestors})  # fmt: skip
 
