@@ -445,9 +445,11 @@ def _handled_q(person, org: Org | None = None) -> Q | None:
         ids = {org.pk}
     q = Q()
     if ids:
-        # Their own organisations, and the 团支部 directly below them (a subquery: the count stays one query).
-        below = Org.objects.filter(parent_id__in=sorted(ids), category__in=BRANCHES).values("id")
-        q |= Q(handler_org_id__in=sorted(ids)) | Q(handler_org_id__in=below)
+        # Their own organisations, and the 团支部 directly below them, looked up first: as a subquery OR-ed with
+        # the person's own steps, PostgreSQL scanned every open step of the country (65 ms per page on the
+        # province bench); as one list of ids the handler index answers.
+        below = Org.objects.filter(parent_id__in=sorted(ids), category__in=BRANCHES).values_list("id", flat=True)
+        q |= Q(handler_org_id__in=sorted(ids | set(below)))
     if org is None:
         q |= Q(handler_person=person)
         if access.is_operator(person):
