@@ -10,7 +10,7 @@ from exports.registry import ExportKind, register
 from orgs import access
 from transfers.models import OPEN, TransferRequest
 
-from . import selectors
+from . import rules, selectors
 
 CHUNK = 2000
 COLUMNS = (("所在团支部", 44), ("组织类别", 12), ("姓名", 12), ("毕业生标记", 14), ("转出状态", 16), ("转入组织", 44))
@@ -19,7 +19,7 @@ STATS_COLUMNS = ("组织", "毕业生", "已发起转出", "已通过", "审批�
 
 def check(actor, org, params: dict) -> dict:
     access.require_view(actor, org)
-    return {"year": year_param(params.get("year"))}
+    return {"year": rules.check_year(year_param(params.get("year")))}
 
 
 def estimate(actor, org, params: dict) -> int:

@@ -32,6 +32,13 @@ def season_over(year: int, today: dt.date) -> bool:
     return today > season_end(year)
 
 
+def check_year(year: int) -> int:
+    """A graduation year asked for (a page's or the API's path): four digits, refused in Chinese otherwise."""
+    if not 2000 <= year <= 2100:
+        raise field_error("year", "毕业年份应为2000至2100之间的四位年份，例如 2026。")
+    return year
+
+
 def field_error(field: str, message: str, code: str = "invalid") -> Invalid:
     return Invalid(message, code=code, errors=[{"field": field, "message": message}])
 

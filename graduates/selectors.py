@@ -81,6 +81,7 @@ class SeasonRow:
 def season(*, org: Org, year: int) -> dict:
     """GR5: per direct subordinate, graduating members (those still in their branch and those transferred out),
     transfers initiated (people with one), approved, pending and returned; and the members not yet initiated."""
+    rules.check_year(year)
     width = org.depth * Org.steplen + Org.steplen
     rows = {
         c.path: SeasonRow(c.pk, c.short_name) for c in Org.objects.filter(parent=org).order_by("sort_order", "path")
@@ -123,6 +124,7 @@ def season(*, org: Org, year: int) -> dict:
 
 def not_initiated(*, org: Org, year: int) -> QuerySet[Person]:
     """GR5: graduating members still in their branch with no open transfer, by branch."""
+    rules.check_year(year)
     return graduating_members(org, year).exclude(transfers__status__in=OPEN)
 
 

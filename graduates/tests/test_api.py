@@ -133,3 +133,11 @@ def test_graduation_season(grad_tree, api_login):
     assert api_login(t.outsider).get(f"/api/v1/orgs/{t.college.id}/graduation-season/{t.year}").status_code == 404
     r = api_login(t.college_admin).get(f"/api/v1/orgs/{t.college.id}/graduation-season/{t.year}.xlsx")
     assert r.status_code in (200, 202)
+
+
+def test_graduation_season_refuses_a_year_out_of_range(grad_tree, api_login):
+    t = grad_tree
+    api = api_login(t.college_admin)
+    for suffix in ("", ".xlsx"):
+        r = api.get(f"/api/v1/orgs/{t.college.id}/graduation-season/1045154048745761{suffix}")
+        assert r.status_code == 422 and "四位年份" in r.json()["message"]

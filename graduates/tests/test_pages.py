@@ -118,3 +118,9 @@ def test_outsiders_get_404(grad_tree, as_, url):
     t = grad_tree
     c = as_(t.outsider)
     assert c.get(url.format(general=t.general.id, class4=t.class4.id, college=t.college.id)).status_code == 404
+
+
+def test_a_season_year_out_of_range_is_refused_in_chinese(grad_tree, as_):
+    t = grad_tree
+    r = as_(t.college_admin).get(f"/graduates/orgs/{t.college.id}/season/99999/")
+    assert r.status_code == 422 and "四位年份" in r.content.decode()
