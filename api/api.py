@@ -17,7 +17,9 @@ from .renderers import ChineseJSONRenderer
 from .routers import (
     accounts,
     cadres,
+    evaluation,
     exports,
+    graduates,
     imports,
     members,
     migrations,
@@ -26,8 +28,6 @@ from .routers import (
     orgs,
     people,
     post_offers,
-    evaluation,
-    graduates,
     progress,
     rating,
     register,
