@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core.dates import year_or_current
 from core.exceptions import Invalid, NotFound
 from core.pages import refusal_as_message
-from exports.views import respond
+from exports.views import table_pages
 from orgs import access
 from orgs.selectors import fetch_acting_org, visible_ancestors
 from people import queries
@@ -217,18 +217,10 @@ def overdue(request, pk: int):
     return render(request, "evaluation/overdue.html", {"org": org, "page": page, "rows": rows})
 
 
-@login_required
-def supervision(request, pk: int, year: int):
-    org = access.fetch_org(request.user, pk)
-    ancestors = visible_ancestors(request.user, org)
-    return render(request, "evaluation/supervision.html", {**selectors.supervision(org=org, year=year),
-                                                           "ancestors": ancestors})  # fmt: skip
-
-
-@login_required
-def supervision_xlsx(request, pk: int, year: int):
-    org = access.fetch_org(request.user, pk)
-    return respond(exports.supervision_export(actor=request.user, org=org, year=year))
+supervision, supervision_xlsx = table_pages(
+    "evaluation/supervision.html", fetch=access.fetch_org, table=selectors.supervision,
+    export=exports.supervision_export, crumbs=visible_ancestors,
+)  # fmt: skip
 
 
 # --- the member's own page (EV7) -------------------------------------------------------------------------------------

@@ -211,3 +211,13 @@ def purge_expired() -> int:
     stale = Q(expires_at__lte=now) | Q(expires_at__isnull=True, created_at__lte=now - dt.timedelta(days=7))
     deleted, _ = ExportJob.objects.filter(stale).delete()
     return deleted
+
+
+def totals_sheet(wb, *, title: str, columns, table: dict, values) -> None:
+    """A 统计 sheet after an export's rows: its title, the header, one row per direct subordinate and the total
+    (`table` as a statistics selector returns it, `values(row)` the row's figures)."""
+    sheet = wb.create_sheet("统计")
+    sheet.append([title])
+    sheet.append(list(columns))
+    for row in [*table["rows"], table["total"]]:
+        sheet.append(["合计（含本级）" if row is table["total"] else row.short_name, *values(row)])

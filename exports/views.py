@@ -3,7 +3,7 @@ which the export pages of every app use to answer an export_start outcome."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core.pages import job_view
@@ -39,3 +39,22 @@ def job_file(request, pk: int):
     response = StreamingHttpResponse(pieces, content_type=XLSX_CONTENT_TYPE)
     response["Content-Length"] = str(size)
     return attachment(response, filename)
+
+
+def table_pages(template: str, *, fetch, table, export, crumbs, extra=None):
+    """A yearly module's statistics page with drill-down and its workbook (对标定级, 两制, 毕业季): the page view
+    and the .xlsx view. `fetch(user, pk)` gives the organisation the reader may see (404 otherwise), `table(org=,
+    year=)` the rows, `crumbs(user, org)` the breadcrumb, `export(actor=, org=, year=)` an export_start outcome,
+    `extra(request, org, year)` what else the page shows."""
+
+    @login_required
+    def page(request, pk: int, year: int):
+        org = fetch(request.user, pk)
+        context = {**table(org=org, year=year), "ancestors": crumbs(request.user, org)}
+        return render(request, template, {**context, **(extra(request, org, year) if extra else {})})
+
+    @login_required
+    def xlsx(request, pk: int, year: int):
+        return respond(export(actor=request.user, org=fetch(request.user, pk), year=year))
+
+    return page, xlsx

@@ -48,13 +48,11 @@ def _rows(people: list):
 
 def finish(wb, actor, org, params: dict, count: int, tally: dict) -> None:
     """The counts sheet: the same selector as the page."""
-    table = selectors.season(org=org, year=params["year"])
-    sheet = wb.create_sheet("统计")
-    sheet.append([f"{org.full_name} {params['year']}年毕业季（截至 {timezone.localtime():%Y-%m-%d %H:%M}）"])
-    sheet.append(list(STATS_COLUMNS))
-    for row in [*table["rows"], table["total"]]:
-        name = "合计（含本级）" if row is table["total"] else row.short_name
-        sheet.append([name, row.graduating, row.initiated, row.approved, row.pending, row.returned])
+    engine.totals_sheet(
+        wb, title=f"{org.full_name} {params['year']}年毕业季（截至 {timezone.localtime():%Y-%m-%d %H:%M}）",
+        columns=STATS_COLUMNS, table=selectors.season(org=org, year=params["year"]),
+        values=lambda r: [r.graduating, r.initiated, r.approved, r.pending, r.returned],
+    )  # fmt: skip
 
 
 KIND = register(

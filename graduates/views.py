@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.pages import post_action, refusal_as_message
 from excel import workbooks
-from exports.views import respond
+from exports.views import table_pages
 from imports.views import card_context
 from imports.views import target as import_target
 from orgs import access
@@ -125,20 +125,17 @@ def transfers_template(request, pk: int):
     return workbooks.xlsx_response(content, f"{importers.TRANSFERS_TITLE}_{org.short_name}.xlsx")
 
 
-@login_required
-def season(request, pk: int, year: int):
-    """GR5: per direct subordinate, the season's figures; the members not yet initiated, by branch."""
-    org = access.fetch_org(request.user, pk)
-    waiting = Paginator(selectors.not_initiated(org=org, year=year), PAGE_SIZE).get_page(request.GET.get("page"))
-    ancestors = visible_ancestors(request.user, org)
-    return render(request, "graduates/season.html", {**selectors.season(org=org, year=year), "waiting": waiting,
-                                                     "ancestors": ancestors})  # fmt: skip
+def _not_initiated(request, org, year: int) -> dict:
+    """GR5: the members not yet initiated, by branch, paginated below the figures."""
+    waiting = selectors.not_initiated(org=org, year=year)
+    return {"waiting": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))}
 
 
-@login_required
-def season_xlsx(request, pk: int, year: int):
-    org = access.fetch_org(request.user, pk)
-    return respond(exports.season_export(actor=request.user, org=org, year=year))
+# GR5: per direct subordinate, the season's figures, and the workbook.
+season, season_xlsx = table_pages(
+    "graduates/season.html", fetch=access.fetch_org, table=selectors.season, export=exports.season_export,
+    crumbs=visible_ancestors, extra=_not_initiated,
+)  # fmt: skip
 
 
 @login_required

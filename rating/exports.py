@@ -55,13 +55,11 @@ def _rows(orgs: list, year: int):
 
 def finish(wb, actor, org, params: dict, count: int, tally: dict) -> None:
     """The statistics sheet: the same selector as the page."""
-    table = selectors.stats(org=org, year=params["year"])
-    sheet = wb.create_sheet("统计")
-    sheet.append([f"{org.full_name} {params['year']}年度对标定级统计（截至 {timezone.localtime():%Y-%m-%d %H:%M}）"])
-    sheet.append(list(STATS_COLUMNS))
-    for row in [*table["rows"], table["total"]]:
-        name = "合计（含本级）" if row is table["total"] else row.short_name
-        sheet.append([name, row.eligible, row.self_rated, row.reviewed, row.review_rate, *row.levels.values()])
+    engine.totals_sheet(
+        wb, title=f"{org.full_name} {params['year']}年度对标定级统计（截至 {timezone.localtime():%Y-%m-%d %H:%M}）",
+        columns=STATS_COLUMNS, table=selectors.stats(org=org, year=params["year"]),
+        values=lambda r: [r.eligible, r.self_rated, r.reviewed, r.review_rate, *r.levels.values()],
+    )  # fmt: skip
 
 
 KIND = register(

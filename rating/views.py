@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.dates import year_or_current
 from core.pages import refusal_as_message, refusal_on_form
-from exports.views import respond
+from exports.views import table_pages
 from orgs import access
 from orgs.rules import BRANCHES
 from orgs.selectors import fetch_acting_org, visible_ancestors
@@ -128,16 +128,13 @@ def review(request, pk: int, year: int):
     return org_page(request, pk, year, review_form=form)
 
 
-@login_required
-def stats(request, pk: int, year: int):
-    org = access.fetch_org(request.user, pk)
-    ancestors = visible_ancestors(request.user, org)
-    weak = Paginator(selectors.rectification_list(org=org, year=year), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "rating/stats.html", {**selectors.stats(org=org, year=year), "ancestors": ancestors,
-                                                 "weak": weak})  # fmt: skip
+def _rectification(request, org, year: int) -> dict:
+    """重点整顿 (DJ2) below the statistics, paginated."""
+    list_ = selectors.rectification_list(org=org, year=year)
+    return {"weak": Paginator(list_, PAGE_SIZE).get_page(request.GET.get("page"))}
 
 
-@login_required
-def stats_xlsx(request, pk: int, year: int):
-    org = access.fetch_org(request.user, pk)
-    return respond(exports.rating_export(actor=request.user, org=org, year=year))
+stats, stats_xlsx = table_pages(
+    "rating/stats.html", fetch=access.fetch_org, table=selectors.stats, export=exports.rating_export,
+    crumbs=visible_ancestors, extra=_rectification,
+)  # fmt: skip
