@@ -192,6 +192,11 @@ def transfer_submit(*, actor, person: Person, to_org: Org, reason: str) -> Trans
             "不能转入待接转团支部（它只存放所在团支部被删除的团员）：请选择一个团支部或团委作为转入组织。",
             code="bad_receiver",
         )
+    if to_org.category == Category.GRADUATED:
+        raise Invalid(
+            "不能转入毕业生团组织（它只保留已毕业班级的团员，直至转出）：请选择一个团支部或团委作为转入组织。",
+            code="bad_receiver",
+        )
     if to_org.pk == from_branch.pk:
         raise Invalid(f"{person.name}已在{to_org.short_name}。", code="same_branch")
     _check_not_branch_admin(person, from_branch, actor)

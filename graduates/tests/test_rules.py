@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 
 from audit.models import AuditEvent
+from conftest import make_person_plain
 from core.exceptions import Conflict, Invalid, NotAllowed
 from graduates import importers, selectors, services
 from graduates.models import GraduateFlag, GraduationMark, GraduationSwitch
 from orgs import rules as org_rules
+from orgs import services as org_services
 from orgs.models import Org
 from orgs.rules import Category
 from people.models import Person
@@ -322,3 +324,15 @@ def test_GR6_one_still_holding_members_is_listed_not_deleted(grad_tree):
     with pytest.raises(Conflict, match="不是毕业生团组织"):
         services.graduated_delete(org=t.branch, actor=t.general_admin, today=after)
     assert Org.objects.filter(pk=class4.pk).exists()
+
+
+def test_gr2_a_graduated_organisation_receives_no_transfer(tree):
+    """A 毕业生团组织 only holds its class until they leave: a transfer into it is refused when it is asked for."""
+    Org.objects.filter(pk=tree.branch.pk).update(category=Category.GRADUATED)
+    graduated = Org.objects.get(pk=tree.branch.pk)
+    other = org_services.org_create_child(parent=tree.general, short_name="新班团支部", category=Category.BRANCH,
+                                          actor=tree.general_admin)  # fmt: skip
+    mover = make_person_plain("想转入的团员", "20000101", branch=other)
+    with pytest.raises(Invalid, match="不能转入毕业生团组织"):
+        transfer_services.transfer_submit(actor=tree.general_admin, person=mover, to_org=graduated, reason="其他")
+    assert not TransferRequest.objects.filter(person=mover).exists()
