@@ -7,7 +7,6 @@ from .importer import KIND
 
 app_name = "evaluation"
 urlpatterns = [
-    path("", views.start, name="start"),
     path("me/", views.mine, name="mine"),
     path("orgs/<int:pk>/", views.home, name="home"),
     path("orgs/<int:pk>/rounds/", views.round_open, name="round_open"),

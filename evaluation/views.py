@@ -17,7 +17,7 @@ from core.exceptions import Invalid, NotFound
 from core.pages import refusal_as_message
 from exports.views import table_pages
 from orgs import access
-from orgs.selectors import fetch_acting_org, visible_ancestors
+from orgs.selectors import visible_ancestors
 from people import queries
 
 from . import exports, rules, selectors, services
@@ -48,11 +48,6 @@ def _date(text: str):
 
 def _int(text: str):
     return int(text) if text and text.strip().isdigit() else None
-
-
-@login_required
-def start(request):
-    return redirect("evaluation:home", pk=fetch_acting_org(request).pk)
 
 
 @login_required

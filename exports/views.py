@@ -2,6 +2,7 @@
 which the export pages of every app use to answer an export_start outcome."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -41,17 +42,24 @@ def job_file(request, pk: int):
     return attachment(response, filename)
 
 
-def table_pages(template: str, *, fetch, table, export, crumbs, extra=None):
+LISTED_PER_PAGE = 50
+
+
+def table_pages(template: str, *, fetch, table, export, crumbs, listing=None):
     """A yearly module's statistics page with drill-down and its workbook (对标定级, 两制, 毕业季): the page view
     and the .xlsx view. `fetch(user, pk)` gives the organisation the reader may see (404 otherwise), `table(org=,
     year=)` the rows, `crumbs(user, org)` the breadcrumb, `export(actor=, org=, year=)` an export_start outcome,
-    `extra(request, org, year)` what else the page shows."""
+    `listing` (name, selector(org=, year=)) a list shown below the table, paginated, as `name`."""
 
     @login_required
     def page(request, pk: int, year: int):
         org = fetch(request.user, pk)
         context = {**table(org=org, year=year), "ancestors": crumbs(request.user, org)}
-        return render(request, template, {**context, **(extra(request, org, year) if extra else {})})
+        if listing:
+            name, selector = listing
+            rows = Paginator(selector(org=org, year=year), LISTED_PER_PAGE)
+            context[name] = rows.get_page(request.GET.get("page"))
+        return render(request, template, context)
 
     @login_required
     def xlsx(request, pk: int, year: int):

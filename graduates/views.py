@@ -125,16 +125,10 @@ def transfers_template(request, pk: int):
     return workbooks.xlsx_response(content, f"{importers.TRANSFERS_TITLE}_{org.short_name}.xlsx")
 
 
-def _not_initiated(request, org, year: int) -> dict:
-    """GR5: the members not yet initiated, by branch, paginated below the figures."""
-    waiting = selectors.not_initiated(org=org, year=year)
-    return {"waiting": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))}
-
-
-# GR5: per direct subordinate, the season's figures, and the workbook.
+# GR5: per direct subordinate, the season's figures, the workbook, the members not yet initiated by branch.
 season, season_xlsx = table_pages(
     "graduates/season.html", fetch=access.fetch_org, table=selectors.season, export=exports.season_export,
-    crumbs=visible_ancestors, extra=_not_initiated,
+    crumbs=visible_ancestors, listing=("waiting", selectors.not_initiated),
 )  # fmt: skip
 
 

@@ -3,7 +3,6 @@ and each rated organisation's page (its self-rating and review). Thin callers of
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -128,13 +127,8 @@ def review(request, pk: int, year: int):
     return org_page(request, pk, year, review_form=form)
 
 
-def _rectification(request, org, year: int) -> dict:
-    """重点整顿 (DJ2) below the statistics, paginated."""
-    list_ = selectors.rectification_list(org=org, year=year)
-    return {"weak": Paginator(list_, PAGE_SIZE).get_page(request.GET.get("page"))}
-
-
+# DJ7, with the 重点整顿 list (DJ2) below the statistics.
 stats, stats_xlsx = table_pages(
     "rating/stats.html", fetch=access.fetch_org, table=selectors.stats, export=exports.rating_export,
-    crumbs=visible_ancestors, extra=_rectification,
+    crumbs=visible_ancestors, listing=("weak", selectors.rectification_list),
 )  # fmt: skip

@@ -234,8 +234,6 @@ PAGES = {
     ("standing:change", "POST"): "L F H O O",
     # 两制 (issue 16) on the 团总支 (evaluated for the members registered directly in it): read by those who see
     # it, entered by its own admin (or its direct superior's), decided by its direct superior's (none of these)
-    ("evaluation:start", "GET"): "L H R R R",
-    ("evaluation:start", "POST"): "L H R R R",
     ("evaluation:mine", "GET"): "L O O O O",
     ("evaluation:mine", "POST"): "L R R R R",  # an appeal without a 不合格: refused with a message
     ("evaluation:home", "GET"): "L F H F O",
