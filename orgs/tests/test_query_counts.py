@@ -71,7 +71,8 @@ def busy(tree, make_person):
 
 def test_the_home_page_of_a_committee_with_its_todo_lists(busy, client, assert_flat_queries):
     client.force_login(busy.general_admin)
-    before, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=17)
+    # 18: the 待办 count looks up the branches below first (one query, instead of a subquery PostgreSQL scanned)
+    before, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=18)
     html = after.content.decode()
     assert "待处理的组织关系转接（9）" in html and "待审批的组织迁移（9）" in html and "待办（9）" in html
     assert html.count("班团支部") >= before.content.decode().count("班团支部") + 8
@@ -79,7 +80,7 @@ def test_the_home_page_of_a_committee_with_its_todo_lists(busy, client, assert_f
 
 def test_the_home_page_of_a_branch_with_members_to_verify(busy, client, assert_flat_queries):
     client.force_login(busy.branch_admin)
-    _, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=16)
+    _, after = assert_flat_queries(get_ok(client, "/manage/"), lambda: busy.grow(8), ceiling=17)  # 待办: as above
     assert "待认证团员（9）" in after.content.decode() and "待确认的任职（9）" in after.content.decode()
 
 
@@ -153,7 +154,8 @@ def test_the_api_admins_list(tree, make_person, api_login, assert_flat_queries):
 
 def test_the_api_admin_changes_todo(busy, api_login, assert_flat_queries):
     api = api_login(busy.general_admin)
-    _, after = assert_flat_queries(get_ok(api, "/api/v1/admin-changes"), lambda: busy.grow(8), ceiling=3)
+    # 4: the 待办 steps look up the branches below the admin's organisations first (workflow.engine._handled_q)
+    _, after = assert_flat_queries(get_ok(api, "/api/v1/admin-changes"), lambda: busy.grow(8), ceiling=4)
     assert len(after.json()) == 9
 
 
