@@ -83,6 +83,10 @@ def require_member_importer(actor, branch: Org) -> None:
             f"{branch.short_name}是{branch.category}，团员只能录入到团支部：请选择一个直属团支部（录入下级支部成员）。",
             code="not_a_branch",
         )
+    if branch.category == Category.GRADUATED:
+        raise Invalid(
+            f"{branch.short_name}是毕业生团组织，只保留已毕业班级的团员直至转出，不能录入新团员。", code="graduated"
+        )
     if not access.can_enter_members(actor, branch):
         raise NotAllowed(
             f"只有{branch.short_name}的管理员或其直属上级组织的管理员可以录入该支部的团员团干部；更上级组织只能查看。",

@@ -13,6 +13,7 @@ from orgs import rules as org_rules
 from orgs import services as org_services
 from orgs.models import Org
 from orgs.rules import Category
+from people import members
 from people.models import Person
 from rating import rules as rating_rules
 from transfers import services as transfer_services
@@ -336,3 +337,10 @@ def test_gr2_a_graduated_organisation_receives_no_transfer(tree):
     with pytest.raises(Invalid, match="不能转入毕业生团组织"):
         transfer_services.transfer_submit(actor=tree.general_admin, person=mover, to_org=graduated, reason="其他")
     assert not TransferRequest.objects.filter(person=mover).exists()
+
+
+def test_gr2_a_graduated_organisation_takes_no_new_members_by_import(tree):
+    """Like a hand entry, the member import refuses a 毕业生团组织 before reading any row."""
+    Org.objects.filter(pk=tree.branch.pk).update(category=Category.GRADUATED)
+    with pytest.raises(Invalid, match="是毕业生团组织，只保留已毕业班级的团员直至转出"):
+        members.require_member_importer(tree.branch_admin, Org.objects.get(pk=tree.branch.pk))
