@@ -44,8 +44,7 @@ def own_figures(org_id: int, year: int) -> dict:
 def refresh(org: Org, year: int) -> None:
     """Recount `org`'s own figures and move the totals of its chain by the difference (inside the caller's
     transaction)."""
-    paths = [*org.ancestor_paths(), org.path]
-    chain = list(Org.objects.filter(path__in=paths).order_by("path").values_list("id", flat=True))
+    chain = list(Org.objects.filter(path__in=org.lineage_paths()).order_by("path").values_list("id", flat=True))
     existing = set(EvalStats.objects.filter(org_id__in=chain, year=year).values_list("org_id", flat=True))
     EvalStats.objects.bulk_create([EvalStats(org_id=i, year=year) for i in chain if i not in existing],
                                   ignore_conflicts=True)  # fmt: skip

@@ -26,7 +26,7 @@ OVERDUE_MONTHS = 15  # RG3
 
 def rounds_covering(org: Org, year: int | None = None):
     """The rounds opened by `org` or a superior (of `year`, if given), highest first."""
-    rounds = EvalRound.objects.filter(org__path__in=[*org.ancestor_paths(), org.path]).select_related("org")
+    rounds = EvalRound.objects.filter(org__path__in=org.lineage_paths()).select_related("org")
     return rounds.filter(year=year) if year else rounds
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -351,9 +351,10 @@ def evaluation_decide(*, evaluation: Evaluation, actor, approve: bool, opinion: 
     _decide(evaluation, process, actor, approve=approve, opinion=clean_text(opinion or ""), what="评议结果")
     if approve:
         evaluation.approved_at = timezone.now()
-        for item in Item.objects.filter(evaluation=evaluation):
-            item.approved_level = item.proposed_level if item.participates else ""
-            item.save(update_fields=["approved_level"])
+        # Two statements whatever the branch's size: the proposed levels become the approved ones.
+        items = Item.objects.filter(evaluation=evaluation)
+        items.filter(participates=True).update(approved_level=F("proposed_level"))
+        items.filter(participates=False).update(approved_level="")
     evaluation.save(update_fields=["stage", "approved_at", "updated_at"])
     aggregates.refresh(evaluation.org, evaluation.year)
     audit_record(actor=actor, verb="审核认证团员教育评议" if approve else "退回团员教育评议", target=evaluation,

@@ -109,6 +109,10 @@ class Org(MP_Node, TimeStampedModel):
         """Paths of every ancestor, root first: the chain is one `path__in` query."""
         return [self.path[: i * self.steplen] for i in range(1, self.depth)]
 
+    def lineage_paths(self) -> list[str]:
+        """Its superiors' paths and its own, root first: what covers it (a yearly round, the figures' chain)."""
+        return [*self.ancestor_paths(), self.path]
+
     def is_descendant_of_path(self, path: str) -> bool:
         return self.path.startswith(path) and self.path != path
 

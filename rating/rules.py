@@ -36,10 +36,10 @@ MAX_CHANGES = 3  # DJ3: changes of the self-rating before review
 # --- rounds ------------------------------------------------------------------------------------------------------
 
 
-def covering_rounds(org: Org, year: int) -> list[RatingRound]:
-    """The rounds of `year` opened by `org` or one of its superiors, highest first."""
-    paths = [*org.ancestor_paths(), org.path]
-    return list(RatingRound.objects.filter(year=year, org__path__in=paths).select_related("org").order_by("org__path"))
+def covering_rounds(org: Org, year: int | None = None) -> list[RatingRound]:
+    """The rounds opened by `org` or one of its superiors (of `year`, if given), newest year first, then highest."""
+    rounds = RatingRound.objects.filter(org__path__in=org.lineage_paths()).select_related("org")
+    return list((rounds.filter(year=year) if year else rounds).order_by("-year", "org__path"))
 
 
 def top_round(org: Org, year: int) -> RatingRound | None:

@@ -93,8 +93,7 @@ def round_open(
 
 def rounds_for(*, org: Org) -> list[RatingRound]:
     """The rounds that cover `org` (any year), newest year first."""
-    paths = [*org.ancestor_paths(), org.path]
-    return list(RatingRound.objects.filter(org__path__in=paths).select_related("org").order_by("-year", "org__path"))
+    return rules.covering_rounds(org)
 
 
 # --- reading one rating ---------------------------------------------------------------------------------------------
