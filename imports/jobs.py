@@ -11,8 +11,6 @@ same file uploaded again skips them.
 """
 
 import logging
-import os
-import secrets
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -35,22 +33,14 @@ def background_rows() -> int:
 
 
 def store_file(content: bytes) -> str:
-    directory = uploads._directory()
-    uploads._purge_old(directory)
-    token = secrets.token_urlsafe(32)
-    fd = os.open(directory / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(content)
-    return token
+    return uploads.put(content)
 
 
 def load_file(token: str) -> bytes:
-    if not uploads._TOKEN.match(token or ""):
-        raise NotFound("导入文件不存在。", code="upload_expired")
-    try:
-        return (uploads._directory() / f"{token}.xlsx").read_bytes()
-    except FileNotFoundError:
-        raise NotFound("上传的文件已过期（保留1天），请重新上传。", code="upload_expired") from None
+    content = uploads.get(token)
+    if content is None:
+        raise NotFound("上传的文件已过期（保留1天），请重新上传。", code="upload_expired")
+    return content
 
 
 def job_start(*, kind: str, org, actor, content: bytes, total: int, dry_run: bool) -> ImportJob:

@@ -2,8 +2,7 @@
 
 An ImportJob is the admin's handle on one import running in a worker: the
 progress page and `GET /api/v1/imports/{job_id}` read it. The uploaded file
-stays in the private upload directory under `file_token` until the job is
-purged; the report holds counts and row outcomes, never full ID numbers.
+stays in the database (StoredUpload) under `file_token` for a day; the report holds counts and row outcomes, never full ID numbers.
 """
 
 from django.conf import settings
@@ -40,3 +39,24 @@ class ImportJob(BackgroundJob):
         if self.status == self.Status.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class StoredUpload(models.Model):
+    """An uploaded import file (or a result workbook) kept for a day, under a random token.
+
+    In the database rather than on a disk because every app server and every worker
+    reaches the database: a preview on one server is confirmed on another, and a
+    background import runs on whichever worker claims it (issue 15, item 3). Files are
+    at most excel.readers.MAX_UPLOAD_BYTES (10 MB), refused before they are stored.
+    """
+
+    token = models.CharField("令牌", max_length=64, unique=True)
+    data = models.BinaryField("文件内容")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "上传的导入文件"
+        verbose_name_plural = "上传的导入文件"
+
+    def __str__(self):
+        return f"upload {self.pk}"
