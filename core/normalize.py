@@ -21,10 +21,14 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
-    if not text.isascii():
+    # Text already in NFKC (most of it) comes out of the swap and the normalisation unchanged: the
+    # punctuation NFKC would fold is not in it, and the rest is swapped back as it was.
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text.translate(_PROTECT)).translate(_RESTORE)
-    # Control characters (a pasted NUL among them) are never part of a name, code or number.
-    text = _CONTROL.sub("", text)
+    # Control characters (a pasted NUL among them) are never part of a name, code or number;
+    # printable text has none.
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
     return text.strip()
 
 

@@ -48,6 +48,7 @@ class Checked:
     clean: dict = field(default_factory=dict)
     key: str = ""  # what the decide step looks the row up by (a keyed hash, a name)
     found: Any = None  # what the decide step found for the apply step (a person on record to link)
+    made: Any = None  # what the check prepared for the apply step to write (a new person's fields)
 
     @property
     def pending(self) -> bool:
@@ -126,13 +127,16 @@ class Run:
     dry_run: bool
     headers: list
     state: dict = field(default_factory=dict)  # the importer's own (counts, the file's optional columns)
+    _columns: dict = field(default_factory=dict, init=False, repr=False)
 
     def has_column(self, key: str) -> bool:
         """Whether the uploaded file has the column `key` (always, for rows given as dicts)."""
         if self.headers is None:
             return True
-        column = next(c for c in self.importer.columns if c.key == key)
-        return any(readers.header_key(h) == column.label for h in self.headers)
+        if key not in self._columns:  # asked for every row: the header row is folded once per key
+            column = next(c for c in self.importer.columns if c.key == key)
+            self._columns[key] = any(readers.header_key(h) == column.label for h in self.headers)
+        return self._columns[key]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,24 @@ REQUIRED_FOR_COMPLETE = (
 )
 
 
+def derived_fields(values: dict) -> dict:
+    """The fields that follow from a person's others: the canonical ID number, its keyed hash, birth date and
+    gender, the mobile's keyed hash and `complete`. `values` holds at least the fields of REQUIRED_FOR_COMPLETE.
+
+    Person.sync_derived_fields (every save) and the member import's bulk insert, which builds no Person, both
+    use this."""
+    parsed = parse_id_number(values["id_number"])
+    mobile = values["mobile"]
+    return {
+        "id_number": parsed.value,
+        "id_hash": pii.keyed_hash(parsed.value),
+        "birth_date": parsed.birth_date,
+        "gender": parsed.gender,
+        "mobile_hash": pii.keyed_hash(mobile) if mobile else "",
+        "complete": all(values[f] for f in REQUIRED_FOR_COMPLETE),
+    }
+
+
 class PersonManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(id_hash=username)
@@ -137,14 +155,9 @@ class Person(AbstractBaseUser, TimeStampedModel):
         super().save(*args, **kwargs)
 
     def sync_derived_fields(self) -> None:
-        """Recompute what follows from other fields; bulk inserts call this too."""
-        parsed = parse_id_number(self.id_number)
-        self.id_number = parsed.value
-        self.id_hash = pii.keyed_hash(parsed.value)
-        self.birth_date = parsed.birth_date
-        self.gender = parsed.gender
-        self.mobile_hash = pii.keyed_hash(self.mobile) if self.mobile else ""
-        self.complete = not self.missing_fields()
+        """Recompute what follows from other fields (derived_fields)."""
+        for name, value in derived_fields({f: getattr(self, f) for f in REQUIRED_FOR_COMPLETE}).items():
+            setattr(self, name, value)
 
     def missing_fields(self) -> list[str]:
         return [f for f in REQUIRED_FOR_COMPLETE if not getattr(self, f)]

@@ -7,6 +7,7 @@ file before writing anything.
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,7 +54,13 @@ def parse_year_month(raw: object) -> dt.date:
 
 
 def join_age_cutoff() -> dt.date:
-    return dt.date.fromisoformat(settings.JOIN_AGE_CUTOFF)
+    return _iso_date(settings.JOIN_AGE_CUTOFF)
+
+
+@lru_cache(maxsize=8)
+def _iso_date(text: str) -> dt.date:
+    # Asked for every row of an import; keyed on the setting's text, so a changed setting is read anew.
+    return dt.date.fromisoformat(text)
 
 
 def check_join_date(join: dt.date, birth: dt.date, *, today: dt.date | None = None) -> None:

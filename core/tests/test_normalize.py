@@ -1,7 +1,11 @@
 """Free text keeps its Chinese punctuation; codes and numbers still lose full-width forms (issue 14, item 11)."""
 
+import random
+import unicodedata
+
 import pytest
 
+from core import normalize
 from core.normalize import clean_code, clean_text
 
 
@@ -17,6 +21,30 @@ from core.normalize import clean_code, clean_text
 )
 def test_clean_text(raw, clean):
     assert clean_text(raw) == clean
+
+
+def _clean_text_without_shortcuts(value) -> str:
+    """clean_text as it was before it skipped the work text already clean does not need."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text.translate(normalize._PROTECT)).translate(normalize._RESTORE)
+    return normalize._CONTROL.sub("", text).strip()
+
+
+def test_the_shortcuts_of_clean_text_change_nothing():
+    pieces = [
+        "王", "ｱ", "ＡＢ", "１", "　", " ", "\t", "\n", "\x00", "\x7f", "\x85", "\u00a0", "\u200b", "e\u0301", "\u00e9",
+        "ﬁ", "①", "㈱", "ｶﾞ", "\u3000", *normalize.CJK_PUNCTUATION, "，\u0301", "a", "-", "汉族", "\U0001F600",
+    ]  # fmt: skip
+    rng = random.Random(15)
+    values = [None, 3.0, 2.5, 13812345678, *pieces]
+    values += ["".join(rng.choices(pieces, k=rng.randint(1, 8))) for _ in range(5000)]
+    for value in values:
+        assert clean_text(value) == _clean_text_without_shortcuts(value), repr(value)
 
 
 def test_codes_still_lose_full_width_forms_and_spaces():

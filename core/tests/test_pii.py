@@ -1,5 +1,10 @@
 """Personal data at rest (core.pii): encrypted columns, keyed look-up, masking."""
 
+import hashlib
+import hmac
+
+import pytest
+from cryptography.fernet import Fernet
 from django.db import connection
 
 from conftest import make_id_number
@@ -41,3 +46,33 @@ def test_a_person_is_found_by_id_number_through_the_keyed_hash(make_person):
     person = make_person("李四")
     assert list(Person.objects.by_id_number(person.id_number)) == [person]
     assert not Person.objects.by_id_number(make_id_number()).exists()
+
+
+def test_fernet_itself_decrypts_what_encrypt_writes_under_the_first_key(settings):
+    first, second = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.PII_ENCRYPTION_KEYS = [first, second]
+    for value in ("", "1", "13812345678", "11010519491231002X", "一二三四五六七八", "x" * 16, "y" * 47):
+        token = pii.encrypt(value)
+        assert Fernet(first.encode()).decrypt(token.encode()).decode() == value
+        assert pii.decrypt(token) == value
+    assert pii.encrypt("13812345678") != pii.encrypt("13812345678")  # a fresh IV each time
+
+
+def test_the_ciphers_follow_the_setting(settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.PII_ENCRYPTION_KEYS = [old]
+    token = pii.encrypt("13812345678")
+    settings.PII_ENCRYPTION_KEYS = [new, old]  # rotation: the new key encrypts, the old one still decrypts
+    assert pii.decrypt(token) == "13812345678"
+    assert Fernet(new.encode()).decrypt(pii.encrypt("13912345678").encode()) == b"13912345678"
+    settings.PII_ENCRYPTION_KEYS = [new]
+    with pytest.raises(ValueError, match="PII_ENCRYPTION_KEYS"):
+        pii.decrypt(token)
+
+
+def test_the_keyed_hash_follows_the_setting(settings):
+    settings.PII_HASH_KEY = "one"
+    one = pii.keyed_hash("13812345678")
+    assert one == hmac.new(b"one", b"13812345678", hashlib.sha256).hexdigest()
+    settings.PII_HASH_KEY = "two"
+    assert pii.keyed_hash("13812345678") != one

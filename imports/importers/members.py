@@ -45,7 +45,7 @@ from orgs.models import Org, OrgAdmin
 from people.cadres import branch_post_errors, branch_post_label, branch_posts_apply, name_mismatch_message
 from people.choices import BRANCH_POSITIONS, PoliticalStatus
 from people.members import MEMBER_FIELDS, check_new_member, held_elsewhere_message, require_member_importer
-from people.models import AccountState, Cadre, Person
+from people.models import AccountState, Cadre, Person, derived_fields
 
 from . import PERSON_CHOICES, PERSON_UNIQUE, person_cells, person_columns, position_cell, row_message
 
@@ -142,6 +142,15 @@ class _Known:
     branch_id: int | None
 
 
+# A created person's fields from the row (with the value when the row has none); the rest are `_insert`'s
+# common values or the model's defaults.
+_ROW_FIELDS = {
+    "name": "", "id_number": "", "ethnicity": "", "political_status": "", "league_join_date": None,
+    "education": "", "occupation": "", "mobile": "", "email": "", "development_number": None,
+    "party_applied_on": None,
+}  # fmt: skip
+
+
 def check(row, run: Run) -> Checked:
     """One row through people.members.check_new_member; nothing from the database."""
     data, refused = person_cells(row.values)
@@ -155,13 +164,18 @@ def check(row, run: Run) -> Checked:
     if clean.get("id_number"):
         values["id_number"] = pii.mask_id_number(clean["id_number"])
     result = RowResult(row=row.number, status=Status.WILL_CREATE, values=values, cells=row.cells)
-    checked = Checked(
-        result=result, clean=clean, key=pii.keyed_hash(clean["id_number"]) if "id_number" in clean else ""
-    )
     if errors or refused:
+        checked = Checked(
+            result=result, clean=clean, key=pii.keyed_hash(clean["id_number"]) if "id_number" in clean else ""
+        )
         checked.fail(row_message(refused, errors))
-    elif checked.key:  # the file's posts, for the rules over the whole file (_post_rules)
-        run.state.setdefault("file_posts", {}).setdefault(checked.key, (position, clean["name"]))
+        return checked
+    # The person this row would create, derived fields included: its keyed hash is the look-up key.
+    person = {f: clean.get(f, default) for f, default in _ROW_FIELDS.items()}
+    person.update(derived_fields(person))
+    checked = Checked(result=result, clean=clean, key=person["id_hash"], made=person)
+    # The file's posts, for the rules over the whole file (_post_rules).
+    run.state.setdefault("file_posts", {}).setdefault(checked.key, (position, clean["name"]))
     return checked
 
 
@@ -292,31 +306,17 @@ def _created_message(r: Checked) -> str:
 
 def _insert(branch: Org, create: list[Checked], link: list[tuple[Checked, int]]) -> None:
     now = timezone.now()
-    people = []
-    for r in create:
-        c = r.clean
-        person = _new_person(
-            name=c["name"],
-            id_number=c["id_number"],
-            ethnicity=c.get("ethnicity", ""),
-            political_status=c.get("political_status", ""),
-            league_join_date=c.get("league_join_date"),
-            education=c.get("education", ""),
-            occupation=c.get("occupation", ""),
-            mobile=c.get("mobile", ""),
-            email=c.get("email", ""),
-            development_number=c["development_number"],
-            party_applied_on=c["party_applied_on"],
-            branch_id=branch.pk,
-            account_state=AccountState.INITIAL,
-            must_change_password=True,
-            password=UNUSABLE_PASSWORD,
-            created_at=now,
-            updated_at=now,
-        )
-        person.sync_derived_fields()
-        people.append(person)
-    bulk_insert_people(people)
+    bulk_insert_people(
+        [r.made for r in create],
+        common={
+            "branch_id": branch.pk,
+            "account_state": AccountState.INITIAL,
+            "must_change_password": True,
+            "password": UNUSABLE_PASSWORD,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
     posted = [r for r in create if r.clean["position"]]
     ids = (
         dict(Person.objects.filter(id_hash__in=[r.key for r in posted]).values_list("id_hash", "pk")) if posted else {}
@@ -339,53 +339,41 @@ def _insert(branch: Org, create: list[Checked], link: list[tuple[Checked, int]])
     counts_changed.send(sender=Person, org_ids=[branch.pk])  # bulk inserts send no model signal
 
 
-# Bulk inserts of people. bulk_create spends most of a large import preparing
-# each of ~28 values per row through the field API; here each column's
-# conversion is chosen once, and the rows go to the database in one
-# executemany. Fields this module does not set get their model default.
-
-_PLAIN_FIELDS = (
-    models.CharField,
-    models.TextField,
-    models.BooleanField,
-    models.IntegerField,
-    models.ForeignKey,
-)
+# Bulk inserts of people. bulk_create spends most of a large import building a
+# Person per row and preparing each of ~28 values through the field API; here
+# the rows stay dicts, the values every row shares (and the model defaults) are
+# prepared once, each row's own values by a conversion chosen once per column,
+# and the rows go to the database in one executemany.
 
 
-def _person_fields() -> list:
-    return [f for f in Person._meta.concrete_fields if not f.primary_key]
-
-
-def _new_person(**values) -> Person:
-    """A Person built positionally (Model.__init__'s fast path) from a row's values and the defaults."""
-    row = [values[f.attname] if f.attname in values else f.get_default() for f in Person._meta.concrete_fields]
-    return Person(*row)
-
-
-def bulk_insert_people(people: list[Person]) -> None:
-    """INSERT the people as they are (sync_derived_fields already called), in one executemany."""
+def bulk_insert_people(people: list[dict], *, common: dict) -> None:
+    """INSERT one person per dict of `people` (its fields and derived_fields), `common` holding what every
+    row shares; any other field takes its default. One executemany."""
     if not people:
         return
-    fields = _person_fields()
     connection = connections[router.db_for_write(Person)]
-    converters = []
-    for f in fields:
-        if isinstance(f, pii.EncryptedTextField):
-            converters.append(lambda v: pii.encrypt(v) if v else v)
-        elif type(f) is models.DateField:
-            converters.append(connection.ops.adapt_datefield_value)
-        elif type(f) is models.DateTimeField:
-            converters.append(connection.ops.adapt_datetimefield_value)
-        elif isinstance(f, _PLAIN_FIELDS) and not isinstance(f, pii.EncryptedTextField):
-            converters.append(None)
+    fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
+    row = []  # the values every row shares, prepared; None where the row's own value goes
+    own = []  # (position, field name, conversion or None)
+    for i, f in enumerate(fields):
+        if f.attname in people[0]:
+            row.append(None)
+            if isinstance(f, pii.EncryptedTextField):
+                own.append((i, f.attname, pii.encrypt))
+            elif isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+                own.append((i, f.attname, connection.ops.adapt_datefield_value))
+            else:
+                own.append((i, f.attname, None))
         else:
-            converters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
-    pairs = [(f.attname, convert) for f, convert in zip(fields, converters, strict=True)]
-    rows = [
-        tuple(getattr(p, name) if convert is None else convert(getattr(p, name)) for name, convert in pairs)
-        for p in people
-    ]
+            value = common[f.attname] if f.attname in common else f.get_default()
+            row.append(f.get_db_prep_save(value, connection))
+    rows = []
+    for person in people:
+        values = row.copy()
+        for i, name, convert in own:
+            value = person[name]
+            values[i] = convert(value) if convert is not None and value not in (None, "") else value
+        rows.append(values)
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(Person._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))

@@ -33,7 +33,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, batch_size: int, rehash: bool, **options):
-        pii._fernet.cache_clear()
         fernet = pii._fernet()
         table = connection.ops.quote_name(Person._meta.db_table)
         q = connection.ops.quote_name
