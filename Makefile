@@ -4,10 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-PG_URL ?= postgres://root@127.0.0.1:5432/test
+# The PostgreSQL suite runs on a primary and hot standby of its own (deploy/pgcluster.py, not the machine's cluster
+# on 5432): the router tests read from the standby with its replay paused (core/tests/test_replicas.py).
+PG_TEST_PORT ?= 5434
+PG_TEST_STANDBY_PORT ?= 5435
+PG_URL ?= postgres://root@127.0.0.1:$(PG_TEST_PORT)/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres lint fmt check-migrations browser postgres bench bench-sqlite bench-postgres bench-province bench-partition bench-move bench-import bench-progress bench-pages bench-load bench-evaluation clean
+.PHONY: help run test test-sqlite test-postgres pg-test-pair topology topology-stop lint fmt check-migrations browser postgres bench bench-sqlite bench-postgres bench-province bench-partition bench-move bench-import bench-progress bench-pages bench-load bench-evaluation clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -33,6 +37,17 @@ run: $(VENV)/.runtime  ## install, migrate, load the demo if empty, serve on htt
 bench-import: $(VENV)/.dev  ## P6: import of a 10,000-row member file vs the floor (SQLite; DATABASE_URL=postgres://… for PostgreSQL); updates BENCHMARKS.md
 	$(PY) bench/import_members.py
 
+# The production topology on this machine (deploy/topology.py; never part of `make test`): nginx → APP_SERVERS
+# gunicorn app servers → PgBouncer → PostgreSQL primary + streaming hot standby → Redis, two background workers.
+APP_SERVERS ?= 2
+TOPOLOGY_MEMBERS ?= 200000
+topology: $(VENV)/.runtime  ## start the production topology (nginx :8100/:8143, app servers, PgBouncer, primary + standby, Redis, workers)
+	$(PY) deploy/topology.py up --app-servers $(APP_SERVERS) --members $(TOPOLOGY_MEMBERS)
+topology-stop: $(VENV)/.runtime  ## stop every process of the topology (its data is kept)
+	$(PY) deploy/topology.py down
+bench-topology: $(VENV)/.dev topology  ## failure drills and scaling figures under locust against the topology; figures go to BENCHMARKS.md
+	$(PY) bench/topology_drills.py
+
 browser:  ## Debian's Chromium and a CJK font for the browser tests
 	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
@@ -56,8 +71,11 @@ check-migrations: $(VENV)/.dev
 test-sqlite: $(VENV)/.dev browser
 	env -u DATABASE_URL $(VENV)/bin/pytest
 
-test-postgres: $(VENV)/.dev browser postgres
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+test-postgres: $(VENV)/.dev browser pg-test-pair
+	DATABASE_URL=$(PG_URL) ZHTJ_TEST_STANDBY_URL=postgres://root@127.0.0.1:$(PG_TEST_STANDBY_PORT)/test $(VENV)/bin/pytest
+
+pg-test-pair: $(VENV)/.runtime  ## start (or make) the suite's PostgreSQL primary and its streaming standby (pg_basebackup)
+	$(PY) deploy/pgcluster.py pair --name test --port $(PG_TEST_PORT) --standby-port $(PG_TEST_STANDBY_PORT) --fast --database test
 
 test: lint check-migrations test-sqlite test-postgres  ## everything CI runs: lint, migrations, the suite on SQLite and PostgreSQL
 

@@ -44,6 +44,8 @@ ENV = {
     "PII_HASH_KEY": "dev-only-pii-hash-key",
     "DATABASE_URL": f"sqlite:///{COPY}",
     "TASKS_IMMEDIATE": "1",
+    # Production refuses several processes without a shared cache (config/settings.py): the machine's Redis.
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
     "ADMIN_TOTP_REQUIRED": "0",  # the simulated admins have no authenticators; the pages measured are the same
 }
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.proxy.ClientAddressMiddleware",  # behind nginx: the client's address from PROXY_CLIENT_ADDRESS_HEADER
     "django.middleware.security.SecurityMiddleware",
     "core.operator_site.OperatorSiteMiddleware",  # /operator/ only where OPERATOR_SITE_ENABLED (and OPERATOR_HOSTS)
     "csp.middleware.CSPMiddleware",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.replicas.ReadYourWritesMiddleware",  # with standbys: a user's reads wait for their own last write
     "core.no_store.NoStoreMiddleware",  # Cache-Control: no-store for logged-in pages and the API
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -148,6 +150,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Hot standbys (issue 15): DATABASE_REPLICA_URL, comma-separated, names PostgreSQL streaming replicas.
+# core.replicas.ReplicaRouter sends the reads of statistics, lists and exports there, every write and
+# everything else to the primary, and keeps read-your-writes (REPLICA_PIN_SECONDS: how long a user's
+# last write position is remembered; REPLICA_RETRY_SECONDS: how long a standby that did not answer rests).
+for _n, _url in enumerate(u for u in os.environ.get("DATABASE_REPLICA_URL", "").split(",") if u.strip()):
+    DATABASES[f"replica{_n or ''}"] = dj_database_url.parse(
+        _url.strip(), conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 600)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
+if len(DATABASES) > 1 and any(db["ENGINE"] != "django.db.backends.postgresql" for db in DATABASES.values()):
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URL needs PostgreSQL for DATABASE_URL and every replica (streaming replication); "
+        "SQLite has no standby. Unset DATABASE_REPLICA_URL or point both at PostgreSQL."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -230,6 +248,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if (DEBUG or TESTING) else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# Behind a reverse proxy that sets this header to the connecting address (deploy/nginx.conf: X-Real-IP), it is
+# the client's address for throttling and the audit trail (core/proxy.py). Never set it without such a proxy.
+PROXY_CLIENT_ADDRESS_HEADER = os.environ.get("PROXY_CLIENT_ADDRESS_HEADER", "")
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -306,6 +327,10 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
 # downloaded from its job page; the file is kept EXPORT_KEEP_HOURS hours.
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# Scheduled jobs (core.scheduler) run once per SCHEDULER_INTERVAL_SECONDS across all workers; a running job
+# silent for STALE_JOB_SECONDS lost its worker and is queued again (core.background.resume_stale).
+SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 300)
+STALE_JOB_SECONDS = env_int("STALE_JOB_SECONDS", 120)
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
@@ -332,6 +357,22 @@ STORAGES = {
         )
     },
 }
+
+# Several processes (gunicorn workers, app servers, background workers) must share the cache: the rate-limit
+# counters, the login-failure counts and read-your-writes live there, and a per-process cache would let each
+# process count on its own (four workers, four times every limit). So production needs REDIS_URL, unless the
+# operator states that exactly one process serves (SINGLE_PROCESS=1; deploy/gunicorn.conf.py then refuses
+# more than one worker). Uploaded import files and finished exports are in the database, which every node
+# reaches; nothing a request writes stays on one machine's disk.
+SINGLE_PROCESS = env_bool("SINGLE_PROCESS", False)
+if not (DEBUG or TESTING) and not os.environ.get("REDIS_URL") and not SINGLE_PROCESS:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG is off: rate limits, login throttling and read-your-writes need a cache "
+        "shared by every process (e.g. REDIS_URL=redis://127.0.0.1:6379/0). A deployment of exactly one process "
+        "may set SINGLE_PROCESS=1 instead."
+    )
+if SINGLE_PROCESS and len(DATABASES) > 1:
+    raise ImproperlyConfigured("SINGLE_PROCESS=1 with DATABASE_REPLICA_URL: read-your-writes needs REDIS_URL.")
 
 CACHES = {
     "default": (

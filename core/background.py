@@ -6,10 +6,16 @@ reports progress with `job_update` and the outcome with `job_finish`; the creato
 writer puts back a stale copy of the others.
 """
 
+import datetime as dt
+import logging
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from .exceptions import NotFound
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task, job):
@@ -52,3 +58,23 @@ def job_out(job, *fields: str) -> dict:
     the `fields` of its kind as they are on the job."""
     shown = ("status", "done", "total", "error", *fields)
     return {"job_id": job.pk, **{name: getattr(job, name) for name in shown}}
+
+
+def resume_stale(model, task) -> int:
+    """Queue again the running jobs whose worker stopped reporting (killed, or its machine lost); how many.
+
+    A running job reports progress after every chunk it writes, so one silent for STALE_JOB_SECONDS has
+    lost its worker. Imports write whole chunks, each in its own transaction, and skip the rows already
+    there, so the job run again finishes the file instead of leaving it half-imported; an export starts
+    its file again. The conditional UPDATE lets exactly one scheduler run take each stale job.
+    """
+    now = timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.STALE_JOB_SECONDS)
+    stale = model.objects.filter(status=model.Status.RUNNING, updated_at__lt=cutoff)
+    resumed = 0
+    for pk in stale.values_list("pk", flat=True):
+        if model.objects.filter(pk=pk, status=model.Status.RUNNING, updated_at__lt=cutoff).update(updated_at=now):
+            logger.warning("%s %s lost its worker; queued again", model._meta.label, pk)
+            task.enqueue(pk)
+            resumed += 1
+    return resumed

@@ -13,13 +13,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import ScheduledRun
 
 logger = logging.getLogger(__name__)
-INTERVAL_SECONDS = 300
+INTERVAL_SECONDS = settings.SCHEDULER_INTERVAL_SECONDS
 JOB_NAME = "due-jobs"
 
 

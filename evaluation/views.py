@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.dates import year_or_current
 from core.exceptions import Invalid, NotFound
 from core.pages import refusal_as_message
+from core.replicas import replica_view
 from exports.views import table_pages
 from orgs import access
 from orgs.selectors import visible_ancestors
@@ -205,6 +206,7 @@ def registration(request, pk: int, year: int):
 
 
 @login_required
+@replica_view
 def overdue(request, pk: int):
     org = access.fetch_org(request.user, pk)
     page = Paginator(services.overdue(org=org), PAGE_SIZE).get_page(request.GET.get("page"))

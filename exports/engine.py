@@ -24,7 +24,7 @@ from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from core import background
+from core import background, replicas
 from core.exceptions import DomainError, NotFound
 from excel.workbooks import HEADER_FILL, HEADER_FONT, new_workbook, safe_row
 
@@ -150,7 +150,9 @@ def job_run(job_id: int) -> None:
         params = kind.check(job.created_by, job.org, dict(job.params))
         with tempfile.TemporaryFile() as f:
             # No surrounding transaction: the progress updates must be seen while the rows are written.
-            count = write(kind, actor=job.created_by, org=job.org, params=params, out=f, progress=progress)
+            # The rows from a standby that has replayed everything committed before the job started (core.replicas).
+            with replicas.reads_from_replica(at_least=replicas.primary_lsn()):
+                count = write(kind, actor=job.created_by, org=job.org, params=params, out=f, progress=progress)
             size = f.seek(0, io.SEEK_END)
             f.seek(0)
             with transaction.atomic():

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core.pages import job_view
+from core.replicas import replica_view
 from excel.workbooks import XLSX_CONTENT_TYPE, attachment, xlsx_response
 
 from . import engine
@@ -52,6 +53,7 @@ def table_pages(template: str, *, fetch, table, export, crumbs, listing=None):
     `listing` (name, selector(org=, year=)) a list shown below the table, paginated, as `name`."""
 
     @login_required
+    @replica_view
     def page(request, pk: int, year: int):
         org = fetch(request.user, pk)
         context = {**table(org=org, year=year), "ancestors": crumbs(request.user, org)}
@@ -62,6 +64,7 @@ def table_pages(template: str, *, fetch, table, export, crumbs, listing=None):
         return render(request, template, context)
 
     @login_required
+    @replica_view
     def xlsx(request, pk: int, year: int):
         return respond(export(actor=request.user, org=fetch(request.user, pk), year=year))
 

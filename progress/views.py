@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from core.replicas import replica_view
 from exports.views import respond
 from orgs import access
 from orgs.selectors import fetch_acting_org, visible_ancestors
@@ -33,6 +34,7 @@ def _table_of(request, pk: int, kind: str):
 
 
 @login_required
+@replica_view
 def table(request, pk: int, kind: str):
     org, sort, descending = _table_of(request, pk, kind)
     data = selectors.progress_table(org=org, sort=sort, descending=descending)
@@ -44,12 +46,14 @@ def table(request, pk: int, kind: str):
 
 
 @login_required
+@replica_view
 def export(request, pk: int, kind: str):
     org, sort, descending = _table_of(request, pk, kind)
     return respond(exports.progress_export(actor=request.user, org=org, sort=sort, descending=descending))
 
 
 @login_required
+@replica_view
 def extra_list(request, pk: int, name: str):
     if name not in selectors.LISTS:
         raise Http404

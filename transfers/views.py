@@ -13,6 +13,7 @@ from core import picker
 from core.exceptions import DomainError
 from core.pages import post_action, refusal_as_message
 from core.pagination import CappedCountPaginator
+from core.replicas import replica_view
 from orgs import pick as org_pick
 from orgs.models import Org
 from orgs.rules import Category
@@ -31,6 +32,7 @@ def _int(value) -> int:
 
 
 @login_required
+@replica_view
 def transfer_list(request):
     """转接列表 like the live one, filterable by direction and status, searchable by pasted names."""
     org = fetch_acting_org(request)

@@ -15,6 +15,7 @@ from api.routers.orgs import PageIn, _page_bounds
 from api.routers.post_offers import PostOfferOut, offer_out
 from api.routers.register import PersonIn
 from api.schemas import ERRORS, PersonOut, person_out, xlsx_doc
+from core.replicas import replica_view
 from excel.workbooks import xlsx_response
 from imports import importer
 from orgs import access as org_access
@@ -58,6 +59,7 @@ def cadre_out(post: Cadre, *, viewer) -> dict:
 
 
 @router.get("/{int:org_id}/cadres", response={200: CadreListOut, **ERRORS}, summary="团干部列表")
+@replica_view
 def cadre_list(request, org_id: int, page: Query[PageIn], complete: bool | None = None):
     """团干部列表 (S7), 书记 first; `?complete=false` lists those still incomplete. ID numbers and
     mobiles are masked for every reader but the cadre themself; whoever manages these cadres (the

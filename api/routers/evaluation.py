@@ -11,6 +11,7 @@ from api.routers import exports as exports_api
 from api.routers.imports import IMPORT_DOC, ImportOut, ImportQuery, import_answer, import_responses
 from api.routers.orgs import PageIn, _page_bounds
 from api.schemas import ERRORS, xlsx_doc
+from core.replicas import replica_view
 from evaluation import exports, services
 from evaluation import importer as ev_importer
 from evaluation import selectors as ev_selectors
@@ -262,6 +263,7 @@ def registration_submit(request, id: int, year: int):
 @router.get(
     "/orgs/{int:id}/overdue-registrations", response={200: OverdueListOut, **ERRORS}, summary="逾期未注册（RG3）"
 )
+@replica_view
 def overdue(request, id: int, page: Query[PageIn]):
     org = access.fetch_org(request.auth, id)
     start, end = _page_bounds(page)
@@ -277,6 +279,7 @@ def overdue(request, id: int, page: Query[PageIn]):
     response={200: AnnualProgressOut, **ERRORS},
     summary="两制进度（EV8/RG4）",
 )
+@replica_view
 def annual_progress(request, id: int, year: int):
     """One row per direct subordinate with its subtree's totals, current the moment a change commits."""
     table = ev_selectors.supervision(org=access.fetch_org(request.auth, id), year=year)
@@ -289,6 +292,7 @@ def annual_progress(request, id: int, year: int):
     openapi_extra=exports_api.EXPORT_OPENAPI,
     summary="两制进度 Excel",
 )
+@replica_view
 def annual_progress_xlsx(request, id: int, year: int):
     org = access.fetch_org(request.auth, id)
     return exports_api.answer(exports.supervision_export(actor=request.auth, org=org, year=year))

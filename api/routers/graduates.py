@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from api.routers import exports as exports_api
 from api.routers.imports import IMPORT_DOC, ImportOut, ImportQuery, import_answer, import_responses
 from api.schemas import ERRORS, xlsx_doc
+from core.replicas import replica_view
 from excel.workbooks import xlsx_response
 from graduates import exports, importers, selectors, services
 from imports import importer
@@ -116,6 +117,7 @@ def graduation_transfers_import(request, id: int, file: File[UploadedFile], quer
 
 
 @router.get("/{int:id}/graduation-season/{int:year}", response={200: SeasonOut, **ERRORS}, summary="毕业季（GR5）")
+@replica_view
 def graduation_season(request, id: int, year: int):
     org = access.fetch_org(request.auth, id)
     table = selectors.season(org=org, year=year)
@@ -133,6 +135,7 @@ def graduation_season(request, id: int, year: int):
     openapi_extra=exports_api.EXPORT_OPENAPI,
     summary="毕业季 Excel（GR5）",
 )
+@replica_view
 def graduation_season_xlsx(request, id: int, year: int):
     org = access.fetch_org(request.auth, id)
     return exports_api.answer(exports.season_export(actor=request.auth, org=org, year=year))

@@ -8,6 +8,7 @@ from api.routers.orgs import PageIn, _page_bounds
 from api.routers.register import PersonIn
 from api.schemas import ERRORS, PersonOut, PersonRecordOut, RecordPatchIn, person_out, record_out, xlsx_doc
 from core.exceptions import Invalid
+from core.replicas import replica_view
 from excel.workbooks import xlsx_response
 from graduates import services as graduate_services
 from orgs import access as org_access
@@ -56,6 +57,7 @@ def _member(request, org_id: int, person_id: int) -> Person:
 
 
 @router.get("/{int:org_id}/members", response={200: MemberListOut, **ERRORS})
+@replica_view
 def member_list(request, org_id: int, page: Query[PageIn], complete: bool | None = None):
     """团员列表 (S7). ID numbers and mobiles are masked for every reader, the branch admin included; the
     branch admin sees one record in full with `POST /orgs/{id}/people/{person_id}/reveal` (audited).

@@ -4,6 +4,7 @@ from typing import Literal
 from ninja import Query, Router, Schema, Status
 
 from api.schemas import COMMON_ERRORS, ErrorOut
+from core.replicas import replica_view
 from orgchanges import deletion
 from orgs import access, queries, selectors, trail
 from orgs.industries import INDUSTRIES
@@ -103,6 +104,7 @@ def org_get(request, org_id: int):
 
 
 @router.get("/{int:org_id}/children", response={200: OrgListOut, **COMMON_ERRORS, 404: ErrorOut})
+@replica_view
 def org_children(request, org_id: int, page: Query[PageIn]):
     org = access.fetch_org(request.auth, org_id)
     start, end = _page_bounds(page)
@@ -177,6 +179,7 @@ class AuditListOut(Schema):
 
 
 @router.get("/{int:org_id}/audit", response={200: AuditListOut, **COMMON_ERRORS, 404: ErrorOut}, summary="操作记录")
+@replica_view
 def org_audit(request, org_id: int, page: Query[PageIn], verb: str = ""):
     """操作记录 of the organisation and everything below it, newest first; personal data in it is masked.
     Admins of the organisation or of a superior; 404 for anyone else."""

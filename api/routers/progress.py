@@ -6,6 +6,7 @@ from ninja import Router, Schema
 
 from api.routers import exports as exports_api
 from api.schemas import COMMON_ERRORS, error_responses
+from core.replicas import replica_view
 from orgs import access
 from progress import exports, selectors
 
@@ -36,6 +37,7 @@ class ProgressOut(Schema):
     response={200: ProgressOut, **COMMON_ERRORS, **error_responses(404)},
     summary="录入进度（S1–S5）",
 )
+@replica_view
 def org_progress(request, id: int, sort: str = "", desc: bool = False):
     """One row per direct subordinate with its whole subtree's totals; `self` is the organisation's own subtree."""
     org = access.fetch_org(request.auth, id)
@@ -49,6 +51,7 @@ def org_progress(request, id: int, sort: str = "", desc: bool = False):
     openapi_extra=exports_api.EXPORT_OPENAPI,
     summary="录入进度 Excel",
 )
+@replica_view
 def org_progress_xlsx(request, id: int, sort: str = "", desc: bool = False):
     org = access.fetch_org(request.auth, id)
     return exports_api.answer(exports.progress_export(actor=request.auth, org=org, sort=sort, descending=desc))

@@ -8,6 +8,7 @@ from ninja.responses import Status
 
 from api.routers import exports as exports_api
 from api.schemas import ERRORS
+from core.replicas import replica_view
 from orgs import access
 from rating import exports, selectors, services
 
@@ -120,6 +121,7 @@ def rating_review(request, id: int, year: int, payload: ReviewIn):
 
 
 @router.get("/{int:id}/rating-stats/{int:year}", response={200: StatsOut, **ERRORS}, summary="对标定级统计（DJ7）")
+@replica_view
 def rating_stats(request, id: int, year: int):
     table = selectors.stats(org=access.fetch_org(request.auth, id), year=year)
     return {"as_of": table["as_of"], "rows": [r.as_api() for r in table["rows"]]}
@@ -131,6 +133,7 @@ def rating_stats(request, id: int, year: int):
     openapi_extra=exports_api.EXPORT_OPENAPI,
     summary="对标定级结果 Excel（DJ7）",
 )
+@replica_view
 def rating_stats_xlsx(request, id: int, year: int):
     """Every rated organisation of the subtree with its self-rating and review, and the statistics sheet; a large
     subtree answers 202 with the export job."""

@@ -8,6 +8,7 @@ from ninja.responses import Status
 
 from api.routers.orgs import PageIn, _page_bounds
 from api.schemas import ERRORS, PersonOut, person_out
+from core.replicas import replica_view
 from orgs import access
 from people import access as people_access
 from standing import selectors, services
@@ -75,6 +76,7 @@ def status_change(request, id: int, payload: StatusChangeIn):
 
 
 @router.get("/orgs/{int:id}/overage", response={200: OverageListOut, **ERRORS}, summary="应离团名单（ST2）")
+@replica_view
 def overage(request, id: int, page: Query[PageIn]):
     """Members of the subtree aged 28 or more on today's date, status 正常, holding no cadre post in any
     organisation; `person.pending_status` shows a request already made."""
@@ -102,6 +104,7 @@ def overage_requests(request, id: int, payload: OverageIn):
 
 
 @router.get("/orgs/{int:id}/left-members", response={200: LeftListOut, **ERRORS}, summary="离团团员（ST3）")
+@replica_view
 def left_members(request, id: int, page: Query[PageIn]):
     """Members who left from a branch of the subtree, read-only, with `person.league_status` saying how."""
     org = access.fetch_org(request.auth, id)

@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema, Status
 from api.routers.orgs import PageIn, _page_bounds
 from api.schemas import COMMON_ERRORS, ERRORS, Id
 from core.exceptions import Invalid, NotFound
+from core.replicas import replica_view
 from orgs import access as org_access
 from orgs.models import Org
 from people.models import Person
@@ -121,6 +122,7 @@ def _sees_member(actor, person: Person) -> bool:
 
 
 @router.get("", response={200: TransferListOut, **ERRORS})
+@replica_view
 def transfer_list(
     request, page: Query[PageIn], org_id: int | None = None, status: str = "", direction: str = "", names: str = ""
 ):

@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import DomainError
 from core.pages import refusal_as_message, refusal_on_form
+from core.replicas import replica_view
 from imports import importer
 from imports.views import card_context
 from orgs import access as org_access
@@ -36,6 +37,7 @@ MANAGE_CADRES = org_access.MANAGE | org_access.MANAGE_AS_SUPERIOR
 
 @login_required
 @require_GET
+@replica_view
 def cadre_list(request, pk: int):
     """团干部列表: who is still incomplete (S7); full ID numbers and actions only for those who manage them."""
     org = org_access.fetch_org(request.user, pk)

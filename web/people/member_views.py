@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.pages import refusal_as_message
+from core.replicas import replica_view
 from orgs import access as org_access
 from orgs.models import Org
 from people import access, members, queries, selectors
@@ -20,6 +21,7 @@ PAGE_SIZE = 50
 
 
 @login_required
+@replica_view
 def member_list(request, pk: int):
     """团员列表: everyone sees who is incomplete; only the branch admin sees full data and acts.
 
@@ -45,6 +47,7 @@ def member_list(request, pk: int):
     })  # fmt: skip
 
 
+@replica_view
 def _subtree_member_list(request, org: Org, complete: bool | None):
     members = selectors.subtree_member_list(org, complete=complete)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
