@@ -9,6 +9,7 @@ import datetime as dt
 import operator
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
@@ -48,7 +49,13 @@ def id_check_char(first17: str) -> str:
 
 
 def parse_id_number(raw: object, *, today: dt.date | None = None) -> IdNumber:
-    value = clean_code(raw).upper()
+    return _parse_id_number(clean_code(raw).upper(), today or dt.date.today())
+
+
+# The member import parses each ID number twice (the row's check, then the fields derived from it for the
+# insert): recent answers are kept, keyed on the day. A refusal is raised anew each time.
+@lru_cache(maxsize=4096)
+def _parse_id_number(value: str, today: dt.date) -> IdNumber:
     if not value:
         raise ValidationError("请填写身份证号码。", code="id_required")
     if len(value) != 18:
@@ -69,7 +76,6 @@ def parse_id_number(raw: object, *, today: dt.date | None = None) -> IdNumber:
         raise ValidationError(
             f"身份证号码中的出生日期 {value[6:14]} 不是有效日期，请核对第7至14位。", code="id_birth_date"
         ) from None
-    today = today or dt.date.today()
     if birth > today or birth.year < 1900:
         raise ValidationError(
             f"身份证号码中的出生日期 {birth:%Y-%m-%d} 不合理，请核对第7至14位。", code="id_birth_date"

@@ -282,7 +282,8 @@ def _check_sheet(xml: bytes) -> None:
     from a few C-speed regex passes. Otherwise, or to name a formula's cell,
     the elements are walked one by one.
     """
-    if not _FORMULA.search(xml):
+    # A formula's tag holds "<f" or ":f" (prefixed): without either, the regex need not scan the sheet.
+    if not ((b"<f" in xml or b":f" in xml) and _FORMULA.search(xml)):
         rows = _ROW_R.findall(xml)
         cell_rows = _CELL_ROW.findall(xml)
         elements = sum(xml.count(tag) for tag in (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>"))
@@ -375,14 +376,16 @@ def read_rows(
     if missing:
         raise FileRefused(f"第1行表头缺少“{'”“'.join(missing)}”。" + wrong)
     result = SheetData(headers=headers)
+    read = list(positions.items())
+    absent = {c.key: "" for c in columns if c.key not in positions}
     for index, cells in enumerate(table[1:], start=2):
-        values = {key: (cells[pos] if pos < len(cells) else "") for key, pos in positions.items()}
-        if all(_blank(v) for v in values.values()):
+        width = len(cells)
+        values = {key: (cells[pos] if pos < width else "") for key, pos in read}
+        if all(map(_blank, values.values())):
             continue
         if len(result.rows) >= max_rows:
             raise FileRefused(f"一次最多上传{max_rows}行数据，请分成几个文件分别上传。")
-        for c in columns:
-            values.setdefault(c.key, "")
+        values.update(absent)
         result.rows.append(DataRow(number=index, values=values, cells=_trim(cells)))
     if not result.rows:
         raise FileRefused("上传的文件中没有数据：请从第2行起每行填写一条，再上传。")
