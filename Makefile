@@ -11,7 +11,7 @@ PG_TEST_STANDBY_PORT ?= 5435
 PG_URL ?= postgres://root@127.0.0.1:$(PG_TEST_PORT)/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-sqlite test-postgres pg-test-pair topology topology-stop lint fmt check-migrations browser postgres bench bench-sqlite bench-postgres bench-province bench-partition bench-move bench-import bench-progress bench-pages bench-load bench-evaluation clean
+.PHONY: help run test test-sqlite test-postgres pg-test-pair topology topology-stop redis lint fmt check-migrations browser postgres bench bench-sqlite bench-postgres bench-province bench-partition bench-move bench-import bench-progress bench-pages bench-load bench-evaluation clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -52,6 +52,9 @@ browser:  ## Debian's Chromium and a CJK font for the browser tests
 	@command -v chromium >/dev/null && fc-list | grep -qi wqy || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
+redis:  ## start the loopback Redis server if it is not running (the shared-cache test uses it)
+	@redis-cli -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+
 postgres:  ## start the loopback PostgreSQL server if it is not running
 	@pg_isready -q -h 127.0.0.1 || $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
@@ -68,10 +71,10 @@ fmt: $(VENV)/.dev
 check-migrations: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: $(VENV)/.dev browser
+test-sqlite: $(VENV)/.dev browser redis
 	env -u DATABASE_URL $(VENV)/bin/pytest
 
-test-postgres: $(VENV)/.dev browser pg-test-pair
+test-postgres: $(VENV)/.dev browser redis pg-test-pair
 	DATABASE_URL=$(PG_URL) ZHTJ_TEST_STANDBY_URL=postgres://root@127.0.0.1:$(PG_TEST_STANDBY_PORT)/test $(VENV)/bin/pytest
 
 pg-test-pair: $(VENV)/.runtime  ## start (or make) the suite's PostgreSQL primary and its streaming standby (pg_basebackup)

@@ -89,3 +89,15 @@ def test_behind_the_proxy_the_client_address_is_the_proxy_header(client, setting
     settings.PROXY_CLIENT_ADDRESS_HEADER = "X-Real-IP"
     ClientAddressMiddleware(view)(request)
     assert seen["addr"] == "203.0.113.9"
+
+
+def test_the_shared_cache_works_with_redis():
+    """REDIS_URL really gives Django's Redis cache (the redis package installed; `make test` starts Redis)."""
+    code = "from django.core.cache import cache; cache.set('zhtj-check', 42); print(cache.get('zhtj-check'))"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        | {"REDIS_URL": "redis://127.0.0.1:6379/5"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "42"  # after the shell's note of what it imported

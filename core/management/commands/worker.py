@@ -5,20 +5,28 @@ and then in a daemon thread every SCHEDULER_TICK seconds it calls core.scheduler
 which runs the due jobs in exactly one worker per interval.
 """
 
+import logging
 import threading
+import time
 
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from core import scheduler
 
+logger = logging.getLogger(__name__)
 SCHEDULER_TICK = 15
+DATABASE_RETRY_SECONDS = 2
 
 
 def _scheduler_loop(stop: threading.Event) -> None:
     while not stop.wait(SCHEDULER_TICK):
         close_old_connections()
-        scheduler.tick()
+        try:
+            scheduler.tick()
+        except DatabaseError as e:  # the database restarting or failing over: the next tick tries again
+            logger.warning("scheduled jobs skipped this tick: %s", e.__class__.__name__)
+            connection.close()
     connection.close()
 
 
@@ -31,6 +39,15 @@ class Command(DbWorkerCommand):
         thread = threading.Thread(target=_scheduler_loop, args=(stop,), name="scheduler", daemon=True)
         thread.start()
         try:
-            return super().handle(*args, **options)
+            while True:
+                try:
+                    return super().handle(*args, **options)
+                except DatabaseError as e:
+                    # The database restarting or failing over (issue 15): the worker waits and goes on instead of
+                    # ending, so the queue keeps moving once the database is back. A task cut off here is queued
+                    # again by the scheduler (core.background.resume_stale).
+                    logger.warning("database unavailable (%s); the worker goes on in %s s", e, DATABASE_RETRY_SECONDS)
+                    connections.close_all()
+                    time.sleep(DATABASE_RETRY_SECONDS)
         finally:
             stop.set()
