@@ -14,12 +14,13 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 _BLOCK = 16  # AES block size, bytes
 
@@ -65,14 +66,23 @@ class _Keyring:
         return base64.urlsafe_b64encode(parts + signature.digest())
 
 
-@lru_cache(maxsize=4)
-def _keyring_for(keys: tuple[str, ...]) -> _Keyring:
-    return _Keyring(keys)
+# The ciphers and the hash state of the current settings, made at first use. Reading the settings on every
+# value costs as much as the hash itself; in production they never change while a process runs, and tests
+# change them through override_settings, whose signal empties this.
+_prepared: dict = {}
+
+
+@receiver(setting_changed)
+def _forget_keys(*, setting, **kwargs):
+    if setting in ("PII_ENCRYPTION_KEYS", "PII_HASH_KEY"):
+        _prepared.clear()
 
 
 def _keyring() -> _Keyring:
-    # Keyed on the setting's value, so a changed setting (tests, override_settings) gets its own ciphers.
-    return _keyring_for(tuple(settings.PII_ENCRYPTION_KEYS))
+    keyring = _prepared.get("keyring")
+    if keyring is None:
+        keyring = _prepared["keyring"] = _Keyring(tuple(settings.PII_ENCRYPTION_KEYS))
+    return keyring
 
 
 def _fernet() -> MultiFernet:
@@ -90,14 +100,12 @@ def decrypt(token: str) -> str:
         raise ValueError("无法解密个人信息：加密密钥不匹配（检查 PII_ENCRYPTION_KEYS）") from None
 
 
-@lru_cache(maxsize=4)
-def _hash_state(key: str):
-    return hmac.new(key.encode(), digestmod=hashlib.sha256)
-
-
 def keyed_hash(value: str) -> str:
-    # The HMAC state after the key is prepared once per key and copied for each value.
-    state = _hash_state(settings.PII_HASH_KEY).copy()
+    # The HMAC state after the key is prepared once and copied for each value.
+    prepared = _prepared.get("hash")
+    if prepared is None:
+        prepared = _prepared["hash"] = hmac.new(settings.PII_HASH_KEY.encode(), digestmod=hashlib.sha256)
+    state = prepared.copy()
     state.update(value.encode())
     return state.hexdigest()
 

@@ -25,6 +25,7 @@ Imported people log in with the last 8 characters of their ID number
 password is hashed per row.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -375,11 +376,30 @@ def bulk_insert_people(people: list[dict], *, common: dict) -> None:
             values[i] = convert(value) if convert is not None and value not in (None, "") else value
         rows.append(values)
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(Person._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    )
+    table, columns = quote(Person._meta.db_table), ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            _copy(connection, cursor, f"COPY {table} ({columns}) FROM STDIN", rows)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
+
+
+def _copy(connection, cursor, sql: str, rows: list) -> None:
+    """PostgreSQL: the rows in one COPY, 3-4 times faster than executemany (a statement per row) into
+    people_person (bench/import_members.py measures both). Like cursor.execute, it goes through the
+    connection's execute wrappers and its errors become Django's (a unique violation is an IntegrityError,
+    which the import framework retries once)."""
+
+    def copy(sql, params, many, context):
+        with context["cursor"].cursor.copy(sql) as stream:
+            for row in rows:
+                stream.write_row(row)
+
+    executor = copy
+    for wrapper in reversed(connection.execute_wrappers):
+        executor = functools.partial(wrapper, executor)
+    with connection.wrap_database_errors:
+        executor(sql, None, False, {"connection": connection, "cursor": cursor})
 
 
 IMPORTER = Importer(
