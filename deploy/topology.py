@@ -248,8 +248,11 @@ def pgbouncer_up() -> None:
     directory = pgbouncer_dir()
     directory.mkdir(parents=True, exist_ok=True)
     r = roles()
+    # No standby answering (just after a failover, until a new one is made): zhtj_standby names the primary, whose
+    # replay position is NULL, so the app reads from the primary at once instead of waiting on a dead server.
+    standby_port = r["standby"][1] if pgcluster.ready(r["standby"][1]) else r["primary"][1]
     render("pgbouncer.ini.in", directory / "pgbouncer.ini", PRIMARY_PORT=r["primary"][1],
-           STANDBY_PORT=r["standby"][1], PORT=PGBOUNCER_PORT, DIR=directory)  # fmt: skip
+           STANDBY_PORT=standby_port, PORT=PGBOUNCER_PORT, DIR=directory)  # fmt: skip
     (directory / "userlist.txt").write_text('"root" ""\n')
     for path in (directory, *directory.iterdir()):
         shutil.chown(path, "postgres", "postgres")
