@@ -94,15 +94,18 @@ def accounts() -> dict:
         if len(chosen) == IMPORTERS + 1:
             break
     plans = []
-    run = int(time.time()) % 100_000  # new people every run: a file imported before would be skipped whole
+    # New people every run (a file imported before would be skipped whole), each file set with development numbers
+    # of its own (nationally unique: two sets sharing one would refuse each other's rows).
+    run = int(time.time()) % 900
     for n, post in enumerate(chosen[:IMPORTERS]):
-        files = import_files(post, FILES_EACH, ROWS_EACH, seed=run * 10 + n, tag=f"i{n}")
+        files = import_files(post, FILES_EACH, ROWS_EACH, seed=run * 10 + n, dev_base=run * 100_000 + n * 10_000,
+                             tag=f"i{n}")  # fmt: skip
         plans.append({"id_number": post.person.id_number, "password": DEMO_PASSWORD, "branch_id": post.org_id,
                       "files": [str(f) for f in files]})  # fmt: skip
     imports_path = WORK / "imports.json"
     imports_path.write_text(json.dumps(plans))
     drill = chosen[IMPORTERS]
-    drill_file = import_files(drill, 1, DRILL_ROWS, seed=run * 10 + 9, tag="drill")[0]
+    drill_file = import_files(drill, 1, DRILL_ROWS, seed=run * 10 + 9, dev_base=run * 100_000 + 90_000, tag="drill")[0]
     return {
         "admins": admins_path, "members": members_path, "imports": imports_path, "admin_count": len(admins),
         "drill": {"id_number": drill.person.id_number, "password": DEMO_PASSWORD, "branch_id": drill.org_id,
@@ -110,13 +113,13 @@ def accounts() -> dict:
     }  # fmt: skip
 
 
-def import_files(post, count: int, rows_each: int, *, seed: int, tag: str) -> list[Path]:
+def import_files(post, count: int, rows_each: int, *, seed: int, dev_base: int, tag: str) -> list[Path]:
     """Member files for `post`'s branch that the import accepts whole: generated rows, checked by a dry run of
     the real import (rows whose person exists elsewhere in the database are dropped), split into files."""
     from imports.importers.members import member_import
     from people.tests.member_rows import member_rows, write_xlsx
 
-    rows = member_rows(int(count * rows_each * 1.05) + 20, seed=seed, dev_base=seed * 10)
+    rows = member_rows(int(count * rows_each * 1.05) + 20, seed=seed, dev_base=dev_base)
     report_ = member_import(branch=post.org, file_or_rows=write_xlsx(rows), actor=post.person, dry_run=True)
     bad = {r["row"] for r in report_.as_dict()["failed"]}
     good = [row for i, row in enumerate(rows, start=2) if i not in bad] if bad else rows
