@@ -42,6 +42,7 @@ PRIMARY = "default"
 BOOKKEEPING_APPS = {"sessions", "axes", "otp_totp", "otp_static", "django_tasks_db"}
 BOOKKEEPING_TABLES = ("django_session", "accounts_apitoken", "axes_")
 PIN_KEY = "replica-pin:{}"
+WRITES = ("INSERT", "UPDATE", "DELETE", "COPY", "MERGE")  # COPY: the member import's bulk insert on PostgreSQL
 
 _reading_from = contextvars.ContextVar("reading_from", default=None)  # the standby alias of this block, or None
 _wrote = contextvars.ContextVar("wrote", default=None)  # a one-item list, set while a request is watched
@@ -151,7 +152,7 @@ def _notice_writes(execute, sql, params, many, context):
     wrote = _wrote.get()
     if wrote is not None and not wrote[0]:
         head = sql.lstrip()[:6].upper()
-        if head in ("INSERT", "UPDATE", "DELETE") and not any(t in sql for t in BOOKKEEPING_TABLES):
+        if head.startswith(WRITES) and not any(t in sql for t in BOOKKEEPING_TABLES):
             wrote[0] = True
     return execute(sql, params, many, context)
 
