@@ -136,6 +136,8 @@ TEMPLATES = [
                 "orgs.context_processors.admin_orgs_context",
                 "workflow.context_processors.inbox",
             ],
+            # {% url %} answered from memory after the first time (core/templatetags/cached_url.py says why).
+            "builtins": ["core.templatetags.cached_url"],
         },
     },
 ]
