@@ -415,7 +415,8 @@ def _with_related(qs: QuerySet[OrgMigration]) -> QuerySet[OrgMigration]:
 
 def migrations_todo(person) -> QuerySet[OrgMigration]:
     """Migrations waiting for this person's approval (counted by the menu's to-do total)."""
-    ids = access.admin_org_ids(person)
+    # Their organisations that can be a migration's old or new superior: nothing sits under a branch (rules).
+    ids = {o.id for o in access.admin_orgs(person) if not o.is_branch}
     if not ids:
         return OrgMigration.objects.none()
     qs = OrgMigration.objects.filter(

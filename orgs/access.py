@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from core.exceptions import NotAllowed, NotFound
 
 from .models import Org, OrgAdmin
+from .rules import BRANCHES
 
 
 def admin_orgs(person) -> list[Org]:
@@ -26,8 +27,24 @@ def admin_orgs(person) -> list[Org]:
     return cached
 
 
+def admin_child_branches(person) -> list[tuple[int, int, str]]:
+    """(id, parent id, category) of the organisations holding members (rules.BRANCHES) directly below the ones
+    `person` administers, in tree order (cached per object, like admin_orgs): the menu's 录入下级支部成员 and the
+    branches whose to-do steps their superior's admin handles. No query for someone who administers branches
+    only, which nothing sits under (rules.ALLOWED_CHILDREN)."""
+    parents = [o.id for o in admin_orgs(person) if not o.is_branch]
+    if not parents:
+        return []
+    cached = getattr(person, "_admin_child_branches_cache", None)
+    if cached is None:
+        rows = Org.objects.filter(parent_id__in=sorted(parents), category__in=BRANCHES).order_by("path")
+        cached = person._admin_child_branches_cache = list(rows.values_list("id", "parent_id", "category"))
+    return cached
+
+
 def forget_admin_orgs(person) -> None:
     person.__dict__.pop("_admin_orgs_cache", None)
+    person.__dict__.pop("_admin_child_branches_cache", None)
 
 
 def admin_org_ids(person) -> set[int]:

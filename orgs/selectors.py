@@ -3,7 +3,7 @@ from django.db.models import Count, QuerySet
 from core.exceptions import NotFound
 
 from . import codes, completeness
-from .access import admin_orgs, can_view
+from .access import admin_orgs, can_view, is_operator
 from .models import Org, OrgAdmin, RegistrationCode
 
 
@@ -65,5 +65,12 @@ def children_progress(parent: Org) -> tuple[int, int]:
 
 
 def visible_ancestors(person, org: Org) -> list[Org]:
-    """The breadcrumb of a drill-down table: the organisation's superiors this person may see, root first."""
-    return [a for a in org.ancestors() if can_view(person, a)]
+    """The breadcrumb of a drill-down table: the organisation's superiors this person may see, root first.
+
+    A superior can be seen only at or below one of the person's organisations, so the paths choose the
+    candidates first: a branch admin's own drill-down, which shows no superior, reads none."""
+    mine = [o.path for o in admin_orgs(person)]
+    paths = [p for p in org.ancestor_paths() if is_operator(person) or p.startswith(tuple(mine))]
+    if not paths:
+        return []
+    return [a for a in Org.objects.filter(path__in=paths).order_by("path") if can_view(person, a)]

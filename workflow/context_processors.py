@@ -1,5 +1,7 @@
 """The menu's counts: 待办 per kind (one grouped COUNT over the open steps) and unread messages (one COUNT)."""
 
+from functools import cache
+
 from orgs import access
 from people.selectors import unverified_members_todo
 
@@ -22,9 +24,23 @@ def todo_counts(person) -> dict[str, int]:
     return counts
 
 
+def menu_counts(request) -> dict[str, int]:
+    """todo_counts of the person asking, counted once a request: the menu and a page's to-do lists share them."""
+    counts = request.__dict__.get("_menu_counts")
+    if counts is None:
+        counts = request._menu_counts = todo_counts(request.user)
+    return counts
+
+
 def inbox(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    counts = todo_counts(user)
-    return {"todo_counts": counts, "todo_count": counts.get("total", 0), "unread_messages": engine.unread_count(user)}
+    # Counted when a template first shows them (a template calls a callable), once a request: a full page's menu
+    # does; an htmx fragment or an error page, which show none of them, costs no query for them.
+    counts = cache(lambda: menu_counts(request))
+    return {
+        "todo_counts": counts,
+        "todo_count": lambda: counts().get("total", 0),
+        "unread_messages": cache(lambda: engine.unread_count(user)),
+    }

@@ -447,9 +447,12 @@ def _handled_q(person, org: Org | None = None) -> Q | None:
     if ids:
         # Their own organisations, and the 团支部 directly below them, looked up first: as a subquery OR-ed with
         # the person's own steps, PostgreSQL scanned every open step of the country (65 ms per page on the
-        # province bench); as one list of ids the handler index answers.
-        below = Org.objects.filter(parent_id__in=sorted(ids), category__in=BRANCHES).values_list("id", flat=True)
-        q |= Q(handler_org_id__in=sorted(ids | set(below)))
+        # province bench); as one list of ids the handler index answers. The list is the request's
+        # (orgs.access.admin_child_branches: the menu's count and a page's to-do list share it).
+        below = {
+            i for i, parent, category in access.admin_child_branches(person) if parent in ids and category in BRANCHES
+        }
+        q |= Q(handler_org_id__in=sorted(ids | below))
     if org is None:
         q |= Q(handler_person=person)
         if access.is_operator(person):

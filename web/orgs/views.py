@@ -10,6 +10,7 @@ from people.post_offers import offers_to_confirm
 from people.selectors import unverified_members_todo
 from progress.models import OrgStats
 from transfers.selectors import transfers_todo
+from workflow.context_processors import menu_counts
 
 
 @login_required
@@ -18,11 +19,13 @@ def home(request):
     org = selectors.current_admin_org(request)
     if org is None:
         return redirect("people:me")
-    children = list(selectors.org_children(org)[:200])
+    children = [] if org.is_branch else list(selectors.org_children(org)[:200])  # a branch's page lists none
     # Subtree totals come from the progress aggregates (one row), never from a scan of the subtree.
     totals = OrgStats.objects.filter(org=org).values("orgs", "members").first() or {"orgs": 0, "members": 0}
     stats = {"children": org.numchild, "subtree_orgs": totals["orgs"], "members": totals["members"]}
-    todo = list(admin_changes.admin_changes_todo(request.user)[:50])
+    # Pending admin changes are open steps the menu counts (once a request): none counted, none to read.
+    has_changes = menu_counts(request).get("admin_changes")
+    todo = list(admin_changes.admin_changes_todo(request.user)[:50]) if has_changes else []
     unverified = list(unverified_members_todo(request.user)[:50])
     migration_todo = list(migration.migrations_todo(request.user)[:50])
     transfer_todo = list(transfers_todo(request.user)[:50])

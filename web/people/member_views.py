@@ -34,7 +34,11 @@ def member_list(request, pk: int):
         return _subtree_member_list(request, org, complete)
     branch = org
     manages = org_access.is_admin_of(request.user, branch)
-    page = Paginator(selectors.member_list(branch, complete=complete), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.member_counts(branch)
+    listed = {None: counts["total"], True: counts["complete"], False: counts["total"] - counts["complete"]}[complete]
+    paginator = Paginator(selectors.member_list(branch, complete=complete), PAGE_SIZE)
+    paginator.count = listed  # the header's totals give the list's length: no second COUNT of the branch
+    page = paginator.get_page(request.GET.get("page"))
     positions = selectors.member_positions(branch, list(page))
     for person in page:
         person.position = positions.get(person.id, "")
@@ -43,7 +47,7 @@ def member_list(request, pk: int):
         person.numbers = queries.person_numbers(viewer=request.user, person=person)
     return render(request, "people/members.html", {
         "branch": branch, "page": page, "manages": manages, "complete": request.GET.get("complete", ""),
-        "counts": selectors.member_counts(branch),
+        "counts": counts,
     })  # fmt: skip
 
 
