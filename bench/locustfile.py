@@ -17,6 +17,7 @@ import os
 import random
 import re
 
+import gevent
 from locust import HttpUser, between, events, task
 
 ADMINS = json.loads(open(os.environ["BENCH_LOAD_ADMINS"]).read())
@@ -40,6 +41,15 @@ TIMES: list[float] = []  # every response time in ms apart from the logins, for 
 def _record(name, response_time, exception, **kwargs):
     if "login" not in name:
         TIMES.append(response_time)
+
+
+@events.test_start.add_listener
+def _warm_up(environment, **kwargs):
+    """bench/load.py --warmup: the figures count from BENCH_LOAD_WARMUP seconds after the start, once every simulated
+    admin has logged in, so they describe the load sustained rather than the rush of logins at the start."""
+    warmup = float(os.environ.get("BENCH_LOAD_WARMUP") or 0)
+    if warmup > 0:
+        gevent.spawn_later(warmup, lambda: (environment.stats.reset_all(), TIMES.clear()))
 
 
 @events.quitting.add_listener
