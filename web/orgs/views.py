@@ -23,10 +23,11 @@ def home(request):
     # Subtree totals come from the progress aggregates (one row), never from a scan of the subtree.
     totals = OrgStats.objects.filter(org=org).values("orgs", "members").first() or {"orgs": 0, "members": 0}
     stats = {"children": org.numchild, "subtree_orgs": totals["orgs"], "members": totals["members"]}
-    # Pending admin changes are open steps the menu counts (once a request): none counted, none to read.
-    has_changes = menu_counts(request).get("admin_changes")
-    todo = list(admin_changes.admin_changes_todo(request.user)[:50]) if has_changes else []
-    unverified = list(unverified_members_todo(request.user)[:50])
+    # Pending admin changes and members to verify are what the menu counts (once a request): none counted,
+    # none to read.
+    counts = menu_counts(request)
+    todo = list(admin_changes.admin_changes_todo(request.user)[:50]) if counts.get("admin_changes") else []
+    unverified = list(unverified_members_todo(request.user)[:50]) if counts.get("verifications") else []
     migration_todo = list(migration.migrations_todo(request.user)[:50])
     transfer_todo = list(transfers_todo(request.user)[:50])
     offer_todo = list(offers_to_confirm(request.user)[:50])
