@@ -160,6 +160,7 @@ for _n, _url in enumerate(u for u in os.environ.get("DATABASE_REPLICA_URL", "").
     DATABASES[f"replica{_n or ''}"] = dj_database_url.parse(
         _url.strip(), conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica")]  # what core.replicas reads from
 DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 600)
 REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)

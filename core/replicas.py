@@ -50,7 +50,7 @@ _down_until: dict[str, float] = {}  # alias → monotonic time before which it i
 
 
 def replicas() -> list[str]:
-    return [alias for alias in settings.DATABASES if alias.startswith("replica")]
+    return list(settings.DATABASE_REPLICAS)
 
 
 class ReplicaRouter:

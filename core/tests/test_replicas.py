@@ -25,7 +25,6 @@ pytestmark = [
         reason="needs PostgreSQL and its standby (make test-postgres sets ZHTJ_TEST_STANDBY_URL)",
     ),
     pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
-    pytest.mark.filterwarnings("ignore:Overriding setting DATABASES"),
 ]
 
 
@@ -41,7 +40,7 @@ def _standby_settings() -> dict:
 
 if STANDBY_URL and ON_POSTGRES:
     # Known to Django's test set-up from collection on, so the tests here may declare it. Nothing reads from it
-    # outside these tests: core.replicas uses the aliases of settings.DATABASES, which the fixture below extends.
+    # outside these tests: core.replicas uses settings.DATABASE_REPLICAS, which only the fixture below sets.
     connections.settings["replica"] = connections.configure_settings(
         {"default": {**connections.settings["default"]}, "replica": _standby_settings()}
     )["replica"]
@@ -50,10 +49,10 @@ if STANDBY_URL and ON_POSTGRES:
 
 @pytest.fixture
 def standby(settings):
-    """settings.DATABASES names the standby for one test; one test at a time may pause its replay."""
+    """settings.DATABASE_REPLICAS names the standby for one test; one test at a time may pause its replay."""
     with open("/tmp/zhtj-test-standby.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        settings.DATABASES = {**settings.DATABASES, "replica": connections.settings["replica"]}
+        settings.DATABASE_REPLICAS = ["replica"]
         replicas._down_until.clear()
         try:
             yield connections["replica"]
@@ -67,8 +66,8 @@ def _sql(alias: str, sql: str, params=()):
         return cursor.fetchone()[0] if cursor.description else None
 
 
-def _wait_replayed(standby, seconds=20):
-    lsn = replicas.primary_lsn()
+def _wait_replayed(standby, seconds=20, lsn=None):
+    lsn = lsn or replicas.primary_lsn()
     deadline = time.monotonic() + seconds
     while not _sql("replica", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]):
         assert time.monotonic() < deadline, "the standby did not catch up"
@@ -149,8 +148,9 @@ def test_a_job_reads_everything_committed_before_it_started(standby, tree):
         assert alias is None
         assert Org.objects.get(pk=tree.college.pk).phone == "025-55556666"
     _resume(standby)
-    _wait_replayed(standby)
-    with replicas.reads_from_replica(at_least=replicas.primary_lsn()) as alias:
+    lsn = replicas.primary_lsn()  # other test workers keep writing: wait for this very position
+    _wait_replayed(standby, lsn=lsn)
+    with replicas.reads_from_replica(at_least=lsn) as alias:
         assert alias == "replica"
         assert Org.objects.get(pk=tree.college.pk).phone == "025-55556666"
 
