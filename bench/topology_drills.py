@@ -425,56 +425,67 @@ def main() -> None:
 
 
 def write_section(drills: list[dict], scale: list[dict], args) -> None:
+    """Two sections of BENCHMARKS.md, each written only by a run that measured it (--only drills / scaling)."""
     from people.models import Person
 
     members = Person.objects.exclude(branch=None).count()
     m = machine()
-    lines = [
+    setting = (
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `make bench-topology` (bench/topology_drills.py, "
         "bench/locust_topology.py) against `make topology` (deploy/topology.py): nginx → gunicorn app servers "
-        f"(2 workers each) → PgBouncer → PostgreSQL 15 primary + streaming hot standby → Redis; two workers. "
+        "(2 workers each) → PgBouncer → PostgreSQL 15 primary + streaming hot standby → Redis; two workers. "
         f"{members:,} members (seed_demo). Machine: `{m['uname']}`, {m['nproc']} CPUs, Python {m['python']}; "
         f"load average at the end {os.getloadavg()[0]:.1f}. Locust runs on the same 2 CPUs as every server, so every "
         "figure here is bound by two cores shared by the load generator, nginx, the app servers, PgBouncer, two "
-        "PostgreSQL servers, Redis and the workers.",
-        "",
+        "PostgreSQL servers, Redis and the workers.\n\n"
         "The mix (the deadline rush): branch and committee admins reading 管理中心, member lists, progress and "
-        "transfers and saving members' mobiles (6), members logging in and reading their record and 评议 (3), "
+        "transfers and saving members' mobiles (weight 6), members logging in and reading their record and 评议 (3), "
         f"branch admins importing {ROWS_EACH}-row member files in the background and watching them (1), the "
-        "province committee watching progress (1).",
-    ]
+        "province committee watching progress (1)."
+    )
     if drills:
-        lines += [
+        lines = [
+            "## Production topology: failure drills",
             "",
-            f"### Failure drills ({args.users} simulated users, {args.seconds} s each, the event at {args.event_at} s)",
+            setting,
             "",
-            "| event | what happened | the event took | requests | errors from the event on | last error (±1 s) | p95 (ms) | "
-            "accepted saves / lost | imports / not whole | progress = recount |",
+            f'{args.users} simulated users, {args.seconds} s each, the event at {args.event_at} s. "Errors" count '
+            "every failed request from the event to the end of the run; the last error is read from locust's "
+            "one-second history.",
+            "",
+            "| event | what happened | the event took | requests | errors from the event on | last error (±1 s) | "
+            "p95 (ms) | accepted saves / lost | imports / not whole | progress = recount |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for d in drills:
             lines.append(
-                f"| {d['name']} | {d['what']} | {d['event_seconds']:.1f} s | {d['requests']:,} | {d['errors_in_event']} | "
-                f"{d['recovered_after']:.1f} s | {d['p95']:.0f} | {d['accepted']} / **{d['lost']}** | "
-                f"{d['jobs']} / **{d['bad_jobs']}** | {'yes' if d['recount'] else '**no**'} |"
+                f"| {d['name']} | {d['what']} | {d['event_seconds']:.1f} s | {d['requests']:,} | "
+                f"{d['errors_in_event']} | {d['recovered_after']:.1f} s | {d['p95']:.0f} | "
+                f"{d['accepted']} / **{d['lost']}** | {d['jobs']} / **{d['bad_jobs']}** | "
+                f"{'yes' if d['recount'] else '**no**'} |"
             )
         errors = [f"- {d['name']}: {d['errors_seen']}" for d in drills if d.get("errors_seen")]
         if errors:
             lines += ["", "Errors users saw, by kind (the most frequent three per drill):", "", *errors]
+        report.write_section("## Production topology: failure drills", "\n".join(lines))
     if scale:
-        lines += [
+        lines = [
+            "## Production topology: scaling",
             "",
-            f"### Scaling ({args.scale_seconds} s per run)",
+            setting,
+            "",
+            f"{args.scale_seconds} s per run. Reads of lists and statistics from the standby or all from the primary "
+            "(DATABASE_REPLICA_URL unset).",
             "",
             "| app servers | reads of lists and statistics | users | requests/s | p50 (ms) | p95 (ms) | errors |",
             "|---|---|---|---|---|---|---|",
         ]
-        for s in scale:
+        for r in scale:
             lines.append(
-                f"| {s['servers']} | {'standby' if s['replica'] else 'primary'} | {s['users']} | {s['rps']:.1f} | "
-                f"{s['p50']:.0f} | {s['p95']:.0f} | {s['failures']} |"
+                f"| {r['servers']} | {'standby' if r['replica'] else 'primary'} | {r['users']} | {r['rps']:.1f} | "
+                f"{r['p50']:.0f} | {r['p95']:.0f} | {r['failures']} |"
             )
-    report.write_section("Production topology: failure drills and scaling", "\n".join(lines))
+        report.write_section("## Production topology: scaling", "\n".join(lines))
 
 
 if __name__ == "__main__":
