@@ -58,12 +58,15 @@ def _row(org: Org) -> ProgressRow:
 def progress_table(*, org: Org, sort: str = "", descending: bool = False) -> dict:
     """The organisation's own subtree totals and one row per direct subordinate (its subtree's totals).
 
-    Three queries whatever the number of rows: the organisation, its children (each joined to
-    its OrgStats row) and the as-of time. Sorted in 组织排序 order unless `sort` names a column.
+    Two queries whatever the number of rows: the organisation and its children (each joined to its
+    OrgStats row), and the as-of time. Sorted in 组织排序 order unless `sort` names a column.
     """
-    org = Org.objects.select_related("stats").get(pk=org.pk)
-    children = Org.objects.filter(parent=org).select_related("stats").order_by("sort_order", "path")
-    rows = [_row(c) for c in children]
+    pk = org.pk
+    family = list(Org.objects.filter(Q(pk=pk) | Q(parent_id=pk)).select_related("stats").order_by("sort_order", "path"))
+    org = next((o for o in family if o.pk == pk), None)
+    if org is None:
+        raise Org.DoesNotExist(f"Org {pk} does not exist.")
+    rows = [_row(c) for c in family if c.pk != pk]
     if sort in SORTS:
 
         def key(r):

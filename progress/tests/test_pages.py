@@ -73,7 +73,7 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_rows(
     client.force_login(t.general_admin)
     url = f"/progress/orgs/{t.general.id}/orgs/"
     client.get(url)  # warm the session and caches
-    with django_assert_max_num_queries(11) as few:  # session, user, menu, 3 for the table
+    with django_assert_max_num_queries(10) as few:  # session, user, menu, 2 for the table
         assert client.get(url).status_code == 200
     with committed():
         for i in range(15):
