@@ -154,6 +154,10 @@ def kill(name: str, sig=signal.SIGTERM, wait: float = 20) -> None:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
+            os.waitpid(pid, os.WNOHANG)  # started by this very process (the drills): reap it, or it stays a zombie
+        except ChildProcessError:
+            pass
+        try:
             os.killpg(pid, 0)
         except ProcessLookupError:
             break
