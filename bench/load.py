@@ -141,6 +141,7 @@ def parse(users: int, prefix: Path) -> dict:
         return f"{times[min(len(times) - 1, round(q * len(times)) - 1)]:.0f}"
 
     return {
+        "load": os.getloadavg()[0],  # the machine is shared: what else ran shows here
         "users": users,
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
@@ -175,6 +176,7 @@ def main() -> None:
     admins = admins_file()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | ENV
     env["BENCH_LOAD_ADMINS"] = str(admins)
+    load_before = os.getloadavg()[0]
     subprocess.run([BIN / "python", "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
     server = subprocess.Popen(
         [BIN / "gunicorn", "config.wsgi", "-w", str(args.workers), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
@@ -193,10 +195,10 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     if not args.no_write:
-        write_section(results, args.seconds, args.workers, admins, args.warmup)
+        write_section(results, args.seconds, args.workers, admins, args.warmup, load_before)
 
 
-def write_section(results, seconds, workers, admins, warmup: int = 0) -> None:
+def write_section(results, seconds, workers, admins, warmup: int = 0, load_before: float | None = None) -> None:
     import django.db
 
     engine = django.db.connection.vendor
@@ -211,10 +213,16 @@ def write_section(results, seconds, workers, admins, warmup: int = 0) -> None:
     title = f"## Load: concurrent simulated admins (locust, gunicorn, DEBUG off), {'PostgreSQL' if engine == 'postgresql' else 'SQLite'}"
     rows = "\n".join(
         f"| {r['users']} | {r['requests']:,} | {r['rps']:.1f} | {r['p50']} | {r['p95']} | {r['p99']} |"
-        f" {r['failures']} | {r['pages']} | {r['worst']} |"
+        f" {r['failures']} | {r['pages']} | {r['worst']} | {r['load']:.1f} |"
         for r in results
     )
     counted = counted_text(seconds, warmup)
+    loads = (
+        f"Load average (1 min) before the run {load_before:.1f}; at the end of each level in the last column, which counts"
+        f" the run's own processes ({workers} workers, PostgreSQL, locust) on the 2 CPUs, and anything else running."
+        if load_before is not None
+        else ""
+    )
     body = f"""{title}
 
 Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by `make bench-load` (bench/load.py, bench/locustfile.py).
@@ -228,11 +236,12 @@ subtree) 2, progress 3, transfer list 2, API list 2, a member's
 mobile saved through the API 1 (writes on the admin's own branch). Province and university admins open
 the member list of a branch below them and the API list of their children.
 
-| users | requests | req/s | p50 ms | p95 ms | p99 ms | errors | apart from the logins: p50 / p95 / p99 ms | slowest p95 apart from the logins |
-|---|---|---|---|---|---|---|---|---|
+| users | requests | req/s | p50 ms | p95 ms | p99 ms | errors | apart from the logins: p50 / p95 / p99 ms | slowest p95 apart from the logins | load average (1 min) at the end |
+|---|---|---|---|---|---|---|---|---|---|
 {rows}
 
 {counted}
+{loads}
 """
     report.write_section(title, body)
 
