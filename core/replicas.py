@@ -12,6 +12,11 @@ Inside such a block `ReplicaRouter` sends the ORM's reads to a standby, except:
 - the tables that decide who is asking (sessions, tokens, login throttling), always on the primary;
 - when the standby has not yet replayed what this user last wrote.
 
+What the asker may see is decided on the primary too: before a view's reads move to a standby, the
+apps' access loaders (`register_access_loader`; orgs registers the organisations a person administers)
+run on the primary, so an admin whose post was just taken away is refused at once, however far the
+standby lags.
+
 Read-your-writes: `ReadYourWritesMiddleware` notices any statement that changes data during a
 request (an execute wrapper on the primary's connection) and, when the response is ready, stores the
 primary's WAL position (`pg_current_wal_insert_lsn()`: everything written so far, flushed or not) in the shared cache under the user's id. Before a
@@ -44,9 +49,17 @@ BOOKKEEPING_TABLES = ("django_session", "accounts_apitoken", "axes_")
 PIN_KEY = "replica-pin:{}"
 WRITES = ("INSERT", "UPDATE", "DELETE", "COPY", "MERGE")  # COPY: the member import's bulk insert on PostgreSQL
 
-_reading_from = contextvars.ContextVar("reading_from", default=None)  # the standby alias of this block, or None
+OUTSIDE = object()  # not inside a replica block (inside one, None means "this block reads from the primary")
+_reading_from = contextvars.ContextVar("reading_from", default=OUTSIDE)  # the standby alias of this block, or None
 _wrote = contextvars.ContextVar("wrote", default=None)  # a one-item list, set while a request is watched
 _down_until: dict[str, float] = {}  # alias → monotonic time before which it is not tried again (this process)
+_access_loaders = []  # callables(request) run on the primary before a view's reads move to a standby
+
+
+def register_access_loader(loader) -> None:
+    """`loader(request)` loads (and caches on the request's person) what decides access, from the primary.
+    Apps above core register theirs in AppConfig.ready(), so this module imports none of them."""
+    _access_loaders.append(loader)
 
 
 def replicas() -> list[str]:
@@ -58,7 +71,12 @@ class ReplicaRouter:
 
     def db_for_read(self, model, **hints):
         alias = _reading_from.get()
-        if alias is None or model._meta.app_label in BOOKKEEPING_APPS or connections[PRIMARY].in_atomic_block:
+        if (
+            alias is None
+            or alias is OUTSIDE
+            or model._meta.app_label in BOOKKEEPING_APPS
+            or connections[PRIMARY].in_atomic_block
+        ):
             return PRIMARY
         return alias
 
@@ -91,14 +109,11 @@ def _caught_up(alias: str, lsn: str | None) -> bool:
             cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn or "0/0"])
             return bool(cursor.fetchone()[0])
     except DatabaseError:
-        logger.warning("standby %s does not answer; reading from the primary for %s s", alias, _retry_seconds())
-        _down_until[alias] = time.monotonic() + _retry_seconds()
+        rest = settings.REPLICA_RETRY_SECONDS
+        logger.warning("standby %s does not answer; reading from the primary for %s s", alias, rest)
+        _down_until[alias] = time.monotonic() + rest
         connections[alias].close()
         return False
-
-
-def _retry_seconds() -> int:
-    return getattr(settings, "REPLICA_RETRY_SECONDS", 10)
 
 
 def choose(*, user_id=None, at_least: str | None = None) -> str | None:
@@ -120,7 +135,7 @@ def _lsn_number(lsn: str) -> int:
 @contextmanager
 def reads_from_replica(*, user_id=None, at_least: str | None = None):
     """Within the block the ORM reads from a standby when one is fresh enough; yields its alias or None."""
-    if _reading_from.get() is not None:  # already inside a block: keep its choice
+    if _reading_from.get() is not OUTSIDE:  # already inside a block: keep its choice, primary included
         yield _reading_from.get()
         return
     alias = choose(user_id=user_id, at_least=at_least)
@@ -141,6 +156,8 @@ def replica_view(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not replicas():
             return view(request, *args, **kwargs)
+        for load in _access_loaders:
+            load(request)
         user = getattr(request, "user", None)
         with reads_from_replica(user_id=getattr(user, "pk", None)):
             return view(request, *args, **kwargs)

@@ -161,3 +161,15 @@ def test_a_standby_that_does_not_answer_is_skipped(standby, tree, client, settin
     connections["replica"].settings_dict["PORT"] = "1"  # nothing listens there; the fixture puts it back
     assert _phone_seen(client, tree.province_admin, tree.uni.id, tree.college.id) == tree.college.phone
     assert "replica" in replicas._down_until  # rests a while instead of being tried on every request
+
+
+def test_who_may_see_is_decided_on_the_primary(standby, tree, client):
+    """An admin whose post was just taken away is refused at once, though the lagging standby still lists the post."""
+    from orgs.models import OrgAdmin
+
+    client.force_login(tree.province_admin)
+    assert client.get(f"/api/v1/orgs/{tree.uni.id}/children").status_code == 200
+    _pause(standby)
+    OrgAdmin.objects.filter(person=tree.province_admin).delete()  # by someone else: no pin for this admin
+    assert OrgAdmin.objects.using("replica").filter(person=tree.province_admin).exists()  # the standby lags
+    assert client.get(f"/api/v1/orgs/{tree.uni.id}/children").status_code in (403, 404)

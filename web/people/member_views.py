@@ -51,7 +51,6 @@ def member_list(request, pk: int):
     })  # fmt: skip
 
 
-@replica_view
 def _subtree_member_list(request, org: Org, complete: bool | None):
     members = selectors.subtree_member_list(org, complete=complete)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
