@@ -21,31 +21,12 @@ import time
 
 import locustfile  # the module, not its class: locust would run every User class it finds here
 from locust import HttpUser, between, task
-from locustfile import cookie
+from locustfile import form_login
 
-CSRF_INPUT = __import__("re").compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MEMBERS = json.loads(open(os.environ["BENCH_MEMBERS"]).read()) if os.environ.get("BENCH_MEMBERS") else []
 IMPORTS = json.loads(open(os.environ["BENCH_IMPORTS"]).read()) if os.environ.get("BENCH_IMPORTS") else []
 _members, _imports = itertools.count(), itertools.count()
 LEDGER = open(os.environ["BENCH_LEDGER"], "a", buffering=1) if os.environ.get("BENCH_LEDGER") else None
-
-
-def form_login(user: HttpUser, id_number: str, password: str) -> dict:
-    """Log in through the form; the Cookie header to send afterwards (Secure cookies over loopback http)."""
-    page = user.client.get("/accounts/login/", name="GET /accounts/login/")
-    csrf_name, csrf = cookie(page.cookies, user.client.cookies, name="csrftoken")
-    token = CSRF_INPUT.search(page.text).group(1)
-    response = user.client.post(
-        "/accounts/login/",
-        {"id_number": id_number, "password": password, "csrfmiddlewaretoken": token},
-        headers={"Cookie": f"{csrf_name}={csrf}", "Referer": f"{user.host}/accounts/login/"},
-        allow_redirects=False,
-        name="POST /accounts/login/",
-    )
-    session_name, session = cookie(response.cookies, name="sessionid")
-    if response.status_code != 302 or not session:
-        raise RuntimeError(f"login failed: {response.status_code}")
-    return {"Cookie": f"{session_name}={session}; {csrf_name}={csrf}"}
 
 
 class Admin(locustfile.Admin):
@@ -80,10 +61,7 @@ class Member(HttpUser):
         me = MEMBERS[next(_members) % len(MEMBERS)]
         self.cookie = form_login(self, me["id_number"], me["password"])
 
-    def get(self, url, name):
-        with self.client.get(url, headers=self.cookie, name=name, allow_redirects=False, catch_response=True) as r:
-            if r.status_code != 200:
-                r.failure(f"{r.status_code}")
+    get = locustfile.Admin.get  # a page with the session cookie; anything but 200 is a failure
 
     @task(3)
     def me(self):
@@ -143,10 +121,7 @@ class Committee(HttpUser):
         self.me = json.loads(open(os.environ["BENCH_LOAD_ADMINS"]).read())[0]  # the province-level committee
         self.cookie = form_login(self, self.me["id_number"], self.me["password"])
 
-    def get(self, url, name):
-        with self.client.get(url, headers=self.cookie, name=name, allow_redirects=False, catch_response=True) as r:
-            if r.status_code != 200:
-                r.failure(f"{r.status_code}")
+    get = locustfile.Admin.get  # a page with the session cookie; anything but 200 is a failure
 
     @task(2)
     def progress(self):

@@ -59,26 +59,31 @@ def _dump(environment, **kwargs):
             json.dump(TIMES, f)
 
 
+def form_login(user: HttpUser, id_number: str, password: str, *, who: str = "") -> dict:
+    """Log in through the form; the Cookie header to send afterwards (Secure cookies over loopback http)."""
+    page = user.client.get("/accounts/login/", name="GET /accounts/login/")
+    csrf_name, csrf = cookie(page.cookies, user.client.cookies, name="csrftoken")
+    token = CSRF_INPUT.search(page.text).group(1)
+    response = user.client.post(
+        "/accounts/login/",
+        {"id_number": id_number, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Cookie": f"{csrf_name}={csrf}", "Referer": f"{user.host}/accounts/login/"},
+        allow_redirects=False,
+        name="POST /accounts/login/",
+    )
+    session_name, session = cookie(response.cookies, name="sessionid")
+    if response.status_code != 302 or not session:
+        raise RuntimeError(f"login failed for {who or 'a simulated user'}: {response.status_code}")
+    return {"Cookie": f"{session_name}={session}; {csrf_name}={csrf}"}
+
+
 class Admin(HttpUser):
     wait_time = between(0.5, 2)
 
     def on_start(self):
         self.me = ADMINS[next(_next) % len(ADMINS)]
         org = self.me["org_id"]
-        page = self.client.get("/accounts/login/", name="GET /accounts/login/")
-        csrf_name, csrf = cookie(page.cookies, self.client.cookies, name="csrftoken")
-        token = CSRF_INPUT.search(page.text).group(1)
-        response = self.client.post(
-            "/accounts/login/",
-            {"id_number": self.me["id_number"], "password": self.me["password"], "csrfmiddlewaretoken": token},
-            headers={"Cookie": f"{csrf_name}={csrf}", "Referer": f"{self.host}/accounts/login/"},
-            allow_redirects=False,
-            name="POST /accounts/login/",
-        )
-        session_name, session = cookie(response.cookies, name="sessionid")
-        if response.status_code != 302 or not session:
-            raise RuntimeError(f"login failed for {self.me['role']}: {response.status_code}")
-        self.cookie = {"Cookie": f"{session_name}={session}; {csrf_name}={csrf}"}
+        self.cookie = form_login(self, self.me["id_number"], self.me["password"], who=self.me["role"])
         api = self.client.post(
             "/api/v1/auth/login",
             json={"id_number": self.me["id_number"], "password": self.me["password"]},

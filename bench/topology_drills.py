@@ -258,7 +258,7 @@ def restart_standby() -> str:
 
 
 def restart_redis() -> str:
-    subprocess.run(["redis-cli", "-p", str(topology.REDIS_PORT), "shutdown"], capture_output=True)
+    topology.redis("shutdown")
     topology.redis_up()
     return "Redis shut down (append-only file written) and started"
 

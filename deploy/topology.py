@@ -123,14 +123,23 @@ def render(template: str, target: Path, **values) -> None:
 # ---- processes -----------------------------------------------------------------------------------------------
 
 
-def pid_of(name: str) -> int | None:
-    path = STATE / "pids" / f"{name}.pid"
+def live_pid(path: Path) -> int | None:
+    """The pid in `path` if that process is alive."""
     try:
         pid = int(path.read_text().strip())
         os.kill(pid, 0)
         return pid
     except (FileNotFoundError, ValueError, ProcessLookupError):
         return None
+
+
+def pid_of(name: str) -> int | None:
+    return live_pid(STATE / "pids" / f"{name}.pid")
+
+
+def redis(*command: str) -> bool:
+    """redis-cli against the topology's Redis; whether it answered."""
+    return subprocess.run(["redis-cli", "-p", str(REDIS_PORT), *command], capture_output=True).returncode == 0
 
 
 def spawn(name: str, argv: list, env: dict) -> int:
@@ -228,7 +237,7 @@ def standby_remake() -> None:
 
 
 def redis_up() -> None:
-    if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode == 0:
+    if redis("ping"):
         return
     (STATE / "redis").mkdir(parents=True, exist_ok=True)
     subprocess.run([
@@ -237,7 +246,7 @@ def redis_up() -> None:
         "--pidfile", STATE / "redis" / "redis.pid", "--logfile", STATE / "logs" / "redis.log",
     ], check=True)  # fmt: skip
     for _ in range(50):
-        if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode == 0:
+        if redis("ping"):
             return
         time.sleep(0.1)
     raise SystemExit("Redis did not start")
@@ -274,14 +283,7 @@ def pgbouncer_up() -> None:
 
 
 def pgbouncer_running() -> bool:
-    pid = pgbouncer_dir() / "pgbouncer.pid"
-    if not pid.exists():
-        return False
-    try:
-        os.kill(int(pid.read_text().strip()), 0)
-        return True
-    except (ValueError, ProcessLookupError):
-        return False
+    return live_pid(pgbouncer_dir() / "pgbouncer.pid") is not None
 
 
 def tls_files() -> None:
@@ -360,7 +362,7 @@ def down() -> None:
         kill(name)
     if pgbouncer_running():
         os.kill(int((pgbouncer_dir() / "pgbouncer.pid").read_text().strip()), signal.SIGTERM)
-    subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "shutdown"], capture_output=True)
+    redis("shutdown")
     r = roles()
     for role in ("standby", "primary"):
         pgcluster.stop(DATA / r[role][0])
@@ -376,8 +378,7 @@ def status() -> None:
         ("pgbouncer", f":{PGBOUNCER_PORT}", pgbouncer_running()),
         ("postgresql primary", f":{r['primary'][1]} ({r['primary'][0]})", pgcluster.ready(r["primary"][1])),
         ("postgresql standby", f":{r['standby'][1]} ({r['standby'][0]})", pgcluster.ready(r["standby"][1])),
-        ("redis", f":{REDIS_PORT}", subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"],
-                                                   capture_output=True).returncode == 0),
+        ("redis", f":{REDIS_PORT}", redis("ping")),
     ]  # fmt: skip
     for name, where, ok in rows:
         print(f"  {name:<20} {where:<22} {'up' if ok else 'DOWN'}")
